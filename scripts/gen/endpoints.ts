@@ -1,0 +1,66 @@
+// Derives the per-endpoint facts (rate tier, page sizes, filters, sorts, sparse fields, scopes) from the spec.
+import type { EndpointFacts } from '../../src/tap/endpoint-facts.js';
+import { isObject, type Json, type JsonObject, type Spec } from './spec.js';
+
+/** `"350/s"` -> 350 (the window is implied by which limit it is: burst per second, steady per minute). */
+function parseRate(value: Json | undefined, unit: 's' | 'm'): number {
+  const match = typeof value === 'string' ? /^(\d+)\/([sm])$/.exec(value) : null;
+  if (!match || match[2] !== unit) throw new Error(`spec: unreadable rate limit ${JSON.stringify(value)}`);
+  return Number(match[1]);
+}
+
+function enumOf(param: JsonObject): string[] {
+  const schema = param['schema'];
+  if (!isObject(schema)) return [];
+  const items = schema['type'] === 'array' ? schema['items'] : schema;
+  return isObject(items) && Array.isArray(items['enum']) ? items['enum'].map(String) : [];
+}
+
+function filtersOf(op: JsonObject): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const spec = op['x-klaviyo-filters'];
+  if (!isObject(spec)) return out;
+  for (const [field, def] of Object.entries(spec)) {
+    const ops = isObject(def) && isObject(def['operators']) ? Object.values(def['operators']) : [];
+    out[field] = [...new Set(ops.flatMap((list) => (Array.isArray(list) ? list.map(String) : [])))].sort();
+  }
+  return out;
+}
+
+export function endpointFacts(path: string, op: JsonObject): EndpointFacts {
+  const params = (Array.isArray(op['parameters']) ? op['parameters'] : []).filter(isObject);
+  const byName = (name: string): JsonObject | undefined => params.find((p) => p['name'] === name);
+  const bracketed = (prefix: string): Record<string, string[]> =>
+    Object.fromEntries(
+      params
+        .filter((p) => String(p['name']).startsWith(`${prefix}[`))
+        .map((p) => [String(p['name']).slice(prefix.length + 1, -1), enumOf(p)]),
+    );
+  const pageParam = byName('page[size]');
+  const pageSchema = pageParam && isObject(pageParam['schema']) ? pageParam['schema'] : undefined;
+  const limits = isObject(op['x-klaviyo-ratelimit']) ? op['x-klaviyo-ratelimit'] : {};
+  const filterParam = byName('filter');
+  return {
+    operationId: String(op['operationId']),
+    path,
+    scopes: Array.isArray(op['x-klaviyo-scopes']) ? op['x-klaviyo-scopes'].map(String) : [],
+    rateLimit: { perSecond: parseRate(limits['burst'], 's'), perMinute: parseRate(limits['steady'], 'm') },
+    pageSize: pageSchema
+      ? { min: Number(pageSchema['minimum'] ?? 1), max: Number(pageSchema['maximum']), default: Number(pageSchema['default']) }
+      : null,
+    filters: filtersOf(op),
+    filterRequired: filterParam?.['required'] === true,
+    sort: byName('sort') ? enumOf(byName('sort') as JsonObject) : [],
+    include: byName('include') ? enumOf(byName('include') as JsonObject) : [],
+    fields: bracketed('fields'),
+    additionalFields: bracketed('additional-fields'),
+  };
+}
+
+/** Facts for every GET collection endpoint of the spec (paths whose last segment is not `{id}`). */
+export function allEndpointFacts(spec: Spec): EndpointFacts[] {
+  return Object.entries(spec.paths)
+    .filter(([path, ops]) => ops['get'] && !path.endsWith('}') && !path.includes('/relationships/'))
+    .map(([path, ops]) => endpointFacts(path, ops['get'] as JsonObject))
+    .sort((a, b) => a.path.localeCompare(b.path));
+}

@@ -1,0 +1,26 @@
+// The shape of the facts generated from Klaviyo's OpenAPI spec for each GET collection endpoint
+// (see scripts/generate.ts and src/generated/endpoints.ts).
+
+export interface EndpointFacts {
+  operationId: string;
+  /** Path template as in the spec, e.g. `/api/lists/{id}/profiles`. */
+  path: string;
+  /** API key scopes the operation needs. */
+  scopes: string[];
+  /** Requests allowed per 1-second burst window and per 1-minute steady window. */
+  rateLimit: { perSecond: number; perMinute: number };
+  /** `page[size]` bounds, or null where the endpoint takes no page size. */
+  pageSize: { min: number; max: number; default: number } | null;
+  /** Filterable field -> allowed operators. */
+  filters: Record<string, string[]>;
+  /** Whether the `filter` parameter is required. */
+  filterRequired: boolean;
+  /** Allowed `sort` values (`x` and `-x`). */
+  sort: string[];
+  /** Allowed `include` values. */
+  include: string[];
+  /** Resource type -> allowed `fields[type]` values. */
+  fields: Record<string, string[]>;
+  /** Resource type -> allowed `additional-fields[type]` values. */
+  additionalFields: Record<string, string[]>;
+}
