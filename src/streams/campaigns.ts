@@ -1,0 +1,29 @@
+// https://developers.klaviyo.com/en/reference/get_campaigns
+import { f, type Filter } from '../tap/filters.js';
+import type { Resource } from '../tap/http.js';
+import type { SingerRecord } from '../tap/messages.js';
+import { flatten } from '../tap/records.js';
+import { KlaviyoStream, type Partition } from '../tap/stream.js';
+
+/** The API requires a channel filter, so each channel is a partition with its own bookmark. */
+const CHANNELS = ['email', 'sms', 'mobile_push'] as const;
+
+export class Campaigns extends KlaviyoStream {
+  readonly name = 'campaigns';
+  readonly path = '/api/campaigns';
+  readonly description = 'Campaigns on every channel (email, sms, mobile_push), with the channel';
+  override readonly replicationKey = 'updated_at';
+  override readonly extraFields = { channel: { type: 'string', description: 'email, sms or mobile_push' } };
+
+  override async *partitions(): AsyncGenerator<Partition> {
+    for (const channel of CHANNELS) yield { context: { channel }, pathParams: {} };
+  }
+
+  override async filters(partition: Partition): Promise<Filter[]> {
+    return [f.equals('messages.channel', partition.context['channel'] ?? '')];
+  }
+
+  override toRecords(resource: Resource, _page: unknown, partition: Partition): SingerRecord[] {
+    return [{ ...flatten(resource), channel: partition.context['channel'] }];
+  }
+}

@@ -1,0 +1,68 @@
+// Profiles suppressed from email marketing: /api/profiles filtered on the suppression
+// (https://developers.klaviyo.com/en/reference/get_profiles), the replacement of v1 /people/exclusions.
+import { f, type Filter } from '../tap/filters.js';
+import type { Resource } from '../tap/http.js';
+import type { SingerRecord } from '../tap/messages.js';
+import { KlaviyoStream, type Partition, type StreamRuntime } from '../tap/stream.js';
+import { toMicros } from '../tap/time.js';
+
+const REASONS = ['HARD_BOUNCE', 'INVALID_EMAIL', 'SPAM_COMPLAINT', 'UNSUBSCRIBE', 'USER_SUPPRESSED'] as const;
+const SUPPRESSION = 'subscriptions.email.marketing.suppression';
+
+function micros(value: unknown): number {
+  return (typeof value === 'string' ? toMicros(value) : null) ?? 0;
+}
+
+interface Suppression {
+  reason?: unknown;
+  timestamp?: unknown;
+}
+
+/**
+ * One record per (profile, suppression reason), for all five reasons, incremental on the suppression time.
+ * A lifted suppression sends no delete: run a full refresh (drop the bookmark) now and then.
+ */
+export class GlobalExclusions extends KlaviyoStream {
+  readonly name = 'global_exclusions';
+  readonly path = '/api/profiles';
+  readonly description = 'Profiles suppressed from email marketing, one row per suppression reason, with its timestamp';
+  override readonly replicationKey = 'timestamp';
+  override readonly replicationApiField = `${SUPPRESSION}.timestamp`;
+  override readonly resourceFields = ['email', 'phone_number', 'external_id'];
+  override readonly extraFields = {
+    reason: { type: 'string', description: REASONS.join(', ') },
+    timestamp: { type: 'string', format: 'date-time', description: 'When the profile was suppressed for this reason' },
+  };
+
+  override get primaryKey(): readonly string[] {
+    return ['id', 'reason'];
+  }
+
+  override async *partitions(): AsyncGenerator<Partition> {
+    for (const reason of REASONS) yield { context: { reason }, pathParams: {} };
+  }
+
+  override async filters(partition: Partition): Promise<Filter[]> {
+    return [f.equals(`${SUPPRESSION}.reason`, partition.context['reason'] ?? '')];
+  }
+
+  override params(_rt: StreamRuntime): Record<string, string> {
+    return { 'additional-fields[profile]': 'subscriptions', 'fields[profile]': 'email,phone_number,external_id,subscriptions.email.marketing.suppression' };
+  }
+
+  override toRecords(resource: Resource, _page: unknown, partition: Partition): SingerRecord[] {
+    const attributes = resource.attributes ?? {};
+    const email = (attributes['subscriptions'] as { email?: { marketing?: { suppression?: Suppression[] | null } } } | undefined)?.email;
+    const entries = (email?.marketing?.suppression ?? []).filter((s) => s.reason === partition.context['reason']);
+    // One row per (profile, reason): should the API list a reason twice, the latest suppression stands.
+    const latest = entries.sort((a, b) => micros(b.timestamp) - micros(a.timestamp)).slice(0, 1);
+    return latest.map((s) => ({
+      id: resource.id,
+      email: attributes['email'] ?? null,
+      phone_number: attributes['phone_number'] ?? null,
+      external_id: attributes['external_id'] ?? null,
+      reason: s.reason,
+      timestamp: s.timestamp,
+    }));
+  }
+}

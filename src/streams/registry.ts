@@ -1,0 +1,43 @@
+// Every stream the tap has. Adding a stream: one class file, its schema (npm run generate), one line here.
+import type { KlaviyoStream } from '../tap/stream.js';
+import { Campaigns } from './campaigns.js';
+import { Events } from './events.js';
+import { GlobalExclusions } from './global-exclusions.js';
+import { ListMembers } from './list-members.js';
+import { Lists } from './lists.js';
+import { MetricEvents } from './metric-events.js';
+import { Metrics } from './metrics.js';
+import { Profiles } from './profiles.js';
+import { SegmentMembers } from './segment-members.js';
+import { Segments } from './segments.js';
+
+/** Built-in metric streams: stream id -> Klaviyo metric name. */
+export const METRIC_STREAMS: Readonly<Record<string, string>> = {
+  receive: 'Received Email',
+  open: 'Opened Email',
+  click: 'Clicked Email',
+  bounce: 'Bounced Email',
+  dropped_email: 'Dropped Email',
+  mark_as_spam: 'Marked Email as Spam',
+  unsubscribe: 'Unsubscribed from Email Marketing',
+};
+
+export function builtInStreams(): KlaviyoStream[] {
+  return [
+    new Events(),
+    ...Object.entries(METRIC_STREAMS).map(([name, metric]) => new MetricEvents(name, metric, null)),
+    new Metrics(),
+    new Lists(),
+    new ListMembers(),
+    new Segments(),
+    new SegmentMembers(),
+    new Campaigns(),
+    new Profiles(),
+    new GlobalExclusions(),
+  ];
+}
+
+/** The built-in streams plus one event stream per `metric_streams` entry of the config (events schema). */
+export function allStreams(metricStreams: Readonly<Record<string, string>> = {}): KlaviyoStream[] {
+  return [...builtInStreams(), ...Object.entries(metricStreams).map(([name, metric]) => new MetricEvents(name, metric, 'events'))];
+}

@@ -1,0 +1,68 @@
+// --about: what the tap is, its capabilities, its settings and its streams (JSON or Markdown).
+import { readFileSync } from 'node:fs';
+import { CONFIG_SCHEMA, settingsDescription } from './config.js';
+import type { KlaviyoStream } from './stream.js';
+
+interface PackageJson {
+  name: string;
+  version: string;
+  description: string;
+}
+
+export const PACKAGE = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as PackageJson;
+export const CAPABILITIES = ['catalog', 'discover', 'state', 'about', 'test'] as const;
+
+export function streamSummary(stream: KlaviyoStream): Record<string, unknown> {
+  return {
+    name: stream.name,
+    description: stream.description,
+    endpoint: stream.path,
+    key_properties: [...stream.primaryKey],
+    replication_method: stream.replicationKey ? 'INCREMENTAL' : 'FULL_TABLE',
+    replication_key: stream.replicationKey,
+    parent: stream.parent?.stream ?? null,
+    scopes: stream.scopes,
+  };
+}
+
+export function aboutJson(streams: readonly KlaviyoStream[]): Record<string, unknown> {
+  return {
+    name: PACKAGE.name,
+    description: PACKAGE.description,
+    version: PACKAGE.version,
+    capabilities: [...CAPABILITIES],
+    settings: CONFIG_SCHEMA,
+    streams: streams.map(streamSummary),
+  };
+}
+
+export function aboutMarkdown(streams: readonly KlaviyoStream[]): string {
+  const settings = settingsDescription()
+    .map((s) => `| \`${s.name}\` | ${s.type} | ${s.default === undefined ? '' : `\`${JSON.stringify(s.default)}\``} | ${s.description} |`)
+    .join('\n');
+  const rows = streams
+    .map((s) => {
+      const key = s.primaryKey.join(', ');
+      const method = s.replicationKey ? `INCREMENTAL (\`${s.replicationKey}\`)` : 'FULL_TABLE';
+      return `| \`${s.name}\` | \`${s.path}\` | ${key} | ${method} | ${s.parent?.stream ?? ''} | ${s.scopes.join(', ')} |`;
+    })
+    .join('\n');
+  return `# ${PACKAGE.name} ${PACKAGE.version}
+
+${PACKAGE.description}
+
+Capabilities: ${CAPABILITIES.join(', ')}
+
+## Settings
+
+| setting | type | default | description |
+|---|---|---|---|
+${settings}
+
+## Streams
+
+| stream | endpoint | key | replication | parent | scopes |
+|---|---|---|---|---|---|
+${rows}
+`;
+}

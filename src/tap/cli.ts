@@ -1,0 +1,159 @@
+// The command line: the only module that touches `process` (arguments, stdout, exit code).
+import { parseArgs } from 'node:util';
+import { allStreams, builtInStreams } from '../streams/registry.js';
+import { aboutJson, aboutMarkdown, PACKAGE } from './about.js';
+import { defaultSelection, discover, loadSelection } from './catalog.js';
+import { checkStreamNames, loadConfig, type TapConfig } from './config.js';
+import { AuthError, ConfigError, describeError } from './errors.js';
+import { KlaviyoClient } from './http.js';
+import { log, redact, setLogLevel } from './log.js';
+import { MessageWriter, OutputClosedError } from './messages.js';
+import { selectStreams } from './selection.js';
+import { loadState, StateStore } from './state.js';
+import type { KlaviyoStream } from './stream.js';
+import { runSync } from './sync.js';
+import { nowMicros } from './time.js';
+
+const USAGE = `Usage: tap-klaviyo --config CONFIG [--catalog CATALOG] [--state STATE]
+       tap-klaviyo --config CONFIG --discover
+       tap-klaviyo --config CONFIG --test
+       tap-klaviyo --about [--format json|markdown]
+       tap-klaviyo --version | --help
+
+Singer tap for Klaviyo. Messages go to stdout, logs to stderr.
+  --config FILE       settings (see --about); the API key may come from TAP_KLAVIYO_API_KEY
+  --catalog FILE      which streams and fields to sync (alias --properties); default: every stream
+  --state FILE        bookmarks from an earlier run
+  --discover          print the catalog of every stream
+  --test              check the API key with one request and exit 0 (works) or 1
+  --about             describe the tap, its settings and streams`;
+
+export type Exit = { code: number };
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' },
+        catalog: { type: 'string' },
+        properties: { type: 'string' },
+        state: { type: 'string' },
+        discover: { type: 'boolean' },
+        about: { type: 'boolean' },
+        format: { type: 'string' },
+        test: { type: 'boolean' },
+        version: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message.split('\n')[0]}; see --help`);
+  }
+}
+
+function clientFor(config: TapConfig): KlaviyoClient {
+  return new KlaviyoClient({
+    baseUrl: config.base_url,
+    apiKey: config.api_key,
+    revision: config.revision,
+    timeoutMs: config.request_timeout_s * 1000,
+    maxRetries: config.max_retries,
+    initialRetryWaitMs: config.initial_retry_wait_s * 1000,
+    maxRetryWaitMs: config.max_retry_wait_s * 1000,
+    maxInFlight: config.max_requests_in_flight,
+    userAgent: `${PACKAGE.name}/${PACKAGE.version}`,
+  });
+}
+
+/** Runs the tap; resolves with the exit code. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv, stdout: import('node:stream').Writable): Promise<number> {
+  const args = parse(argv);
+  if (args.help) return write(stdout, `${USAGE}\n`);
+  if (args.version) return write(stdout, `${PACKAGE.name} ${PACKAGE.version}\n`);
+  if (args.about) {
+    const format = args.format ?? 'json';
+    if (format !== 'json' && format !== 'markdown') throw new ConfigError(`--format must be json or markdown (got ${format})`, 'format');
+    const streams = builtInStreams();
+    return write(stdout, format === 'json' ? `${JSON.stringify(aboutJson(streams), null, 2)}\n` : aboutMarkdown(streams));
+  }
+  if (!args.config) throw new ConfigError('--config is required (a JSON file of settings; see --about)', 'config');
+  const config = loadConfig(args.config, env);
+  setLogLevel(config.log_level);
+  const builtIn = builtInStreams().map((s) => s.name);
+  checkStreamNames(config, builtIn);
+  const streams = allStreams(config.metric_streams);
+  if (args.discover) return write(stdout, `${JSON.stringify(discover(streams), null, 2)}\n`);
+  if (args.test) return testKey(config, stdout);
+  const catalogPath = args.catalog ?? args.properties;
+  const selection = catalogPath ? loadSelection(catalogPath, streams) : defaultSelection(streams);
+  const replicationKeys = new Map(streams.map((s) => [s.name, s.replicationKey]));
+  const state = new StateStore(args.state ? loadState(args.state, replicationKeys) : undefined);
+  return sync(config, streams, selection, state, stdout);
+}
+
+async function sync(
+  config: TapConfig,
+  streams: KlaviyoStream[],
+  selection: Map<string, Set<string>>,
+  store: StateStore,
+  stdout: import('node:stream').Writable,
+): Promise<number> {
+  const selected = selectStreams(streams, selection);
+  if (selected.length === 0) log.warn('no stream is selected in the catalog: nothing to sync');
+  const writer = new MessageWriter(stdout);
+  const client = clientFor(config);
+  try {
+    await runSync(selected, { config, client, store, writer, startedAt: nowMicros() });
+  } catch (err) {
+    if (!(err instanceof OutputClosedError)) await writer.flush().catch(() => undefined);
+    throw err;
+  }
+  log.info('sync finished', { requests: client.stats.requests, retries: client.stats.retries, records: Object.fromEntries(writer.recordCounts) });
+  return 0;
+}
+
+async function testKey(config: TapConfig, stdout: NodeJS.WritableStream): Promise<number> {
+  const client = clientFor(config);
+  try {
+    await client.get('/api/metrics?fields[metric]=name', { id: 'get_metrics', tier: { perSecond: 10, perMinute: 150 } });
+    return write(stdout, `ok: the API key works (GET /api/metrics, revision ${config.revision})\n`);
+  } catch (err) {
+    if (err instanceof AuthError) {
+      const scope = err.detail.status === 403 ? ' (it lacks the metrics:read scope)' : ' (it is missing or invalid)';
+      write(stdout, `failed: the API key was refused${scope}: ${redact(err.message)}\n`);
+      return 1;
+    }
+    write(stdout, `failed: ${redact(describeError(err))}\n`);
+    return 1;
+  }
+}
+
+function write(stdout: NodeJS.WritableStream, text: string): number {
+  stdout.write(text);
+  return 0;
+}
+
+/** Exit codes: 0 ok, 1 API or runtime failure, 2 bad input (config, catalog, state, flags), 3 key refused. */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof ConfigError) return 2;
+  if (err instanceof AuthError) return 3;
+  return 1;
+}
+
+/** `main`, with any failure turned into one redacted line on stderr and its exit code. */
+export async function run(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  stdout: import('node:stream').Writable,
+  stderr: { write(text: string): unknown },
+): Promise<number> {
+  try {
+    return await main(argv, env, stdout);
+  } catch (err) {
+    stderr.write(`tap-klaviyo: ${redact(describeError(err)).replace(/\s*\n\s*/g, ' ')}\n`);
+    return exitCodeFor(err);
+  }
+}

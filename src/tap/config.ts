@@ -1,0 +1,117 @@
+// Loads and checks the tap's config (schemas/config.json); the API key may come from the environment.
+import { ConfigError } from './errors.js';
+import { assertValid, closest, newAjv, readJsonFile, readSchemaFile } from './json.js';
+import { registerSecret } from './log.js';
+import { parseUserDate } from './time.js';
+
+export interface StreamOverrides {
+  start_date?: string;
+  end_date?: string;
+  page_size?: number;
+  lookback_days?: number;
+}
+
+export interface TapConfig {
+  api_key: string;
+  start_date: string;
+  end_date?: string;
+  revision: string;
+  lookback_days: number;
+  request_timeout_s: number;
+  max_retries: number;
+  initial_retry_wait_s: number;
+  max_retry_wait_s: number;
+  max_requests_in_flight: number;
+  base_url: string;
+  metric_streams: Record<string, string>;
+  streams: Record<string, StreamOverrides>;
+  log_level: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export const API_KEY_ENV = 'TAP_KLAVIYO_API_KEY';
+
+export const CONFIG_SCHEMA = readSchemaFile('config.json');
+const validateConfig = newAjv().compile(CONFIG_SCHEMA);
+const SETTINGS = Object.keys(CONFIG_SCHEMA['properties'] as object);
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** Reads, validates and completes the config (defaults applied). `path` may be absent for --about. */
+export function loadConfig(path: string, env: NodeJS.ProcessEnv): TapConfig {
+  const raw = readJsonFile(path, '--config');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(`--config ${path}: expected a JSON object of settings`, 'config');
+  }
+  const value: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  const envKey = env[API_KEY_ENV];
+  if (value['api_key'] === undefined && envKey) value['api_key'] = envKey;
+  if (typeof value['api_key'] === 'string') registerSecret(value['api_key']);
+  assertValid<TapConfig>(validateConfig, value, 'config', (field) => {
+    const guess = closest(field.split('.').pop() ?? field, SETTINGS);
+    return guess ? `did you mean "${guess}"?` : `remove it (settings: ${SETTINGS.join(', ')})`;
+  });
+  if (!value.api_key) {
+    throw new ConfigError(`config: "api_key" is required; set it in the config file or in ${API_KEY_ENV}`, 'api_key');
+  }
+  checkDates(value, 'config');
+  for (const [stream, overrides] of Object.entries(value.streams)) checkDates(overrides, `config: streams.${stream}`, value);
+  checkBaseUrl(value.base_url);
+  value.base_url = value.base_url.replace(/\/+$/, '');
+  return value;
+}
+
+function checkDates(value: StreamOverrides, where: string, fallback?: StreamOverrides): void {
+  const start = value.start_date ?? fallback?.start_date;
+  const end = value.end_date ?? fallback?.end_date;
+  for (const [name, date] of [['start_date', value.start_date], ['end_date', value.end_date]] as const) {
+    if (date !== undefined && parseUserDate(date) === null) {
+      throw new ConfigError(`${where}: "${name}" is not a date: ${JSON.stringify(date)}; use ISO 8601, e.g. 2024-01-01T00:00:00Z`, name);
+    }
+  }
+  if (start && end && (parseUserDate(end) ?? 0) <= (parseUserDate(start) ?? 0)) {
+    throw new ConfigError(`${where}: "end_date" (${end}) must be after "start_date" (${start})`, 'end_date');
+  }
+}
+
+function checkBaseUrl(baseUrl: string): void {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new ConfigError(`config: "base_url" is not a URL: ${JSON.stringify(baseUrl)}; use e.g. https://a.klaviyo.com`, 'base_url');
+  }
+  const plainLoopback = url.protocol === 'http:' && LOOPBACK.test(url.hostname);
+  if (url.protocol !== 'https:' && !plainLoopback) {
+    throw new ConfigError(`config: "base_url" must use https (plain http only for loopback hosts): ${url.origin}`, 'base_url');
+  }
+  if (url.pathname !== '/' || url.search || url.username || url.password) {
+    throw new ConfigError(`config: "base_url" must be an origin only, e.g. https://a.klaviyo.com (got ${url.origin}${url.pathname})`, 'base_url');
+  }
+}
+
+/** Checks the stream ids the config names against the streams the tap has. */
+export function checkStreamNames(config: TapConfig, builtIn: readonly string[]): void {
+  for (const name of Object.keys(config.metric_streams)) {
+    if (builtIn.includes(name)) {
+      throw new ConfigError(`config: metric_streams.${name} clashes with a built-in stream; choose another stream id`, `metric_streams.${name}`);
+    }
+  }
+  const all = [...builtIn, ...Object.keys(config.metric_streams)];
+  for (const name of Object.keys(config.streams)) {
+    if (!all.includes(name)) {
+      const guess = closest(name, all);
+      throw new ConfigError(`config: streams.${name} names no stream${guess ? `; did you mean "${guess}"?` : ''}`, `streams.${name}`);
+    }
+  }
+}
+
+/** The settings with their schema entries, for --about. */
+export function settingsDescription(): Array<{ name: string; type: string; default?: unknown; description: string }> {
+  const props = CONFIG_SCHEMA['properties'] as Record<string, { type: string; default?: unknown; description?: string }>;
+  return Object.entries(props).map(([name, p]) => ({
+    name,
+    type: p.type,
+    ...(p.default !== undefined ? { default: p.default } : {}),
+    description: p.description ?? '',
+  }));
+}

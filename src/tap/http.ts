@@ -1,0 +1,246 @@
+// The HTTP client: axios with auth and revision headers, retries (axios-retry) with backoff and jitter on
+// 429/5xx/timeouts/resets/unreadable bodies, one rate budget per endpoint, and typed errors without secrets.
+import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
+import axiosRetryModule, { retryAfter, type AxiosRetry } from 'axios-retry';
+import { actionForStatus, AuthError, FatalApiError, SkippableError, type ApiErrorDetail } from './errors.js';
+import { log } from './log.js';
+import { RateBudget, Semaphore, type Clock, type Tier, realClock } from './ratelimit.js';
+
+const axiosRetry = axiosRetryModule as unknown as AxiosRetry;
+
+export interface HttpOptions {
+  baseUrl: string;
+  apiKey: string;
+  revision: string;
+  timeoutMs: number;
+  maxRetries: number;
+  initialRetryWaitMs: number;
+  maxRetryWaitMs: number;
+  maxInFlight: number;
+  userAgent: string;
+  clock?: Clock;
+}
+
+export interface Relationship {
+  data?: { type: string; id: string } | Array<{ type: string; id: string }> | null;
+}
+export interface Resource {
+  type: string;
+  id: string;
+  attributes?: Record<string, unknown>;
+  relationships?: Record<string, Relationship>;
+}
+export interface JsonApiDocument {
+  data: Resource[] | Resource;
+  included?: Resource[];
+  links?: { self?: string; next?: string | null; prev?: string | null };
+}
+
+/** Which budget a request draws on: the endpoint (operation) and its tier. */
+export interface BudgetKey {
+  id: string;
+  tier: Tier;
+}
+
+/** Counters for the end-of-run summary and the demo. */
+export interface HttpStats {
+  requests: number;
+  retries: number;
+  byEndpoint: Map<string, number>;
+}
+
+const RETRY_AFTER_CAP_MS = 10 * 60_000;
+
+export class KlaviyoClient {
+  private readonly axios: AxiosInstance;
+  private readonly budgets = new Map<string, RateBudget>();
+  private readonly inFlight: Semaphore;
+  private readonly origin: string;
+  readonly stats: HttpStats = { requests: 0, retries: 0, byEndpoint: new Map() };
+
+  constructor(private readonly options: HttpOptions) {
+    this.origin = new URL(options.baseUrl).origin;
+    this.inFlight = new Semaphore(options.maxInFlight);
+    this.axios = axios.create({
+      timeout: options.timeoutMs,
+      responseType: 'text',
+      transformResponse: [(body: unknown) => body],
+      maxRedirects: 0,
+      headers: {
+        Authorization: `Klaviyo-API-Key ${options.apiKey}`,
+        revision: options.revision,
+        Accept: 'application/vnd.api+json',
+        'User-Agent': options.userAgent,
+      },
+    });
+    this.axios.interceptors.request.use(async (config) => {
+      await (config as { budget?: RateBudget }).budget?.acquire();
+      this.stats.requests++;
+      return config;
+    });
+    this.axios.interceptors.response.use((response) => parseBody(response));
+    axiosRetry(this.axios, {
+      retries: options.maxRetries,
+      shouldResetTimeout: true,
+      retryCondition: isRetriable,
+      retryDelay: (count, error) => this.retryDelay(count, error),
+      onRetry: (count, error, config) => {
+        this.stats.retries++;
+        log.warn(`retrying ${describeRequest(config.url)} (${count}/${options.maxRetries}): ${summarize(error)}`);
+      },
+    });
+  }
+
+  /** The origin every request must go to; a URL elsewhere is refused before anything is sent. */
+  isSameOrigin(url: string): boolean {
+    try {
+      return new URL(url, this.origin).origin === this.origin;
+    } catch {
+      return false;
+    }
+  }
+
+  resolve(pathOrUrl: string): string {
+    return new URL(pathOrUrl, this.origin).toString();
+  }
+
+  /** GET a JSON:API document. Retries happen inside; what escapes is a typed error. */
+  async get(pathOrUrl: string, budget: BudgetKey): Promise<JsonApiDocument> {
+    const url = this.resolve(pathOrUrl);
+    if (!this.isSameOrigin(url)) {
+      throw new FatalApiError(`refused to request ${new URL(url).origin}: not the configured base_url ${this.origin}`, {
+        status: 0,
+        endpoint: new URL(url).pathname,
+      });
+    }
+    const bucket = this.budgetFor(budget);
+    this.stats.byEndpoint.set(budget.id, (this.stats.byEndpoint.get(budget.id) ?? 0) + 1);
+    return this.inFlight.run(async () => {
+      try {
+        // The budget rides on the request config, so every attempt (first and retries) waits for room in it.
+        const response = await this.axios.get<JsonApiDocument>(url, { budget: bucket } as object);
+        bucket.observe(headerNumber(response, 'ratelimit-remaining'), headerNumber(response, 'ratelimit-reset'));
+        return response.data;
+      } catch (err) {
+        throw toTypedError(err, url, this.options.maxRetries);
+      }
+    });
+  }
+
+  private budgetFor(key: BudgetKey): RateBudget {
+    let bucket = this.budgets.get(key.id);
+    if (!bucket) {
+      bucket = new RateBudget(key.tier, this.options.clock ?? realClock);
+      this.budgets.set(key.id, bucket);
+    }
+    return bucket;
+  }
+
+  private retryDelay(count: number, error: AxiosError): number {
+    const serverWait = error.response?.status === 429 ? Math.min(retryAfter(error), RETRY_AFTER_CAP_MS) : 0;
+    const exp = Math.min(this.options.initialRetryWaitMs * 2 ** (count - 1), this.options.maxRetryWaitMs);
+    const jittered = exp / 2 + Math.random() * (exp / 2);
+    const wait = Math.max(serverWait, jittered);
+    const bucket = (error.config as { budget?: RateBudget } | undefined)?.budget;
+    if (serverWait > 0 && bucket) bucket.pause(serverWait);
+    return wait;
+  }
+}
+
+function isRetriable(error: AxiosError): boolean {
+  if (error.code === AxiosError.ERR_CANCELED) return false;
+  if (error.code === AxiosError.ERR_BAD_RESPONSE && error.response && actionForStatus(error.response.status) === 'ok') return true;
+  // No response at all: a reset, a refused or dropped connection, or our own timeout. All are transient.
+  if (!error.response) return true;
+  return actionForStatus(error.response.status) === 'retry';
+}
+
+/** A 2xx body must be a JSON:API document; anything else (truncated JSON, an HTML page) is retried. */
+function parseBody(response: AxiosResponse): AxiosResponse {
+  const text = typeof response.data === 'string' ? response.data : '';
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw unreadable(response, `unreadable body (${bodyKind(response)}, ${text.length} bytes)`);
+  }
+  if (typeof doc !== 'object' || doc === null || !('data' in doc)) {
+    throw unreadable(response, 'body is not a JSON:API document (no "data")');
+  }
+  response.data = doc;
+  return response;
+}
+
+function unreadable(response: AxiosResponse, message: string): AxiosError {
+  return new AxiosError(message, AxiosError.ERR_BAD_RESPONSE, response.config, response.request, response);
+}
+
+function bodyKind(response: AxiosResponse): string {
+  const type = String(response.headers['content-type'] ?? 'no content-type');
+  return type.includes('html') ? 'an HTML page' : type;
+}
+
+function headerNumber(response: AxiosResponse, name: string): number | undefined {
+  const raw = response.headers[name];
+  const value = raw === undefined ? NaN : Number(raw);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function describeRequest(url: string | undefined): string {
+  if (!url) return 'request';
+  try {
+    const u = new URL(url);
+    return `GET ${u.pathname}`;
+  } catch {
+    return 'request';
+  }
+}
+
+function summarize(error: AxiosError): string {
+  if (error.response) {
+    const detail = errorDetail(error.response);
+    return `${error.response.status}${detail.code ? ` ${detail.code}` : ''}${detail.detail ? `: ${detail.detail}` : ''}`;
+  }
+  return error.code ?? error.message;
+}
+
+/** Reads the JSON:API `errors[0]` of an error response, or describes a non-JSON body. */
+function errorDetail(response: AxiosResponse): Omit<ApiErrorDetail, 'status' | 'endpoint'> {
+  const raw = response.data;
+  let body: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return { detail: bodyKind(response) === 'an HTML page' ? 'an HTML error page (e.g. Cloudflare), not the API' : 'a body that is not JSON' };
+    }
+  }
+  const first = (body as { errors?: Array<Record<string, unknown>> } | null)?.errors?.[0];
+  if (!first) return {};
+  const source = first['source'] as { parameter?: unknown } | undefined;
+  return {
+    ...(typeof first['code'] === 'string' ? { code: first['code'] } : {}),
+    ...(typeof first['detail'] === 'string' ? { detail: first['detail'] } : {}),
+    ...(typeof source?.parameter === 'string' ? { parameter: source.parameter } : {}),
+  };
+}
+
+function toTypedError(err: unknown, url: string, maxRetries: number): Error {
+  if (err instanceof FatalApiError) return err;
+  const endpoint = new URL(url).pathname;
+  if (!(err instanceof AxiosError)) {
+    return new FatalApiError(`GET ${endpoint} failed: ${(err as Error).message}`, { status: 0, endpoint });
+  }
+  const response = err.response;
+  const status = response?.status ?? 0;
+  const detail: ApiErrorDetail = { status, endpoint, ...(response ? errorDetail(response) : {}) };
+  const action = response ? actionForStatus(status) : 'retry';
+  const what = response ? `${status}${detail.code ? ` ${detail.code}` : ''}` : err.code ?? 'network error';
+  const text = detail.detail ? `: ${detail.detail}` : err.code === AxiosError.ERR_BAD_RESPONSE ? `: ${err.message}` : '';
+  const param = detail.parameter ? ` (parameter ${detail.parameter})` : '';
+  const cause = { cause: new Error(`${what}${text}`) };
+  if (action === 'auth') return new AuthError(`GET ${endpoint} was refused: ${what}${text}`, detail, cause);
+  if (action === 'skip') return new SkippableError(`GET ${endpoint}: ${what}${text}`, detail, cause);
+  const gaveUp = action === 'retry' || err.code === AxiosError.ERR_BAD_RESPONSE ? ` after ${maxRetries} retries` : '';
+  return new FatalApiError(`GET ${endpoint} failed${gaveUp}: ${what}${text}${param}`, detail, cause);
+}

@@ -1,0 +1,135 @@
+// One request budget per Klaviyo endpoint (its burst and steady tier), shared by every stream that calls it,
+// plus one cap on requests in flight across the whole tap.
+
+const SECOND_MS = 1000;
+const MINUTE_MS = 60_000;
+/** Windows are counted a little wider than Klaviyo's, so clock skew and latency never push us over. */
+const SLACK = 1.05;
+
+export type Clock = { now(): number; sleep(ms: number): Promise<void> };
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** Request start times within the last minute, oldest first. */
+class StartLog {
+  private times: number[] = [];
+  private head = 0;
+
+  prune(now: number): void {
+    while (this.head < this.times.length && (this.times[this.head] ?? 0) <= now - MINUTE_MS * SLACK) this.head++;
+    if (this.head > 4096) {
+      this.times = this.times.slice(this.head);
+      this.head = 0;
+    }
+  }
+  add(now: number): void {
+    this.times.push(now);
+  }
+  get size(): number {
+    return this.times.length - this.head;
+  }
+  /** Starts since `since` (the log is sorted). */
+  countSince(since: number): number {
+    let n = 0;
+    for (let i = this.times.length - 1; i >= this.head && (this.times[i] ?? 0) > since; i--) n++;
+    return n;
+  }
+  /** When the request `back` places from the newest leaves a window of `width` ms. */
+  expiry(back: number, width: number): number {
+    return (this.times[this.times.length - back] ?? 0) + width;
+  }
+  oldest(): number {
+    return this.times[this.head] ?? 0;
+  }
+}
+
+export interface Tier {
+  perSecond: number;
+  perMinute: number;
+}
+
+export class RateBudget {
+  private readonly starts = new StartLog();
+  private pausedUntil = 0;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly tier: Tier,
+    private readonly clock: Clock = realClock,
+  ) {}
+
+  /** Resolves when one more request may start without breaking either window. Callers are served in order. */
+  acquire(): Promise<void> {
+    const turn = this.queue.then(() => this.waitForRoom());
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async waitForRoom(): Promise<void> {
+    for (;;) {
+      const now = this.clock.now();
+      const wait = this.delayAt(now);
+      if (wait <= 0) {
+        this.starts.add(now);
+        return;
+      }
+      await this.clock.sleep(wait);
+    }
+  }
+
+  /** Milliseconds until a request may start (<= 0: now). */
+  private delayAt(now: number): number {
+    this.starts.prune(now);
+    if (now < this.pausedUntil) return this.pausedUntil - now;
+    const inLastSecond = this.starts.countSince(now - SECOND_MS * SLACK);
+    if (inLastSecond >= this.tier.perSecond) return this.starts.expiry(this.tier.perSecond, SECOND_MS * SLACK) - now;
+    if (this.starts.size >= this.tier.perMinute) return this.starts.oldest() + MINUTE_MS * SLACK - now;
+    return 0;
+  }
+
+  /** A 429 said to wait: nobody starts a request on this endpoint before then. */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
+  }
+
+  /**
+   * Reads Klaviyo's steady-window headers. When the account has (almost) nothing left — other clients share the
+   * quota — wait for the window to reset instead of running into 429s.
+   */
+  observe(remaining: number | undefined, resetSeconds: number | undefined): void {
+    if (remaining === undefined || resetSeconds === undefined) return;
+    if (remaining <= 0) this.pause(resetSeconds * SECOND_MS);
+  }
+}
+
+/** A counting semaphore: at most `limit` holders at once. */
+export class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(readonly limit: number) {}
+
+  async acquire(): Promise<() => void> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    };
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}

@@ -1,0 +1,134 @@
+// How a stream's replication key maps onto Klaviyo's filters, the time windows a sync is split into, and the
+// bookmark that advances only over what has been written (the contiguous prefix of finished windows).
+import type { EndpointFacts } from './endpoint-facts.js';
+import { f, type Filter } from './filters.js';
+import type { Bookmark } from './state.js';
+import { fromMicros, MICROS_PER_SECOND } from './time.js';
+
+export interface ReplicationPlan {
+  /** Record field holding the replication key. */
+  key: string;
+  /** API field to filter/sort on. */
+  apiField: string;
+  /** Server-side lower bound operator; `greater-than` means: back off one second and drop the overlap. */
+  lower: 'greater-or-equal' | 'greater-than' | null;
+  /** Whether the API can bound the window above (`less-than`); otherwise records past it are dropped here. */
+  upper: boolean;
+  /** Whether the API sorts on the key (bookmark after every page) or not (bookmark at the end). */
+  sorted: boolean;
+}
+
+export function planReplication(key: string | null, apiField: string | null, facts: EndpointFacts): ReplicationPlan | null {
+  if (!key) return null;
+  const field = apiField ?? key;
+  const ops = facts.filters[field] ?? [];
+  const lower = ops.includes('greater-or-equal') ? 'greater-or-equal' : ops.includes('greater-than') ? 'greater-than' : null;
+  return { key, apiField: field, lower, upper: ops.includes('less-than'), sorted: facts.sort.includes(field) };
+}
+
+/** Whether windows of the stream can be fetched side by side (bounded on both sides by the API, and sorted). */
+export function splittable(plan: ReplicationPlan | null): boolean {
+  return plan !== null && plan.lower !== null && plan.upper && plan.sorted;
+}
+
+/** A slice [from, to) of the replication range, and what has been written of it. */
+export interface Window {
+  from: number;
+  /** May shrink once, when the window hands its tail to new windows. */
+  to: number;
+  max: number | null;
+  idsAtMax: Set<string>;
+  done: boolean;
+}
+
+export function newWindow(from: number, to: number): Window {
+  return { from, to, max: null, idsAtMax: new Set(), done: false };
+}
+
+/** Server-side filters for a window. */
+export function windowFilters(plan: ReplicationPlan, window: { from: number; to: number }): Filter[] {
+  const out: Filter[] = [];
+  if (plan.lower === 'greater-or-equal') out.push(f.time('greater-or-equal', plan.apiField, window.from));
+  if (plan.lower === 'greater-than') out.push(f.time('greater-than', plan.apiField, window.from - MICROS_PER_SECOND));
+  if (plan.upper) out.push(f.time('less-than', plan.apiField, window.to));
+  return out;
+}
+
+/**
+ * After a window's first full page, estimates how many pages are left and, when there are several, cuts the
+ * window short and returns the new windows that take over its tail (fetched side by side). A window whose
+ * first page spans `pageSpan` of time is expected to need `(to - last) / pageSpan` more pages.
+ */
+export function splitTail(window: Window, lastValue: number, maxNew: number): Window[] {
+  const remaining = window.to - lastValue;
+  const pageSpan = Math.max(lastValue - window.from, MICROS_PER_SECOND);
+  const pagesLeft = remaining / pageSpan;
+  const parts = Math.min(maxNew, Math.floor(pagesLeft / 2));
+  if (parts < 1 || remaining < 2 * MICROS_PER_SECOND * (parts + 1)) return [];
+  const step = Math.floor(remaining / (parts + 1));
+  const cut = lastValue + step;
+  const tails: Window[] = [];
+  for (let i = 0; i < parts; i++) {
+    const from = cut + i * step;
+    tails.push(newWindow(from, i === parts - 1 ? window.to : from + step));
+  }
+  window.to = cut;
+  return tails;
+}
+
+/**
+ * Tracks the bookmark of one partition over its windows (kept in time order). The bookmark is the greatest
+ * replication-key value written in the finished windows and the first unfinished one, with the ids written
+ * at exactly that value; it never goes backwards.
+ */
+export class BookmarkTracker {
+  private readonly windows: Window[] = [];
+  private value: number | null;
+  private ids: Set<string>;
+
+  constructor(initial: { value: number | null; ids: Iterable<string> }) {
+    this.value = initial.value;
+    this.ids = new Set(initial.ids);
+  }
+
+  add(window: Window): void {
+    this.windows.push(window);
+    this.windows.sort((a, b) => a.from - b.from);
+  }
+
+  /** Notes a record written in `window`. */
+  see(window: Window, value: number, id: string): void {
+    if (window.max === null || value > window.max) {
+      window.max = value;
+      window.idsAtMax = new Set([id]);
+    } else if (value === window.max) window.idsAtMax.add(id);
+  }
+
+  /** Recomputes the bookmark; true when it changed. */
+  advance(): boolean {
+    let changed = false;
+    for (const w of this.windows) {
+      if (w.max !== null) {
+        if (this.value === null || w.max > this.value) {
+          this.value = w.max;
+          this.ids = new Set(w.idsAtMax);
+          changed = true;
+        } else if (w.max === this.value) {
+          for (const id of w.idsAtMax) {
+            if (!this.ids.has(id)) {
+              this.ids.add(id);
+              changed = true;
+            }
+          }
+        }
+      }
+      if (!w.done) break;
+    }
+    return changed;
+  }
+
+  bookmark(key: string): Bookmark | null {
+    if (this.value === null) return null;
+    return { replication_key: key, replication_key_value: fromMicros(this.value), boundary_ids: [...this.ids].sort() };
+  }
+}

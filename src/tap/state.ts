@@ -1,0 +1,124 @@
+// Singer state in Meltano's shape: bookmarks per stream, and per partition for child/partitioned streams.
+//   {"bookmarks": {"events": {"replication_key": "datetime", "replication_key_value": "...", "boundary_ids": [...]},
+//                  "list_members": {"partitions": [{"context": {"list_id": "X"}, "replication_key": ..., ...}]}}}
+// `boundary_ids` are the ids of the records already sent whose replication key equals the bookmark value: the
+// next run asks for values >= the bookmark and skips exactly those, so ties are neither lost nor re-sent.
+import { ConfigError } from './errors.js';
+import { readJsonFile } from './json.js';
+import { parseUserDate } from './time.js';
+
+export type Context = Record<string, string>;
+
+export interface Bookmark {
+  replication_key: string;
+  replication_key_value: string;
+  boundary_ids?: string[];
+}
+
+interface PartitionEntry extends Partial<Bookmark> {
+  context: Context;
+}
+
+interface StreamEntry extends Partial<Bookmark> {
+  partitions?: PartitionEntry[];
+  [other: string]: unknown;
+}
+
+export interface TapState {
+  bookmarks: Record<string, StreamEntry>;
+}
+
+function contextKey(context: Context): string {
+  return JSON.stringify(Object.keys(context).sort().map((k) => [k, context[k]]));
+}
+
+export class StateStore {
+  private readonly state: TapState;
+
+  constructor(initial?: TapState) {
+    this.state = initial ? (JSON.parse(JSON.stringify(initial)) as TapState) : { bookmarks: {} };
+  }
+
+  get(stream: string, context: Context): Bookmark | undefined {
+    const entry = this.state.bookmarks[stream];
+    if (!entry) return undefined;
+    const holder = Object.keys(context).length === 0 ? entry : entry.partitions?.find((p) => contextKey(p.context) === contextKey(context));
+    if (!holder?.replication_key || !holder.replication_key_value) return undefined;
+    return {
+      replication_key: holder.replication_key,
+      replication_key_value: holder.replication_key_value,
+      ...(holder.boundary_ids ? { boundary_ids: holder.boundary_ids } : {}),
+    };
+  }
+
+  set(stream: string, context: Context, bookmark: Bookmark): void {
+    const entry = (this.state.bookmarks[stream] ??= {});
+    if (Object.keys(context).length === 0) {
+      Object.assign(entry, bookmark);
+      if (!bookmark.boundary_ids) delete entry.boundary_ids;
+      return;
+    }
+    const partitions = (entry.partitions ??= []);
+    const existing = partitions.find((p) => contextKey(p.context) === contextKey(context));
+    const next: PartitionEntry = { context, ...bookmark };
+    if (existing) partitions.splice(partitions.indexOf(existing), 1, next);
+    else partitions.push(next);
+  }
+
+  /** The whole state, as written in a STATE message. */
+  snapshot(): TapState {
+    return this.state;
+  }
+}
+
+/** Reads and checks a state file. `replicationKeys` maps each stream id this tap has to its replication key. */
+export function loadState(path: string, replicationKeys: ReadonlyMap<string, string | null>): TapState {
+  let raw = readJsonFile(path, '--state');
+  if (isObject(raw) && isObject(raw['singer_state'])) raw = raw['singer_state'];
+  if (!isObject(raw)) throw new ConfigError(`--state ${path}: expected a JSON object like {"bookmarks": {...}}`, 'state');
+  const bookmarks = raw['bookmarks'] ?? {};
+  if (!isObject(bookmarks)) throw new ConfigError(`--state ${path}: "bookmarks" must be an object of stream id -> bookmark`, 'bookmarks');
+  const names = Object.keys(bookmarks);
+  if (names.length > 0 && !names.some((n) => replicationKeys.has(n))) {
+    throw new ConfigError(`--state ${path}: no bookmark names a tap-klaviyo stream (${names.slice(0, 3).join(', ')}); is this another tap's state? Use a tap-klaviyo state or none`, 'bookmarks');
+  }
+  for (const [stream, entry] of Object.entries(bookmarks)) {
+    if (!replicationKeys.has(stream)) continue; // a stream no longer configured: kept as is
+    if (!isObject(entry)) throw new ConfigError(`--state: bookmarks.${stream} must be an object`, `bookmarks.${stream}`);
+    checkBookmark(entry, `bookmarks.${stream}`, replicationKeys.get(stream) ?? null);
+    const partitions = entry['partitions'];
+    if (partitions === undefined) continue;
+    if (!Array.isArray(partitions)) throw new ConfigError(`--state: bookmarks.${stream}.partitions must be an array`, `bookmarks.${stream}.partitions`);
+    partitions.forEach((p: unknown, i) => {
+      const where = `bookmarks.${stream}.partitions[${i}]`;
+      if (!isObject(p) || !isObject(p['context']) || !Object.values(p['context']).every((v) => typeof v === 'string')) {
+        throw new ConfigError(`--state: ${where} needs a "context" object of strings`, where);
+      }
+      checkBookmark(p, where, replicationKeys.get(stream) ?? null);
+    });
+  }
+  return { ...raw, bookmarks } as TapState;
+}
+
+function checkBookmark(entry: Record<string, unknown>, where: string, expectedKey: string | null): void {
+  const key = entry['replication_key'];
+  const value = entry['replication_key_value'];
+  if (key === undefined && value === undefined) return;
+  if (typeof key !== 'string' || typeof value !== 'string') {
+    throw new ConfigError(`--state: ${where} needs string "replication_key" and "replication_key_value"`, where);
+  }
+  if (expectedKey !== null && key !== expectedKey) {
+    throw new ConfigError(`--state: ${where}.replication_key is "${key}" but this stream replicates on "${expectedKey}"; delete that bookmark to re-sync it`, `${where}.replication_key`);
+  }
+  if (parseUserDate(value) === null) {
+    throw new ConfigError(`--state: ${where}.replication_key_value is not a datetime: ${JSON.stringify(value)}; fix or delete that bookmark`, `${where}.replication_key_value`);
+  }
+  const ids = entry['boundary_ids'];
+  if (ids !== undefined && !(Array.isArray(ids) && ids.every((id) => typeof id === 'string'))) {
+    throw new ConfigError(`--state: ${where}.boundary_ids must be an array of id strings`, `${where}.boundary_ids`);
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

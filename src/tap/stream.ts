@@ -1,0 +1,153 @@
+// The base stream: a stream class is mostly data (path, keys, replication, parent); the engine (sync.ts)
+// does the rest. Override a method only where Klaviyo truly behaves differently for that stream.
+import { ENDPOINTS } from '../generated/endpoints.js';
+import type { TapConfig } from './config.js';
+import type { EndpointFacts } from './endpoint-facts.js';
+import type { Filter } from './filters.js';
+import type { BudgetKey, KlaviyoClient, Resource } from './http.js';
+import type { JsonSchema, SingerRecord } from './messages.js';
+import { paginate, type Page } from './paginate.js';
+import { flatten } from './records.js';
+import type { Context } from './state.js';
+
+export interface Partition {
+  /** What identifies the partition in state (and, for child streams, the parent key added to records). */
+  context: Context;
+  /** Values for the `{id}` placeholder of the path. */
+  pathParams: Record<string, string>;
+}
+
+/** A child stream's parent: the collection whose ids become this stream's partitions. */
+export interface ParentSpec {
+  /** The parent stream id (catalog `parent-tap-stream-id`). */
+  stream: string;
+  /** The parent collection endpoint, e.g. `/api/lists`. */
+  path: string;
+  /** The parent's JSON:API type (for a minimal `fields[type]`), e.g. `list`. */
+  resourceType: string;
+  /** A cheap attribute to ask for, so pages stay small. */
+  cheapField: string;
+  /** The record field that carries the parent id, e.g. `list_id`. */
+  key: string;
+}
+
+/** What a stream sees of the running sync. */
+export interface StreamRuntime {
+  client: KlaviyoClient;
+  config: TapConfig;
+  /** Selected fields of this stream (automatic ones included). */
+  selected: ReadonlySet<string>;
+  /** A per-run cache shared by all streams (e.g. the metric directory). */
+  memo<T>(key: string, load: () => Promise<T>): Promise<T>;
+}
+
+export function budgetOf(facts: EndpointFacts): BudgetKey {
+  return { id: facts.operationId, tier: facts.rateLimit };
+}
+
+export abstract class KlaviyoStream {
+  /** Stream id = file name = schema name. */
+  abstract readonly name: string;
+  /** Path template of the collection endpoint (a key of the generated ENDPOINTS). */
+  abstract readonly path: string;
+  /** One line for the README and --about. */
+  abstract readonly description: string;
+  /** Record field the stream replicates on; null for FULL_TABLE. */
+  readonly replicationKey: string | null = null;
+  /** API field to filter and sort on when it differs from the record field. */
+  readonly replicationApiField: string | null = null;
+  /** Event streams re-read `lookback_days` before the bookmark. */
+  readonly lateArriving: boolean = false;
+  readonly parent: ParentSpec | null = null;
+  /** Fields the record has beyond the API resource and the parent key (e.g. `metric_name`), with their schemas. */
+  readonly extraFields: Readonly<Record<string, JsonSchema>> = {};
+  /** Fields that cost extra requests or a lower rate tier: not selected unless asked for. */
+  readonly costlyFields: readonly string[] = [];
+  /** Field -> the `additional-fields[type]` it must be requested with. */
+  readonly additionalFields: Readonly<Record<string, string>> = {};
+  /** Only these attributes of the API resource are record fields (null: all of them). */
+  readonly resourceFields: readonly string[] | null = null;
+  /** Schema file when it differs from the stream id (streams defined in the config). */
+  readonly schemaName: string | null = null;
+
+  /** `id`, or `[<parent>_id, id]` for a child stream, whose ids repeat across parents. */
+  get primaryKey(): readonly string[] {
+    return this.parent ? [this.parent.key, 'id'] : ['id'];
+  }
+
+  /** Every field beyond the API resource: the parent key and the stream's own extras. */
+  get extraProperties(): Record<string, JsonSchema> {
+    const parentKey = this.parent
+      ? { [this.parent.key]: { type: 'string', description: `The ${this.parent.resourceType} this record belongs to` } }
+      : {};
+    return { ...parentKey, ...this.extraFields };
+  }
+
+  get facts(): EndpointFacts {
+    const facts = ENDPOINTS[this.path];
+    if (!facts) throw new Error(`stream ${this.name}: ${this.path} is not a GET collection endpoint of the spec`);
+    return facts;
+  }
+
+  /** Scopes a key needs to read this stream (its parent's too). */
+  get scopes(): string[] {
+    const own = this.facts.scopes;
+    const parent = this.parent ? (ENDPOINTS[this.parent.path]?.scopes ?? []) : [];
+    return [...new Set([...own, ...parent])].sort();
+  }
+
+  get filterField(): string | null {
+    return this.replicationApiField ?? this.replicationKey;
+  }
+
+  /** The fields the catalog marks automatic: keys, replication key, parent key. */
+  get automaticFields(): string[] {
+    return [...new Set([...this.primaryKey, ...(this.replicationKey ? [this.replicationKey] : [])])];
+  }
+
+  /** The partitions to sync: one, or one per parent resource. */
+  async *partitions(rt: StreamRuntime): AsyncGenerator<Partition> {
+    if (!this.parent) {
+      yield { context: {}, pathParams: {} };
+      return;
+    }
+    const { path, resourceType, cheapField, key } = this.parent;
+    const facts = ENDPOINTS[path];
+    if (!facts) throw new Error(`stream ${this.name}: parent ${path} is not in the spec`);
+    const size = facts.pageSize ? `&page[size]=${facts.pageSize.max}` : '';
+    const first = `${path}?fields[${resourceType}]=${cheapField}${size}`;
+    for await (const page of paginate(rt.client, first, budgetOf(facts))) {
+      for (const parent of page.data) yield { context: { [key]: parent.id }, pathParams: { id: parent.id } };
+    }
+  }
+
+  /** Filters that always apply (besides the replication window); null = nothing to sync for this partition. */
+  async filters(_partition: Partition, _rt: StreamRuntime): Promise<Filter[] | null> {
+    return [];
+  }
+
+  /** Query parameters besides filter, sort and page size (include, additional-fields). */
+  params(rt: StreamRuntime): Record<string, string> {
+    const byType = new Map<string, string[]>();
+    for (const [field, type] of Object.entries(this.additionalFields)) {
+      if (rt.selected.has(field)) byType.set(type, [...(byType.get(type) ?? []), field]);
+    }
+    return Object.fromEntries([...byType].map(([type, fields]) => [`additional-fields[${type}]`, fields.join(',')]));
+  }
+
+  /** Which budget the requests draw on (some extras move an endpoint to a lower tier). */
+  budget(_rt: StreamRuntime): BudgetKey {
+    return budgetOf(this.facts);
+  }
+
+  /** Records for one resource of a page: by default, the flattened resource plus the parent key. */
+  toRecords(resource: Resource, _page: Page, partition: Partition, _rt: StreamRuntime): SingerRecord[] {
+    const record = flatten(resource);
+    return [this.parent ? { ...partition.context, ...record } : record];
+  }
+
+  /** The collection path with `{id}` filled in. */
+  resolvePath(partition: Partition): string {
+    return this.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(partition.pathParams[name] ?? ''));
+  }
+}

@@ -1,0 +1,272 @@
+// The sync: streams -> partitions -> windows -> pages -> records -> STATE. Streams, partitions and windows run
+// side by side (bounded); one writer serialises output; STATE follows the records it covers.
+import type { ValidateFunction } from 'ajv';
+import type { TapConfig } from './config.js';
+import { forEachConcurrent, TaskPool } from './concurrency.js';
+import { FatalApiError, RecordValidationError, SkippableError } from './errors.js';
+import { renderFilters, type Filter } from './filters.js';
+import type { KlaviyoClient } from './http.js';
+import { log } from './log.js';
+import type { JsonSchema, MessageWriter, SingerRecord } from './messages.js';
+import { paginate, type Page } from './paginate.js';
+import { Semaphore } from './ratelimit.js';
+import { project } from './records.js';
+import { BookmarkTracker, newWindow, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from './replication.js';
+import type { StateStore } from './state.js';
+import type { KlaviyoStream, Partition, StreamRuntime } from './stream.js';
+import { daysToMicros, fromMicros, MICROS_PER_SECOND, parseUserDate, toMicros } from './time.js';
+
+/** Filters never reach closer to now than this (the API refuses bounds in the future; data settles). */
+export const NOW_MARGIN = 10 * MICROS_PER_SECOND;
+
+export interface SelectedStream {
+  stream: KlaviyoStream;
+  /** Selected fields (automatic ones included). */
+  selected: ReadonlySet<string>;
+  /** Every field the schema has. */
+  known: ReadonlySet<string>;
+  /** The schema as sent in SCHEMA (selected fields only). */
+  schema: JsonSchema;
+  validate: ValidateFunction;
+  datetimeFields: readonly string[];
+}
+
+export interface SyncDeps {
+  config: TapConfig;
+  client: KlaviyoClient;
+  store: StateStore;
+  writer: MessageWriter;
+  /** The sync's start, in microseconds: no bookmark moves past it. */
+  startedAt: number;
+}
+
+export interface StreamSummary {
+  records: number;
+  pages: number;
+  seconds: number;
+}
+
+const STREAMS_AT_ONCE = 6;
+
+/** One partition's sync: its bookmark, its windows' tasks, and the ids already sent at the saved bookmark. */
+interface PartitionScan {
+  tracker: BookmarkTracker;
+  pool: TaskPool;
+  skip: { value: number; ids: Set<string> } | null;
+}
+
+export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps): Promise<Map<string, StreamSummary>> {
+  for (const s of streams) {
+    await deps.writer.schema({
+      stream: s.stream.name,
+      schema: s.schema,
+      key_properties: [...s.stream.primaryKey],
+      ...(s.stream.replicationKey ? { bookmark_properties: [s.stream.replicationKey] } : {}),
+    });
+  }
+  const memos = new Map<string, Promise<unknown>>();
+  const memo = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    if (!memos.has(key)) memos.set(key, load());
+    return memos.get(key) as Promise<T>;
+  };
+  const pageSlots = new Semaphore(deps.config.max_requests_in_flight + 2);
+  const summaries = new Map<string, StreamSummary>();
+  await forEachConcurrent(streams, STREAMS_AT_ONCE, async (s) => {
+    const started = Date.now();
+    const summary: StreamSummary = { records: 0, pages: 0, seconds: 0 };
+    summaries.set(s.stream.name, summary);
+    const run = new StreamRun(s, deps, { client: deps.client, config: deps.config, selected: s.selected, memo }, pageSlots, summary);
+    log.info(`stream ${s.stream.name}: starting`);
+    await run.sync();
+    summary.seconds = (Date.now() - started) / 1000;
+    log.info(`stream ${s.stream.name}: done`, { records: summary.records, pages: summary.pages, seconds: summary.seconds });
+  });
+  await deps.writer.state(deps.store.snapshot());
+  await deps.writer.flush();
+  return summaries;
+}
+
+class StreamRun {
+  private readonly plan: ReplicationPlan | null;
+  private readonly warnedFields = new Set<string>();
+
+  constructor(
+    private readonly s: SelectedStream,
+    private readonly deps: SyncDeps,
+    private readonly rt: StreamRuntime,
+    private readonly pageSlots: Semaphore,
+    private readonly summary: StreamSummary,
+  ) {
+    this.plan = planReplication(s.stream.replicationKey, s.stream.replicationApiField, s.stream.facts);
+  }
+
+  async sync(): Promise<void> {
+    const { stream } = this.s;
+    await forEachConcurrent(stream.partitions(this.rt), this.deps.config.max_requests_in_flight, async (partition) => {
+      try {
+        await this.syncPartition(partition);
+      } catch (err) {
+        if (err instanceof SkippableError && stream.parent) {
+          log.warn(`stream ${stream.name}: skipped ${JSON.stringify(partition.context)}: ${err.message}`);
+          return;
+        }
+        if (err instanceof FatalApiError) {
+          err.stream ??= stream.name;
+          err.message = `stream ${stream.name}: ${err.message}`;
+        }
+        throw err;
+      }
+    });
+  }
+
+  private async syncPartition(partition: Partition): Promise<void> {
+    const base = await this.s.stream.filters(partition, this.rt);
+    if (base === null) return;
+    if (!this.plan) {
+      await this.fetchWindow(partition, base, null);
+      return;
+    }
+    const { config, store, writer, startedAt } = this.deps;
+    const { name, lateArriving } = this.s.stream;
+    const overrides = config.streams[name] ?? {};
+    const start = parseUserDate(overrides.start_date ?? config.start_date) ?? 0;
+    const end = overrides.end_date ?? config.end_date;
+    const upper = Math.min(end ? (parseUserDate(end) ?? Infinity) : Infinity, startedAt - NOW_MARGIN);
+    const saved = store.get(name, partition.context);
+    let bookmark = saved ? toMicros(saved.replication_key_value) : null;
+    let boundaryIds = saved?.boundary_ids ?? [];
+    if (bookmark !== null && bookmark > upper) {
+      log.warn(`stream ${name}: bookmark ${saved?.replication_key_value} is in the future; clamped to ${fromMicros(upper)}`);
+      bookmark = upper;
+      boundaryIds = [];
+      store.set(name, partition.context, { replication_key: this.plan.key, replication_key_value: fromMicros(upper), boundary_ids: [] });
+      await writer.state(store.snapshot());
+    }
+    const lookback = lateArriving ? daysToMicros(overrides.lookback_days ?? config.lookback_days) : 0;
+    const lower = Math.max(start, (bookmark ?? start) - lookback);
+    if (lower >= upper) return;
+    const skip = bookmark !== null ? { value: bookmark, ids: new Set(boundaryIds) } : null;
+    const scan: PartitionScan = {
+      tracker: new BookmarkTracker({ value: bookmark, ids: boundaryIds }),
+      pool: new TaskPool(config.max_requests_in_flight),
+      skip,
+    };
+    this.startWindow(partition, base, scan, newWindow(lower, upper));
+    await scan.pool.idle();
+  }
+
+  private startWindow(partition: Partition, base: Filter[], scan: PartitionScan, window: Window): void {
+    scan.tracker.add(window);
+    scan.pool.spawn(() => this.fetchWindow(partition, base, { window, scan }));
+  }
+
+  /** Pages through one window (or the whole collection when there is none), writing records and STATE. */
+  private async fetchWindow(partition: Partition, base: Filter[], at: { window: Window; scan: PartitionScan } | null): Promise<void> {
+    const plan = this.plan;
+    const url = this.firstUrl(partition, [...base, ...(plan && at ? windowFilters(plan, at.window) : [])]);
+    const pages = paginate(this.rt.client, url, this.s.stream.budget(this.rt))[Symbol.asyncIterator]();
+    let first = true;
+    for (;;) {
+      const release = await this.pageSlots.acquire();
+      try {
+        const next = await pages.next();
+        if (next.done) break;
+        this.summary.pages++;
+        const page = next.value;
+        const { records, reachedEnd } = this.select(page, partition, at);
+        await this.emit(records);
+        if (at && plan?.sorted) await this.saveBookmark(partition, at.scan.tracker);
+        if (reachedEnd) {
+          await pages.return(undefined);
+          break;
+        }
+        if (first && at && page.hasNext && splittable(plan) && at.window.max !== null) {
+          const maxNew = this.deps.config.max_requests_in_flight - 1;
+          for (const tail of splitTail(at.window, at.window.max, maxNew)) this.startWindow(partition, base, at.scan, tail);
+        }
+        first = false;
+      } finally {
+        release();
+      }
+    }
+    if (at) {
+      at.window.done = true;
+      await this.saveBookmark(partition, at.scan.tracker);
+    }
+  }
+
+  /** The page's records that belong to this run: inside the window, and not already sent at the bookmark. */
+  private select(page: Page, partition: Partition, at: { window: Window; scan: PartitionScan } | null): { records: SingerRecord[]; reachedEnd: boolean } {
+    const plan = this.plan;
+    const records: SingerRecord[] = [];
+    let reachedEnd = false;
+    for (const resource of page.data) {
+      for (const record of this.s.stream.toRecords(resource, page, partition, this.rt)) {
+        const raw = plan ? record[plan.key] : undefined;
+        const value = typeof raw === 'string' ? toMicros(raw) : null;
+        if (plan && at && value !== null) {
+          const { window, scan } = at;
+          if (value < window.from) continue;
+          if (value >= window.to) {
+            reachedEnd ||= plan.sorted;
+            continue;
+          }
+          const id = String(record['id']);
+          if (scan.skip && value === scan.skip.value && scan.skip.ids.has(id)) continue;
+          scan.tracker.see(window, value, id);
+        }
+        records.push(record);
+      }
+    }
+    return { records, reachedEnd };
+  }
+
+  private async saveBookmark(partition: Partition, tracker: BookmarkTracker): Promise<void> {
+    if (!this.plan || !tracker.advance()) return;
+    const bookmark = tracker.bookmark(this.plan.key);
+    if (!bookmark) return;
+    this.deps.store.set(this.s.stream.name, partition.context, bookmark);
+    await this.deps.writer.state(this.deps.store.snapshot());
+  }
+
+  private firstUrl(partition: Partition, filters: Filter[]): string {
+    const { stream } = this.s;
+    const facts = stream.facts;
+    const params: Record<string, string> = {};
+    const filter = renderFilters(filters);
+    if (filter) params['filter'] = filter;
+    if (this.plan?.sorted) params['sort'] = this.plan.apiField;
+    if (facts.pageSize) {
+      const wanted = this.deps.config.streams[stream.name]?.page_size ?? facts.pageSize.max;
+      params['page[size]'] = String(Math.min(Math.max(wanted, facts.pageSize.min), facts.pageSize.max));
+    }
+    Object.assign(params, stream.params(this.rt));
+    const query = Object.entries(params)
+      .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+      .join('&');
+    return `${stream.resolvePath(partition)}${query ? `?${query}` : ''}`;
+  }
+
+  private async emit(records: SingerRecord[]): Promise<void> {
+    const extracted = new Date().toISOString();
+    const { stream, selected, known, datetimeFields, validate } = this.s;
+    for (const raw of records) {
+      const { record, unknown } = project(raw, selected, known, datetimeFields);
+      for (const field of unknown) this.warnUnknown(field);
+      if (!validate(record)) {
+        const e = validate.errors?.[0];
+        throw new RecordValidationError(
+          `stream ${stream.name}: record ${JSON.stringify(record['id'])} does not match the schema: ${e?.instancePath || '(record)'} ${e?.message ?? ''}; please report this with the API revision`,
+        );
+      }
+      await this.deps.writer.record(stream.name, record, extracted);
+      this.summary.records++;
+    }
+  }
+
+  private warnUnknown(field: string): void {
+    if (this.warnedFields.has(field)) return;
+    this.warnedFields.add(field);
+    log.warn(`stream ${this.s.stream.name}: the API sent field "${field}" that the schema lacks; it is left out of records (regenerate the schemas for this revision)`);
+  }
+}
