@@ -2,13 +2,13 @@
 import type { KlaviyoStream } from '../tap/stream.js';
 import { Campaigns } from './campaigns.js';
 import { Events } from './events.js';
-import { GlobalExclusions } from './global-exclusions.js';
-import { ListMembers } from './list-members.js';
+import { GlobalExclusions } from './global_exclusions.js';
+import { ListMembers } from './list_members.js';
 import { Lists } from './lists.js';
-import { MetricEvents } from './metric-events.js';
+import { MetricEvents } from './metric_events.js';
 import { Metrics } from './metrics.js';
 import { Profiles } from './profiles.js';
-import { SegmentMembers } from './segment-members.js';
+import { SegmentMembers } from './segment_members.js';
 import { Segments } from './segments.js';
 
 /** Built-in metric streams: stream id -> Klaviyo metric name. */

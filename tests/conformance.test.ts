@@ -1,0 +1,101 @@
+// Every stream of the registry against the spec's facts and its own schema: what the engine will send is
+// allowed by the endpoint, and what the catalog promises is in the schema.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { ENDPOINTS } from '../src/generated/endpoints.js';
+import { builtInStreams } from '../src/streams/registry.js';
+import { streamSchema } from '../src/tap/catalog.js';
+import { disallowedFilters } from '../src/tap/filters.js';
+import { planReplication, windowFilters } from '../src/tap/replication.js';
+import type { Partition, StreamRuntime } from '../src/tap/stream.js';
+
+const streams = builtInStreams();
+const everything: StreamRuntime = {
+  client: null as never,
+  config: null as never,
+  selected: new Set(['metric_name', 'subscriptions', 'predictive_analytics']),
+  memo: () => Promise.reject(new Error('no network in conformance tests')),
+};
+
+/** A partition as the engine would produce it, without the network. */
+function samplePartition(context: Record<string, string>): Partition {
+  return { context, pathParams: { id: 'X1' } };
+}
+
+async function staticPartitions(stream: (typeof streams)[number]): Promise<Partition[]> {
+  if (stream.parent) return [samplePartition({ [stream.parent.key]: 'X1' })];
+  if ('metricName' in stream) return [samplePartition({ metric_id: 'M1' })];
+  const out: Partition[] = [];
+  for await (const p of stream.partitions(everything)) out.push(p);
+  return out;
+}
+
+describe('stream conformance', () => {
+  it('stream ids are unique lower snake case, each with a class file and a schema', () => {
+    const names = streams.map((s) => s.name);
+    assert.equal(new Set(names).size, names.length);
+    for (const s of streams) {
+      assert.match(s.name, /^[a-z][a-z0-9_]*$/);
+      assert.ok(existsSync(`schemas/${s.name}.json`), `schemas/${s.name}.json`);
+      const file = 'metricName' in s ? 'metric_events' : s.name;
+      assert.ok(existsSync(`src/streams/${file}.ts`), `src/streams/${file}.ts`);
+    }
+  });
+
+  for (const stream of streams) {
+    describe(stream.name, () => {
+      const facts = ENDPOINTS[stream.path];
+      const props = (streamSchema(stream)['properties'] ?? {}) as Record<string, Record<string, unknown>>;
+
+      it('reads a GET collection endpoint of the spec, and its parent exists', () => {
+        assert.ok(facts, `${stream.path} in the spec`);
+        assert.ok(stream.scopes.length > 0);
+        if (stream.parent) {
+          assert.ok(ENDPOINTS[stream.parent.path], `parent ${stream.parent.path}`);
+          assert.ok(streams.some((s) => s.name === stream.parent?.stream), `parent stream ${stream.parent.stream}`);
+          assert.ok(ENDPOINTS[stream.parent.path]?.fields[stream.parent.resourceType]?.includes(stream.parent.cheapField));
+        }
+      });
+
+      it('keys, replication key and extra fields are in the schema', () => {
+        for (const key of [...stream.primaryKey, ...Object.keys(stream.extraProperties)]) assert.ok(props[key], `${key} in schema`);
+        assert.deepEqual(streamSchema(stream)['required'], [...stream.primaryKey]);
+        if (stream.replicationKey) assert.equal(props[stream.replicationKey]?.['format'], 'date-time');
+      });
+
+      it('sends only filters, sorts and extras the endpoint allows', async () => {
+        const plan = planReplication(stream.replicationKey, stream.replicationApiField, stream.facts);
+        if (stream.replicationKey) {
+          assert.ok(plan?.lower, `${stream.name} can filter its replication key from below`);
+          assert.ok(plan.sorted || !stream.facts.sort.length, 'sorted when the API can sort');
+        }
+        for (const partition of await staticPartitions(stream)) {
+          const base = (await stream.filters(partition, everything)) ?? [];
+          const window = plan ? windowFilters(plan, { from: 0, to: 1e15 }) : [];
+          assert.deepEqual(disallowedFilters([...base, ...window], stream.facts), []);
+          assert.match(stream.resolvePath(partition), /^\/api\/[a-z-]+(\/X1\/[a-z-]+)?$/);
+        }
+        if (stream.facts.filterRequired) assert.ok((await staticPartitions(stream)).length > 0);
+        const params = stream.params(everything);
+        for (const [name, value] of Object.entries(params)) {
+          const m = /^(fields|additional-fields)\[(.+)\]$/.exec(name);
+          if (m) {
+            const allowed = m[1] === 'fields' ? stream.facts.fields[m[2] ?? ''] : stream.facts.additionalFields[m[2] ?? ''];
+            for (const v of value.split(',')) assert.ok(allowed?.includes(v), `${name}=${v} allowed`);
+          } else if (name === 'include') {
+            for (const v of value.split(',')) assert.ok(stream.facts.include.includes(v), `include=${v}`);
+          } else assert.fail(`unexpected parameter ${name}`);
+        }
+      });
+
+      it('costly fields exist and are requested through additional-fields only when selected', () => {
+        for (const field of stream.costlyFields) {
+          assert.ok(props[field], field);
+          assert.ok(stream.additionalFields[field], `${field} has an additional-fields type`);
+        }
+        const none: StreamRuntime = { ...everything, selected: new Set() };
+        assert.ok(!Object.keys(stream.params(none)).some((k) => k.startsWith('additional-fields') && stream.costlyFields.length > 0));
+      });
+    });
+  }
+});
