@@ -1,5 +1,6 @@
 // Profiles suppressed from email marketing: /api/profiles filtered on the suppression
 // (https://developers.klaviyo.com/en/reference/get_profiles), the replacement of v1 /people/exclusions.
+import type { GlobalExclusionsRecord } from '../generated/records.js';
 import { f, type Filter } from '../tap/filters.js';
 import type { Resource } from '../tap/http.js';
 import type { SingerRecord } from '../tap/messages.js';
@@ -56,13 +57,14 @@ export class GlobalExclusions extends KlaviyoStream {
     const entries = (email?.marketing?.suppression ?? []).filter((s) => s.reason === partition.context['reason']);
     // One row per (profile, reason): should the API list a reason twice, the latest suppression stands.
     const latest = entries.sort((a, b) => micros(b.timestamp) - micros(a.timestamp)).slice(0, 1);
-    return latest.map((s) => ({
+    const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+    return latest.map((s): GlobalExclusionsRecord & SingerRecord => ({
       id: resource.id,
-      email: attributes['email'] ?? null,
-      phone_number: attributes['phone_number'] ?? null,
-      external_id: attributes['external_id'] ?? null,
-      reason: s.reason,
-      timestamp: s.timestamp,
+      email: text(attributes['email']),
+      phone_number: text(attributes['phone_number']),
+      external_id: text(attributes['external_id']),
+      reason: String(s.reason),
+      timestamp: String(s.timestamp),
     }));
   }
 }

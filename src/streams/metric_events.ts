@@ -23,6 +23,11 @@ export class MetricEvents extends Events {
     this.schemaName = schemaName;
   }
 
+  /** The metric is looked up by name in /api/metrics first. */
+  override get scopes(): string[] {
+    return [...new Set([...super.scopes, 'metrics:read'])].sort();
+  }
+
   override async *partitions(rt: StreamRuntime): AsyncGenerator<Partition> {
     const ids = (await metricIdsByName(rt)).get(this.metricName) ?? [];
     if (ids.length === 0) log.warn(`stream ${this.name}: the account has no metric named "${this.metricName}"; no records`);

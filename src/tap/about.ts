@@ -44,7 +44,7 @@ export function aboutMarkdown(streams: readonly KlaviyoStream[]): string {
     .map((s) => {
       const key = s.primaryKey.join(', ');
       const method = s.replicationKey ? `INCREMENTAL (\`${s.replicationKey}\`)` : 'FULL_TABLE';
-      return `| \`${s.name}\` | \`${s.path}\` | ${key} | ${method} | ${s.parent?.stream ?? ''} | ${s.scopes.join(', ')} |`;
+      return `| \`${s.name}\` | ${s.description} | \`${s.path}\` | ${key} | ${method} | ${s.parent?.stream ?? ''} | ${s.scopes.join(', ')} |`;
     })
     .join('\n');
   return `# ${PACKAGE.name} ${PACKAGE.version}
@@ -61,8 +61,8 @@ ${settings}
 
 ## Streams
 
-| stream | endpoint | key | replication | parent | scopes |
-|---|---|---|---|---|---|
+| stream | what | endpoint | key | replication | parent | scopes |
+|---|---|---|---|---|---|---|
 ${rows}
 `;
 }
