@@ -105,13 +105,14 @@ async function sync(
   if (selected.length === 0) log.warn('no stream is selected in the catalog: nothing to sync');
   const writer = new MessageWriter(stdout);
   const client = clientFor(config);
+  let summaries: Awaited<ReturnType<typeof runSync>>;
   try {
-    await runSync(selected, { config, client, store, writer, startedAt: nowMicros() });
+    summaries = await runSync(selected, { config, client, store, writer, startedAt: nowMicros() });
   } catch (err) {
     if (!(err instanceof OutputClosedError)) await writer.flush().catch(() => undefined);
     throw err;
   }
-  log.info('sync finished', { requests: client.stats.requests, retries: client.stats.retries, records: Object.fromEntries(writer.recordCounts) });
+  log.info('sync finished', { requests: client.stats.requests, retries: client.stats.retries, streams: Object.fromEntries(summaries) });
   return 0;
 }
 

@@ -112,7 +112,9 @@ class StreamRun {
         }
         if (err instanceof FatalApiError) {
           err.stream ??= stream.name;
-          err.message = `stream ${stream.name}: ${err.message}`;
+          const scopeHint =
+            err.detail.status === 403 ? `; the key needs the scopes ${stream.scopes.join(', ')}: add them to the key or deselect ${stream.name}` : '';
+          err.message = `stream ${stream.name}: ${err.message}${scopeHint}`;
         }
         throw err;
       }
