@@ -60,8 +60,9 @@ ${parts.join('\n\n')}
 export async function generatedFiles(specPath: string): Promise<GeneratedFile[]> {
   const spec = loadSpec(specPath);
   const streams = builtInStreams();
-  const schemas = new Map(streams.map((s) => [s.name, streamSchema(spec, s)]));
-  const catalog = discover(streams, (s) => schemas.get(s.name) ?? {});
+  // One schema per schema name: the metric streams share the events schema.
+  const schemas = new Map(streams.filter((s) => (s.schemaName ?? s.name) === s.name).map((s) => [s.name, streamSchema(spec, s)]));
+  const catalog = discover(streams, (s) => schemas.get(s.schemaName ?? s.name) ?? {});
   return [
     endpointsModule(spec),
     ...[...schemas].map(([name, schema]) => ({ path: `schemas/${name}.json`, content: json(schema) })),

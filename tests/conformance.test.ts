@@ -36,7 +36,7 @@ describe('stream conformance', () => {
     assert.equal(new Set(names).size, names.length);
     for (const s of streams) {
       assert.match(s.name, /^[a-z][a-z0-9_]*$/);
-      assert.ok(existsSync(`schemas/${s.name}.json`), `schemas/${s.name}.json`);
+      assert.ok(existsSync(`schemas/${s.schemaName ?? s.name}.json`), `schemas/${s.schemaName ?? s.name}.json`);
       const file = 'metricName' in s ? 'metric_events' : s.name;
       assert.ok(existsSync(`src/streams/${file}.ts`), `src/streams/${file}.ts`);
     }

@@ -30,7 +30,7 @@ describe('streams (nock)', () => {
   for (const stream of builtInStreams()) {
     describe(stream.name, () => {
       const plan = planReplication(stream.replicationKey, stream.replicationApiField, stream.facts);
-      const validate = newAjv().compile(readSchemaFile(`${stream.name}.json`));
+      const validate = newAjv().compile(readSchemaFile(`${stream.schemaName ?? stream.name}.json`));
       let account: Account;
       let catalog: unknown;
       const config = { ...BASE_CONFIG, streams: { [stream.name]: { page_size: PAGE } } };

@@ -11,16 +11,15 @@ import { metricIdsByName } from './metric-directory.js';
  */
 export class MetricEvents extends Events {
   override readonly description: string;
-  override readonly schemaName: string | null;
+  /** Every event stream has the events schema. */
+  override readonly schemaName = 'events';
 
   constructor(
     override readonly name: string,
     readonly metricName: string,
-    schemaName: string | null,
   ) {
     super();
     this.description = `Events of the metric "${metricName}"`;
-    this.schemaName = schemaName;
   }
 
   /** The metric is looked up by name in /api/metrics first. */

@@ -25,7 +25,7 @@ export const METRIC_STREAMS: Readonly<Record<string, string>> = {
 export function builtInStreams(): KlaviyoStream[] {
   return [
     new Events(),
-    ...Object.entries(METRIC_STREAMS).map(([name, metric]) => new MetricEvents(name, metric, null)),
+    ...Object.entries(METRIC_STREAMS).map(([name, metric]) => new MetricEvents(name, metric)),
     new Metrics(),
     new Lists(),
     new ListMembers(),
@@ -39,5 +39,5 @@ export function builtInStreams(): KlaviyoStream[] {
 
 /** The built-in streams plus one event stream per `metric_streams` entry of the config (events schema). */
 export function allStreams(metricStreams: Readonly<Record<string, string>> = {}): KlaviyoStream[] {
-  return [...builtInStreams(), ...Object.entries(metricStreams).map(([name, metric]) => new MetricEvents(name, metric, 'events'))];
+  return [...builtInStreams(), ...Object.entries(metricStreams).map(([name, metric]) => new MetricEvents(name, metric))];
 }

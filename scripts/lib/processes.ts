@@ -1,0 +1,66 @@
+// Child processes for the demo, the benchmark and the end-to-end tests: the simulator (its CLI) and the tap
+// (its built bin), with their output collected.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+export const TAP_BIN = new URL('../../src/tap/bin.js', import.meta.url).pathname;
+export const SIMULATOR_BIN = new URL('../../src/simulator/cli.js', import.meta.url).pathname;
+
+export interface RunningSimulator {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the simulator CLI and resolves with its URL once it prints `listening on URL`. */
+export function startSimulatorProcess(args: string[]): Promise<RunningSimulator> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SIMULATOR_BIN, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: child.stdout });
+    const timer = setTimeout(() => reject(new Error('the simulator did not start within 60 s')), 60_000);
+    child.once('exit', (code) => reject(new Error(`the simulator exited with ${code}`)));
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      const m = /^listening on (http:\/\/\S+)$/.exec(line);
+      if (!m?.[1]) return reject(new Error(`unexpected first line from the simulator: ${line}`));
+      resolve({
+        url: m[1],
+        process: child,
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}
+
+export interface TapResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/** Runs the built tap with `args`, its stdout into `stdoutFile`; resolves when it exits. */
+export function runTapProcess(args: string[], stdoutFile: string, env: NodeJS.ProcessEnv = process.env): Promise<TapResult> {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(stdoutFile);
+    const child = spawn(process.execPath, [TAP_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.stdout.pipe(out);
+    child.once('error', reject);
+    child.once('close', (code, signal) => out.end(() => resolve({ code, signal, stderr })));
+  });
+}
+
+/** The per-stream summary of the tap's last `sync finished` log line. */
+export function syncSummary(stderr: string): { requests: number; retries: number; streams: Record<string, { records: number; pages: number; seconds: number }> } | null {
+  const line = stderr.split('\n').find((l) => l.startsWith('INFO sync finished '));
+  return line ? JSON.parse(line.slice('INFO sync finished '.length)) : null;
+}
