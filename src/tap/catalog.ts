@@ -83,6 +83,7 @@ export function loadSelection(path: string, streams: readonly KlaviyoStream[]): 
 export function selectionOf(catalog: Catalog, streams: readonly KlaviyoStream[]): Map<string, Set<string>> {
   const byName = new Map(streams.map((s) => [s.name, s]));
   const selection = new Map<string, Set<string>>();
+  const seen = new Set<string>();
   for (const entry of catalog.streams) {
     const stream = byName.get(entry.tap_stream_id);
     if (!stream) {
@@ -92,7 +93,8 @@ export function selectionOf(catalog: Catalog, streams: readonly KlaviyoStream[])
         'tap_stream_id',
       );
     }
-    if (selection.has(stream.name)) throw new ConfigError(`--catalog: stream "${stream.name}" appears twice; keep one entry`, 'tap_stream_id');
+    if (seen.has(stream.name)) throw new ConfigError(`--catalog: stream "${stream.name}" appears twice; keep one entry`, 'tap_stream_id');
+    seen.add(stream.name);
     const meta = new Map(entry.metadata.map((m) => [m.breadcrumb.join('/'), m.metadata]));
     if (!isSelected(meta.get(''))) continue;
     const automatic = new Set(stream.automaticFields);

@@ -112,7 +112,12 @@ async function sync(
     if (!(err instanceof OutputClosedError)) await writer.flush().catch(() => undefined);
     throw err;
   }
-  log.info('sync finished', { requests: client.stats.requests, retries: client.stats.retries, streams: Object.fromEntries(summaries) });
+  log.info('sync finished', {
+    requests: client.stats.requests,
+    retries: client.stats.retries,
+    max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    streams: Object.fromEntries(summaries),
+  });
   return 0;
 }
 

@@ -33,6 +33,9 @@ export const API_KEY_ENV = 'TAP_KLAVIYO_API_KEY';
 export const CONFIG_SCHEMA = readSchemaFile('config.json');
 const validateConfig = newAjv().compile(CONFIG_SCHEMA);
 const SETTINGS = Object.keys(CONFIG_SCHEMA['properties'] as object);
+const OVERRIDES = Object.keys(
+  ((CONFIG_SCHEMA['properties'] as Record<string, { additionalProperties?: { properties?: object } }>)['streams']?.additionalProperties?.properties ?? {}),
+);
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
@@ -47,8 +50,9 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv): TapConfig {
   if (value['api_key'] === undefined && envKey) value['api_key'] = envKey;
   if (typeof value['api_key'] === 'string') registerSecret(value['api_key']);
   assertValid<TapConfig>(validateConfig, value, 'config', (field) => {
-    const guess = closest(field.split('.').pop() ?? field, SETTINGS);
-    return guess ? `did you mean "${guess}"?` : `remove it (settings: ${SETTINGS.join(', ')})`;
+    const choices = field.startsWith('streams.') ? OVERRIDES : SETTINGS;
+    const guess = closest(field.split('.').pop() ?? field, choices);
+    return guess ? `did you mean "${guess}"?` : `remove it (allowed: ${choices.join(', ')})`;
   });
   if (!value.api_key) {
     throw new ConfigError(`config: "api_key" is required; set it in the config file or in ${API_KEY_ENV}`, 'api_key');

@@ -199,7 +199,8 @@ function describeRequest(url: string | undefined): string {
 function summarize(error: AxiosError): string {
   if (error.response) {
     const detail = errorDetail(error.response);
-    return `${error.response.status}${detail.code ? ` ${detail.code}` : ''}${detail.detail ? `: ${detail.detail}` : ''}`;
+    const reason = detail.detail ?? (error.code === AxiosError.ERR_BAD_RESPONSE ? error.message : undefined);
+    return `${error.response.status}${detail.code ? ` ${detail.code}` : ''}${reason ? `: ${reason}` : ''}`;
   }
   return error.code ?? error.message;
 }

@@ -42,6 +42,7 @@ function fieldPath(error: ErrorObject): string {
   if (error.keyword === 'required') base.push(String(params['missingProperty']));
   if (error.keyword === 'additionalProperties') base.push(String(params['additionalProperty']));
   if (error.keyword === 'propertyNames') base.push(String(params['propertyName']));
+  else if (error.propertyName !== undefined) base.push(error.propertyName);
   return base.join('.') || '(top level)';
 }
 
@@ -52,6 +53,11 @@ function describe(error: ErrorObject, hint: (field: string) => string): string {
       return `unknown key "${field}": ${hint(field)}`;
     case 'required':
       return `"${field}" is required`;
+    case 'propertyNames':
+    case 'pattern':
+      return error.propertyName !== undefined
+        ? `key "${field}" is not allowed: use lower snake case (${String((error.params as { pattern?: unknown }).pattern ?? 'a-z, 0-9, _')})`
+        : `"${field}" ${error.message ?? 'is invalid'}`;
     default:
       return `"${field}" ${error.message ?? 'is invalid'}`;
   }

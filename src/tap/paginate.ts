@@ -32,7 +32,7 @@ export async function* paginate(client: KlaviyoClient, firstUrl: string, budget:
     if (!next) return;
     if (!client.isSameOrigin(next)) {
       throw new FatalApiError(
-        `refused to follow links.next to ${safeOrigin(next)}: it is not the configured base_url, and the API key must not leave it`,
+        `refused to follow links.next to ${safeOrigin(next, url)}: it is not the configured base_url, and the API key must not leave it`,
         { status: 0, endpoint: new URL(url).pathname },
       );
     }
@@ -47,9 +47,9 @@ export async function* paginate(client: KlaviyoClient, firstUrl: string, budget:
   }
 }
 
-function safeOrigin(url: string): string {
+function safeOrigin(next: string, base: string): string {
   try {
-    return new URL(url).origin;
+    return new URL(next, base).origin;
   } catch {
     return 'an unparseable URL';
   }

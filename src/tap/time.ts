@@ -17,10 +17,10 @@ function parse(value: string): Parsed | null {
   const m = ISO.exec(value.trim());
   if (!m) return null;
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
+  if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) return null;
+  // The calendar day must exist (no Feb 30); checked on the date alone so a leap second (23:59:60) is fine.
+  if (new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d))).getUTCDate() !== Number(d)) return null;
   const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  if (Number.isNaN(ms) || Number(mo) > 12 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) return null;
-  const check = new Date(ms);
-  if (check.getUTCDate() !== Number(d)) return null;
   const fraction = frac.slice(0, 6);
   const fractionMicros = fraction ? Number(fraction.padEnd(6, '0')) : 0;
   return { micros: (ms - offsetMinutes(zone) * 60_000) * 1000 + fractionMicros, fraction };
@@ -49,10 +49,10 @@ export function fromMicros(micros: number): string {
 
 /** Rewrites a datetime in UTC with a `Z`, keeping the precision it was given with; other strings pass through. */
 export function normalizeDatetime(value: string): string {
-  if (value.endsWith('+00:00') && value.length >= 25) return `${value.slice(0, -6)}Z`;
-  if (value.endsWith('Z') && value[10] === 'T') return value;
   const parsed = parse(value);
   if (!parsed) return value;
+  if (value.endsWith('+00:00') && value[10] === 'T') return `${value.slice(0, -6)}Z`;
+  if (value.endsWith('Z') && value[10] === 'T') return value;
   const seconds = fromMicros(Math.floor(parsed.micros / MICROS_PER_SECOND) * MICROS_PER_SECOND).slice(0, 19);
   return parsed.fraction ? `${seconds}.${parsed.fraction}Z` : `${seconds}Z`;
 }

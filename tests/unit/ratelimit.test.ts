@@ -1,0 +1,160 @@
+// The per-endpoint rate budget against a virtual clock (sleep advances time at once), and the in-flight cap.
+import assert from 'node:assert/strict';
+import { RateBudget, Semaphore, type Clock, type Tier } from '../../src/tap/ratelimit.js';
+
+/** A clock whose sleeps advance virtual time instantly; it records every sleep. */
+class FakeClock implements Clock {
+  t = 1_000_000;
+  readonly sleeps: number[] = [];
+  now(): number {
+    return this.t;
+  }
+  async sleep(ms: number): Promise<void> {
+    assert.ok(ms > 0, `sleeps a positive time (got ${ms})`);
+    this.sleeps.push(ms);
+    this.t += ms;
+  }
+}
+
+/** The largest number of starts inside any half-open window [t, t + width). Starts must be sorted. */
+function maxInAnyWindow(starts: readonly number[], width: number): number {
+  let best = 0;
+  let lo = 0;
+  for (let hi = 0; hi < starts.length; hi++) {
+    while ((starts[hi] ?? 0) - (starts[lo] ?? 0) >= width) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
+}
+
+async function acquireSequentially(budget: RateBudget, clock: FakeClock, n: number): Promise<number[]> {
+  const starts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    await budget.acquire();
+    starts.push(clock.now());
+  }
+  return starts;
+}
+
+describe('ratelimit', () => {
+  describe('RateBudget windows', () => {
+    const table: Array<{ tier: Tier; n: number }> = [
+      { tier: { perSecond: 10, perMinute: 150 }, n: 400 }, // M
+      { tier: { perSecond: 1, perMinute: 15 }, n: 40 }, // XS
+      { tier: { perSecond: 3, perMinute: 60 }, n: 150 }, // S
+      { tier: { perSecond: 75, perMinute: 750 }, n: 2000 }, // L
+      { tier: { perSecond: 350, perMinute: 3500 }, n: 8000 }, // XL
+    ];
+    for (const { tier, n } of table) {
+      it(`${tier.perSecond}/s, ${tier.perMinute}/m: ${n} acquisitions never break either window, and keep going`, async () => {
+        const clock = new FakeClock();
+        const budget = new RateBudget(tier, clock);
+        const started = clock.now();
+        const starts = await acquireSequentially(budget, clock, n);
+        assert.equal(starts.length, n);
+        assert.ok(maxInAnyWindow(starts, 1_000) <= tier.perSecond, `burst: ${maxInAnyWindow(starts, 1_000)} in 1 s`);
+        assert.ok(maxInAnyWindow(starts, 60_000) <= tier.perMinute, `steady: ${maxInAnyWindow(starts, 60_000)} in 60 s`);
+        // Not so careful that it starves: the first burst goes at once, and n requests take at most
+        // ceil(n / perMinute) steady windows (with the budget's slack) of virtual time.
+        assert.equal(starts.slice(0, tier.perSecond).every((s) => s === started), true, 'first burst without waiting');
+        const windows = Math.ceil(n / tier.perMinute);
+        assert.ok((starts[n - 1] ?? 0) - started <= windows * 63_000, `took ${(starts[n - 1] ?? 0) - started} ms of virtual time`);
+      });
+    }
+
+    it('serves concurrent callers in order, inside the same windows', async () => {
+      const clock = new FakeClock();
+      const tier = { perSecond: 10, perMinute: 150 };
+      const budget = new RateBudget(tier, clock);
+      const order: number[] = [];
+      const starts: number[] = [];
+      await Promise.all(
+        Array.from({ length: 400 }, (_, i) =>
+          budget.acquire().then(() => {
+            order.push(i);
+            starts.push(clock.now());
+          }),
+        ),
+      );
+      assert.deepEqual(order, Array.from({ length: 400 }, (_, i) => i));
+      assert.ok(maxInAnyWindow(starts, 1_000) <= tier.perSecond);
+      assert.ok(maxInAnyWindow(starts, 60_000) <= tier.perMinute);
+    });
+  });
+
+  describe('RateBudget.pause and observe', () => {
+    const table: Array<{ name: string; act: (b: RateBudget) => void; earliest: number }> = [
+      { name: 'pause(5000): nobody starts for 5 s', act: (b) => b.pause(5_000), earliest: 5_000 },
+      { name: 'the longer of two pauses wins', act: (b) => (b.pause(5_000), b.pause(2_000)), earliest: 5_000 },
+      { name: 'observe(0, 7): nothing left, wait for the reset', act: (b) => b.observe(0, 7), earliest: 7_000 },
+      { name: 'observe(-1, 3): below zero is nothing left too', act: (b) => b.observe(-1, 3), earliest: 3_000 },
+      { name: 'observe(5, 7): quota left, no pause', act: (b) => b.observe(5, 7), earliest: 0 },
+      { name: 'observe(undefined, 7): no header, no pause', act: (b) => b.observe(undefined, 7), earliest: 0 },
+      { name: 'observe(0, undefined): no reset header, no pause', act: (b) => b.observe(0, undefined), earliest: 0 },
+    ];
+    for (const { name, act, earliest } of table) {
+      it(name, async () => {
+        const clock = new FakeClock();
+        const budget = new RateBudget({ perSecond: 100, perMinute: 1000 }, clock);
+        const t0 = clock.now();
+        act(budget);
+        await budget.acquire();
+        assert.equal(clock.now() - t0, earliest);
+        if (earliest === 0) assert.deepEqual(clock.sleeps, []);
+      });
+    }
+
+    it('a pause holds back every waiting caller, not just the next one', async () => {
+      const clock = new FakeClock();
+      const budget = new RateBudget({ perSecond: 100, perMinute: 1000 }, clock);
+      const t0 = clock.now();
+      budget.pause(2_500);
+      const starts: number[] = [];
+      await Promise.all([1, 2, 3].map(() => budget.acquire().then(() => starts.push(clock.now() - t0))));
+      assert.deepEqual(starts, [2_500, 2_500, 2_500]);
+    });
+  });
+
+  describe('Semaphore', () => {
+    for (const limit of [1, 3, 8]) {
+      it(`limit ${limit}: at most ${limit} run at once, and that many do`, async () => {
+        const sem = new Semaphore(limit);
+        let active = 0;
+        let peak = 0;
+        const done: number[] = [];
+        await Promise.all(
+          Array.from({ length: 25 }, (_, i) =>
+            sem.run(async () => {
+              active++;
+              peak = Math.max(peak, active);
+              for (let k = 0; k < 3; k++) await Promise.resolve();
+              active--;
+              done.push(i);
+            }),
+          ),
+        );
+        assert.equal(peak, limit);
+        assert.equal(done.length, 25);
+      });
+    }
+
+    it('releases its slot when the task throws', async () => {
+      const sem = new Semaphore(1);
+      await assert.rejects(sem.run(() => Promise.reject(new Error('boom'))), /boom/);
+      assert.equal(await sem.run(() => Promise.resolve('next')), 'next');
+    });
+
+    it('a release called twice frees one slot only', async () => {
+      const sem = new Semaphore(2);
+      const a = await sem.acquire();
+      await sem.acquire();
+      a();
+      a();
+      await sem.acquire(); // takes the slot a freed
+      let fourth = false;
+      void sem.acquire().then(() => (fourth = true));
+      for (let k = 0; k < 5; k++) await Promise.resolve();
+      assert.equal(fourth, false, 'the second release of a must not free another slot');
+    });
+  });
+});
