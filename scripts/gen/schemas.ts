@@ -37,6 +37,8 @@ export function toJsonSchema(spec: Spec, input: Json | undefined, depth = 0): Js
   if (out['items'] !== undefined) out['items'] = toJsonSchema(spec, out['items'], depth + 1);
   if (Array.isArray(out['anyOf'])) out['anyOf'] = out['anyOf'].map((m) => toJsonSchema(spec, m, depth + 1));
   if (out['type'] === 'object' && !isObject(out['properties'])) out['additionalProperties'] = true;
+  // Some datetimes are declared only in prose ("... in ISO 8601 format"): give them the format too.
+  if (out['type'] === 'string' && out['format'] === undefined && /ISO ?8601/i.test(String(out['description'] ?? ''))) out['format'] = 'date-time';
   return out;
 }
 
