@@ -3,6 +3,7 @@
 // new data to the simulated account, runs again from the saved state, and prints a table per stream.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NOW_MARGIN } from '../src/tap/sync.js';
 import { runTapProcess, startSimulatorProcess, syncSummary, type TapResult } from './lib/processes.js';
 
 const OUT = 'demo-output';
@@ -44,6 +45,9 @@ async function main(): Promise<void> {
       body: JSON.stringify({ newEvents: 120, updatedProfiles: 15, newProfiles: 5, tieEvents: 6 }),
     });
     if (!mutation.ok) throw new Error(`the simulator refused the mutation: ${mutation.status}`);
+    const settle = NOW_MARGIN / 1_000_000 + 1;
+    process.stdout.write(`new data arrived; waiting ${settle} s (the tap never reads the last ${NOW_MARGIN / 1_000_000} s, where data may still be settling)\n`);
+    await new Promise((resolve) => setTimeout(resolve, settle * 1000));
 
     const incremental = await runTapProcess(['--config', config, '--catalog', catalog, '--state', join(OUT, 'state.json')], join(OUT, 'incremental-sync.jsonl'));
     check('incremental sync', incremental);

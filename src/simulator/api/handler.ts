@@ -1,0 +1,116 @@
+// One API request -> one response: auth, revision, route, scopes, rate limit, parameters, page.
+import { ApiError, errorDocument } from '../http/api-error.js';
+import { KeyRing } from '../http/keys.js';
+import type { RateLimiter } from '../http/ratelimit.js';
+import { encodeCursor } from '../query/cursor.js';
+import { selectPage } from '../query/page.js';
+import { parsePageRequest, type PageRequest } from '../query/params.js';
+import type { Table } from '../types.js';
+import type { World } from '../world/world.js';
+import { includedResources, resourceObject, type RenderContext } from './document.js';
+import { matchRoute, type Route } from './routes.js';
+
+export const JSON_API = 'application/vnd.api+json';
+const REVISIONS = new Set(['2026-07-15', '2026-07-15.pre']);
+const PREDICTIVE_LIMITS = { perSecond: 10, perMinute: 150 };
+
+export interface ApiRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string | string[] | undefined>;
+  /** `http://127.0.0.1:PORT` */
+  base: string;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function errorResponse(error: ApiError, headers: Record<string, string> = {}): ApiResponse {
+  return { status: error.status, headers: { 'content-type': JSON_API, ...headers }, body: JSON.stringify(errorDocument(error)) };
+}
+
+function header(request: ApiRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function encodeQuery(params: URLSearchParams): string {
+  return [...params].map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+}
+
+/** Which operation a path belongs to (for statistics), even when the request fails. */
+export function operationIdOf(pathname: string): string {
+  return matchRoute(pathname)?.route.facts.operationId ?? 'unknown';
+}
+
+export class ApiHandler {
+  constructor(
+    private readonly world: World,
+    private readonly keys: KeyRing,
+    private readonly limiter: RateLimiter,
+    private readonly cursorSecret: number,
+  ) {}
+
+  handle(request: ApiRequest): ApiResponse {
+    try {
+      return this.serve(request);
+    } catch (error) {
+      if (error instanceof ApiError) return errorResponse(error);
+      throw error;
+    }
+  }
+
+  private serve(request: ApiRequest): ApiResponse {
+    if (request.method !== 'GET') throw new ApiError(405, 'method_not_allowed', 'Method not allowed.', `Method "${request.method}" not allowed.`);
+    const scopes = this.keys.authenticate(header(request, 'authorization'));
+    const revision = header(request, 'revision');
+    if (!revision) throw new ApiError(400, 'invalid', 'Invalid input.', 'The revision header is required (e.g. revision: 2026-07-15).', 'revision');
+    if (!REVISIONS.has(revision)) throw new ApiError(400, 'invalid', 'Invalid input.', `Invalid revision '${revision}'. This API serves revision 2026-07-15.`, 'revision');
+    const match = matchRoute(request.url.pathname);
+    if (!match) throw new ApiError(404, 'not_found', 'Not found.', `No endpoint at ${request.url.pathname}.`);
+    const { route, parentId } = match;
+    KeyRing.authorize(scopes, route.facts.scopes);
+    const predictive = (request.url.searchParams.get('additional-fields[profile]') ?? '').split(',').includes('predictive_analytics');
+    const bucket = predictive ? `${route.facts.operationId}#predictive_analytics` : route.facts.operationId;
+    const admission = this.limiter.admit(bucket, predictive ? PREDICTIVE_LIMITS : route.facts.rateLimit);
+    if (!admission.ok) {
+      const error = new ApiError(429, 'throttled', 'Request was throttled.', `Request was throttled. Expected available in ${admission.retryAfterSeconds} second(s).`);
+      return errorResponse(error, { 'retry-after': String(admission.retryAfterSeconds) });
+    }
+    const rateHeaders = { 'ratelimit-limit': String(admission.limit), 'ratelimit-remaining': String(admission.remaining), 'ratelimit-reset': String(admission.resetSeconds) };
+    try {
+      return { status: 200, headers: { 'content-type': JSON_API, ...rateHeaders }, body: this.page(request, route, parentId) };
+    } catch (error) {
+      if (error instanceof ApiError) return errorResponse(error, rateHeaders);
+      throw error;
+    }
+  }
+
+  private page(request: ApiRequest, route: Route, parentId: string): string {
+    const table = route.table(this.world, parentId);
+    const params = request.url.searchParams;
+    const parsed = parsePageRequest(params, route.facts, table ?? this.world.byType.get(route.primaryType) ?? this.world.account, route, this.cursorSecret);
+    if (!table) throw new ApiError(404, 'not_found', 'Not found.', `No ${route.facts.path.split('/')[2]?.replace(/s$/, '')} with id '${parentId}'.`);
+    return JSON.stringify(this.document(request, table, parsed));
+  }
+
+  private document(request: ApiRequest, table: Table, parsed: PageRequest): Record<string, unknown> {
+    const page = selectPage(table, parsed);
+    const ctx: RenderContext = { base: request.base, world: this.world, fields: parsed.fields, extras: parsed.extras, includes: parsed.includes };
+    const query = encodeQuery(request.url.searchParams);
+    const path = `${request.base}${request.url.pathname}`;
+    const links: Record<string, string> = { self: query ? `${path}?${query}` : path };
+    if (page.next) {
+      const rest = new URLSearchParams(request.url.searchParams);
+      rest.delete('page[cursor]');
+      rest.append('page[cursor]', encodeCursor(parsed.sortToken, page.next, this.cursorSecret));
+      links['next'] = `${path}?${encodeQuery(rest)}`;
+    }
+    const doc: Record<string, unknown> = { data: page.rows.map((row) => resourceObject(table, row, ctx, true)), links };
+    if (parsed.includes.length > 0) doc['included'] = includedResources(table, page.rows, ctx);
+    return doc;
+  }
+}

@@ -1,0 +1,65 @@
+// Instants are integer microseconds (or seconds) since the epoch. Rendering follows Klaviyo:
+// `YYYY-MM-DDTHH:MM:SS+00:00` (second precision) or `YYYY-MM-DDTHH:MM:SS.ffffff+00:00`.
+
+export const MICROS_PER_SECOND = 1_000_000;
+export const SECONDS_PER_DAY = 86_400;
+export const MICROS_PER_DAY = SECONDS_PER_DAY * MICROS_PER_SECOND;
+
+function isoSeconds(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 19);
+}
+
+/** `2024-05-01T12:00:00+00:00` */
+export function formatSeconds(seconds: number): string {
+  return `${isoSeconds(Math.floor(seconds))}+00:00`;
+}
+
+/** `2024-05-01T12:00:00.123456+00:00` */
+export function formatMicros(micros: number): string {
+  const seconds = Math.floor(micros / MICROS_PER_SECOND);
+  const fraction = String(micros - seconds * MICROS_PER_SECOND).padStart(6, '0');
+  return `${isoSeconds(seconds)}.${fraction}+00:00`;
+}
+
+/** `2024-05-01` */
+export function formatDate(seconds: number): string {
+  return isoSeconds(seconds).slice(0, 10);
+}
+
+const FILTER_DATETIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * Parses a datetime as Klaviyo's filter grammar accepts it: a date, or a datetime with optional seconds,
+ * optional fraction and optional offset (missing offset = UTC). Returns microseconds, or null.
+ */
+export function parseDatetime(text: string): number | null {
+  const m = FILTER_DATETIME.exec(text);
+  if (!m) return null;
+  const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone = 'Z'] = m;
+  const fields = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s)] as const;
+  const ms = Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5]);
+  const check = new Date(ms);
+  if (check.getUTCMonth() !== fields[1] - 1 || check.getUTCDate() !== fields[2]) return null;
+  if (fields[3] > 23 || fields[4] > 59 || fields[5] > 59) return null;
+  const fractionMicros = fraction ? Number(fraction.slice(0, 6).padEnd(6, '0')) : 0;
+  return (ms - offsetMinutes(zone) * 60_000) * 1000 + fractionMicros;
+}
+
+function offsetMinutes(zone: string): number {
+  if (zone === 'Z') return 0;
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+}
+
+const API_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+00:00$/;
+
+/** The tap's record form of an API datetime: `+00:00` becomes `Z`, the fraction is kept as is. */
+export function toRecordDatetime(value: unknown): unknown {
+  return typeof value === 'string' && API_DATETIME.test(value) ? `${value.slice(0, -6)}Z` : value;
+}
+
+export function nowMicros(): number {
+  return Date.now() * 1000;
+}

@@ -1,0 +1,126 @@
+// The records a correct full extraction must produce now, in the tap's record shape:
+// { id, ...attributes, <rel>_id for each to-one relationship, parent key for child streams }, with
+// top-level API datetimes rewritten from `+00:00` to `Z`.
+import { MICROS_PER_SECOND, toRecordDatetime } from './datetime.js';
+import type { Table } from './types.js';
+import { METRIC_DEFS } from './world/metrics.js';
+import type { MembersTable } from './world/members.js';
+import type { World } from './world/world.js';
+
+export type GroundTruthRecord = Record<string, unknown>;
+
+/** Event streams of one metric: stream id -> metric name. */
+export const METRIC_STREAMS: Readonly<Record<string, string>> = {
+  receive: 'Received Email',
+  open: 'Opened Email',
+  click: 'Clicked Email',
+  bounce: 'Bounced Email',
+  dropped_email: 'Dropped Email',
+  mark_as_spam: 'Marked Email as Spam',
+  unsubscribe: 'Unsubscribed from Email Marketing',
+};
+
+const PROFILE_EXTRAS: ReadonlySet<string> = new Set(['subscriptions', 'predictive_analytics']);
+const NO_EXTRAS: ReadonlySet<string> = new Set();
+
+type TableStream = [stream: string, table: (w: World) => Table, extras: ReadonlySet<string>];
+
+const TABLE_STREAMS: readonly TableStream[] = [
+  ['metrics', (w) => w.metrics, NO_EXTRAS],
+  ['lists', (w) => w.lists, NO_EXTRAS],
+  ['segments', (w) => w.segments, NO_EXTRAS],
+  ['campaign_messages', (w) => w.campaignMessages, NO_EXTRAS],
+  ['flows', (w) => w.flows, NO_EXTRAS],
+  ['flow_actions', (w) => w.flowActions, NO_EXTRAS],
+  ['flow_messages', (w) => w.flowMessages, NO_EXTRAS],
+  ['templates', (w) => w.templates, new Set(['definition'])],
+  ['tags', (w) => w.tags, NO_EXTRAS],
+  ['coupons', (w) => w.coupons, NO_EXTRAS],
+  ['coupon_codes', (w) => w.couponCodes, NO_EXTRAS],
+  ['catalog_items', (w) => w.catalogItems, NO_EXTRAS],
+  ['catalog_variants', (w) => w.catalogVariants, NO_EXTRAS],
+  ['catalog_categories', (w) => w.catalogCategories, NO_EXTRAS],
+  ['images', (w) => w.images, NO_EXTRAS],
+  ['forms', (w) => w.forms, NO_EXTRAS],
+  ['profiles', (w) => w.profiles, PROFILE_EXTRAS],
+];
+
+export const GROUND_TRUTH_STREAMS: readonly string[] = [
+  'events',
+  ...Object.keys(METRIC_STREAMS),
+  ...TABLE_STREAMS.map(([stream]) => stream),
+  'campaigns',
+  'list_members',
+  'segment_members',
+  'global_exclusions',
+];
+
+/** One resource as the tap flattens it. */
+export function flatRecord(table: Table, row: number, extras: ReadonlySet<string>): GroundTruthRecord {
+  const record: GroundTruthRecord = { id: table.id(row) };
+  for (const [name, value] of Object.entries(table.attributes(row, extras))) record[name] = toRecordDatetime(value);
+  for (const [name, ref] of Object.entries(table.toOne(row))) record[`${name.replace(/-/g, '_')}_id`] = ref.id;
+  return record;
+}
+
+function* eventRecords(world: World, asOfMicros: number, metricName: string | null): Generator<GroundTruthRecord> {
+  const events = world.events;
+  const metricIndex = metricName === null ? -1 : METRIC_DEFS.findIndex((def) => def.name === metricName);
+  for (const row of events.scan({ field: 'datetime', descending: false }, null, [])) {
+    if (events.secOf(row) * MICROS_PER_SECOND > asOfMicros) break;
+    if (metricName !== null && events.metricOf(row) !== metricIndex) continue;
+    yield { ...flatRecord(events, row, NO_EXTRAS), metric_name: events.metricName(row) };
+  }
+}
+
+function* memberRecords(groups: Map<string, MembersTable>, parentKey: string): Generator<GroundTruthRecord> {
+  for (const [groupId, members] of groups) {
+    for (let row = 0; row < members.size(); row++) yield { ...flatRecord(members, row, PROFILE_EXTRAS), [parentKey]: groupId };
+  }
+}
+
+function* globalExclusions(world: World): Generator<GroundTruthRecord> {
+  const profiles = world.profiles;
+  for (let row = 0; row < profiles.size(); row++) {
+    const reasons = profiles.value(row, 'subscriptions.email.marketing.suppression.reason') as string[];
+    if (reasons.length === 0) continue;
+    const attributes = profiles.attributes(row, new Set(['subscriptions']));
+    const marketing = (attributes['subscriptions'] as { email: { marketing: { suppression: { reason: string; timestamp: string }[] } } }).email.marketing;
+    for (const entry of marketing.suppression) {
+      yield {
+        id: profiles.id(row),
+        email: attributes['email'],
+        phone_number: attributes['phone_number'],
+        external_id: attributes['external_id'],
+        reason: entry.reason,
+        timestamp: toRecordDatetime(entry.timestamp),
+      };
+    }
+  }
+}
+
+/** Campaigns carry the channel they are listed under (the tap reads one channel at a time). */
+function* campaignRecords(world: World): Generator<GroundTruthRecord> {
+  const campaigns = world.campaigns;
+  for (let row = 0; row < campaigns.size(); row++) {
+    yield { ...flatRecord(campaigns, row, NO_EXTRAS), channel: campaigns.value(row, 'messages.channel') };
+  }
+}
+
+function* tableRecords(table: Table, extras: ReadonlySet<string>): Generator<GroundTruthRecord> {
+  for (let row = 0; row < table.size(); row++) yield flatRecord(table, row, extras);
+}
+
+/** The records of one stream, excluding events dated after `asOfMicros`. Throws on an unknown stream. */
+export function groundTruthRecords(world: World, stream: string, asOfMicros: number): Generator<GroundTruthRecord> {
+  if (stream === 'events') return eventRecords(world, asOfMicros, null);
+  const metric = METRIC_STREAMS[stream];
+  if (metric !== undefined) return eventRecords(world, asOfMicros, metric);
+  if (stream === 'list_members') return memberRecords(world.listMembers, 'list_id');
+  if (stream === 'segment_members') return memberRecords(world.segmentMembers, 'segment_id');
+  if (stream === 'global_exclusions') return globalExclusions(world);
+  if (stream === 'campaigns') return campaignRecords(world);
+  const entry = TABLE_STREAMS.find(([name]) => name === stream);
+  if (!entry) throw new Error(`unknown stream '${stream}' (known: ${GROUND_TRUTH_STREAMS.join(', ')})`);
+  return tableRecords(entry[1](world), entry[2]);
+}

@@ -1,0 +1,52 @@
+// Run-time settings: latency, fault probabilities and rate limiting. Settable by CLI flag, by
+// startSimulator option and by POST /__admin/config (same camelCase names).
+
+export interface Knobs {
+  latencyMs: number;
+  jitterMs: number;
+  errorRate: number;
+  resetRate: number;
+  hangRate: number;
+  truncateRate: number;
+  htmlRate: number;
+  rateLimitSpeedup: number;
+  rateLimits: boolean;
+}
+
+export const DEFAULT_KNOBS: Readonly<Knobs> = {
+  latencyMs: 0,
+  jitterMs: 0,
+  errorRate: 0,
+  resetRate: 0,
+  hangRate: 0,
+  truncateRate: 0,
+  htmlRate: 0,
+  rateLimitSpeedup: 1,
+  rateLimits: true,
+};
+
+const RATES = new Set(['errorRate', 'resetRate', 'hangRate', 'truncateRate', 'htmlRate']);
+
+function checkKnob(name: string, value: unknown): void {
+  if (name === 'rateLimits') {
+    if (typeof value !== 'boolean') throw new Error(`rateLimits must be true or false`);
+    return;
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${name} must be a number`);
+  if (RATES.has(name) && (value < 0 || value > 1)) throw new Error(`${name} must be a probability between 0 and 1`);
+  if (name === 'rateLimitSpeedup' && value <= 0) throw new Error(`rateLimitSpeedup must be greater than 0`);
+  if ((name === 'latencyMs' || name === 'jitterMs') && value < 0) throw new Error(`${name} must not be negative`);
+}
+
+/** The knobs with `patch` applied; throws (with a message naming the knob) on unknown names or bad values. */
+export function applyKnobs(current: Readonly<Knobs>, patch: unknown): Knobs {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new Error('config must be a JSON object');
+  const next: Knobs = { ...current };
+  for (const [name, value] of Object.entries(patch)) {
+    if (!(name in DEFAULT_KNOBS)) throw new Error(`unknown setting '${name}' (known: ${Object.keys(DEFAULT_KNOBS).join(', ')})`);
+    if (value === undefined) continue;
+    checkKnob(name, value);
+    (next as unknown as Record<string, unknown>)[name] = value;
+  }
+  return next;
+}

@@ -1,0 +1,193 @@
+// The Klaviyo simulator: a loopback HTTP server over a generated world.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiHandler, JSON_API, errorResponse, operationIdOf } from './api/handler.js';
+import { parseDatetime, nowMicros } from './datetime.js';
+import { writeGroundTruthDir } from './ground-truth-writer.js';
+import { groundTruthRecords, type GroundTruthRecord } from './ground-truth.js';
+import { handleAdmin, type AdminActions } from './http/admin.js';
+import { ApiError } from './http/api-error.js';
+import { FaultInjector, cloudflarePage, type FaultDraw } from './http/faults.js';
+import { KeyRing } from './http/keys.js';
+import { DEFAULT_KNOBS, applyKnobs, type Knobs } from './http/knobs.js';
+import { RateLimiter } from './http/ratelimit.js';
+import { StatsRecorder, type SimulatorStats } from './http/stats.js';
+import { Rng, hash32, saltOf } from './rng.js';
+import { mutate, type MutationRequest, type MutationResult } from './world/mutate.js';
+import type { ScaleName } from './world/scale.js';
+import { buildWorld, type World } from './world/world.js';
+
+export interface SimulatorOptions extends Partial<Knobs> {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  seed?: number;
+  scale?: ScaleName;
+  apiKey?: string;
+  /** ISO datetime the generated history ends at. */
+  dataEnd?: string;
+}
+
+export interface GroundTruthOptions {
+  /** ISO datetime; events dated after it are left out (default: now). */
+  asOf?: string;
+}
+
+export interface Simulator extends AdminActions {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+  groundTruth(stream: string, options?: GroundTruthOptions): Iterable<GroundTruthRecord>;
+  writeGroundTruth(dir: string, options?: GroundTruthOptions): Promise<Record<string, number>>;
+}
+
+const DEFAULT_DATA_END = '2026-11-01T00:00:00Z';
+
+/** The data end in seconds: the option, else 2026-11-01 or, if that is still ahead, now minus a day. */
+export function resolveDataEnd(dataEnd: string | undefined, nowMs: number = Date.now()): number {
+  const micros = parseDatetime(dataEnd ?? DEFAULT_DATA_END);
+  if (micros === null) throw new Error(`dataEnd '${dataEnd}' is not an ISO 8601 datetime`);
+  const sec = Math.floor(micros / 1_000_000);
+  if (dataEnd === undefined && sec * 1000 > nowMs) return Math.floor(nowMs / 1000) - 86_400;
+  return sec;
+}
+
+function asOfMicros(options?: GroundTruthOptions): number {
+  if (options?.asOf === undefined) return nowMicros();
+  const micros = parseDatetime(options.asOf);
+  if (micros === null) throw new Error(`asOf '${options.asOf}' is not an ISO 8601 datetime`);
+  return micros;
+}
+
+const ERROR_CODES: Record<number, [string, string]> = {
+  500: ['error', 'A server error occurred.'],
+  502: ['bad_gateway', 'Bad gateway.'],
+  503: ['service_unavailable', 'Service temporarily unavailable.'],
+  504: ['gateway_timeout', 'Gateway timeout.'],
+};
+
+class Runtime {
+  readonly stats = new StatsRecorder();
+  readonly hanging = new Set<ServerResponse>();
+  readonly timers = new Set<NodeJS.Timeout>();
+  knobs: Knobs;
+  base = '';
+
+  constructor(
+    readonly world: World,
+    readonly api: ApiHandler,
+    readonly faults: FaultInjector,
+    readonly limiter: RateLimiter,
+    knobs: Knobs,
+  ) {
+    this.knobs = knobs;
+    this.applyLimiter();
+  }
+
+  applyLimiter(): void {
+    this.limiter.enabled = this.knobs.rateLimits;
+    this.limiter.speedup = this.knobs.rateLimitSpeedup;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  async onRequest(req: IncomingMessage, res: ServerResponse, admin: AdminActions): Promise<void> {
+    const url = new URL(req.url ?? '/', this.base);
+    if (url.pathname.startsWith('/__admin')) return handleAdmin(admin, req, url, res);
+    res.once('close', this.stats.begin(operationIdOf(url.pathname)));
+    const draw = this.faults.draw(this.knobs);
+    if (draw.delayMs > 0) await this.sleep(draw.delayMs);
+    if (res.destroyed) return;
+    if (draw.fault && draw.fault !== 'truncate') return this.injectFault(draw, req, res);
+    const response = this.api.handle({ method: req.method ?? 'GET', url, headers: req.headers, base: this.base });
+    let body = response.body;
+    if (draw.fault === 'truncate' && response.status === 200) {
+      this.stats.fault('truncate');
+      body = body.slice(0, Math.floor(body.length / 2));
+    }
+    this.send(res, response.status, response.headers, body);
+  }
+
+  private send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+    this.stats.status(status);
+    res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+    res.end(body);
+  }
+
+  private injectFault(draw: FaultDraw, req: IncomingMessage, res: ServerResponse): void {
+    if (!draw.fault) return;
+    this.stats.fault(draw.fault);
+    if (draw.fault === 'reset') {
+      req.socket.destroy();
+    } else if (draw.fault === 'hang') {
+      this.hanging.add(res);
+      res.once('close', () => this.hanging.delete(res));
+    } else if (draw.fault === 'html') {
+      this.send(res, 503, { 'content-type': 'text/html; charset=UTF-8', server: 'cloudflare' }, cloudflarePage(503));
+    } else {
+      const [code, title] = ERROR_CODES[draw.errorStatus] ?? ['error', 'A server error occurred.'];
+      const error = new ApiError(draw.errorStatus, code, title, `${title} Please retry.`);
+      const response = errorResponse(error);
+      this.send(res, response.status, { ...response.headers, 'content-type': JSON_API }, response.body);
+    }
+  }
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const { port = 0, seed = 42, scale = 'small', apiKey = 'pk_sim_demo', dataEnd, ...knobPatch } = options;
+  const knobs = applyKnobs(DEFAULT_KNOBS, knobPatch);
+  const world = buildWorld(seed, scale, resolveDataEnd(dataEnd));
+  const keys = new KeyRing(apiKey);
+  const limiter = new RateLimiter();
+  const api = new ApiHandler(world, keys, limiter, hash32(seed, 0xc0de));
+  const runtime = new Runtime(world, api, new FaultInjector(seed), limiter, knobs);
+  const mutations = new Rng(seed, saltOf('mutations'));
+  const simulator = {} as Simulator;
+  const server = createServer((req, res) => {
+    runtime.onRequest(req, res, simulator).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
+      else res.destroy();
+    });
+  });
+  const boundPort = await listen(server, port);
+  runtime.base = `http://127.0.0.1:${boundPort}`;
+  Object.assign(simulator, {
+    url: runtime.base,
+    port: boundPort,
+    world,
+    configure: (patch: unknown): Knobs => {
+      runtime.knobs = applyKnobs(runtime.knobs, patch);
+      runtime.applyLimiter();
+      return { ...runtime.knobs };
+    },
+    knobs: (): Knobs => ({ ...runtime.knobs }),
+    mutate: (request: MutationRequest): MutationResult => mutate(world, mutations, request),
+    addKey: (key: string, scopes: string[]): void => keys.add(key, scopes),
+    stats: (): SimulatorStats => runtime.stats.snapshot(),
+    resetStats: (): void => runtime.stats.reset(),
+    groundTruth: (stream: string, opts?: GroundTruthOptions) => groundTruthRecords(world, stream, asOfMicros(opts)),
+    writeGroundTruth: (dir: string, opts?: GroundTruthOptions) => writeGroundTruthDir(world, dir, asOfMicros(opts)),
+    close: async (): Promise<void> => {
+      for (const timer of runtime.timers) clearTimeout(timer);
+      for (const res of runtime.hanging) res.destroy();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  });
+  return simulator;
+}

@@ -1,0 +1,92 @@
+// Changes the world while it is being served: new, late, future and tied events, updated and new
+// profiles. Events go to the overlay; nothing big is copied.
+import { SECONDS_PER_DAY } from '../datetime.js';
+import type { Rng } from '../rng.js';
+import { METRIC_DEFS } from './metrics.js';
+import type { World } from './world.js';
+
+export interface MutationRequest {
+  newEvents?: number;
+  lateEvents?: number;
+  futureEvents?: number;
+  updatedProfiles?: number;
+  newProfiles?: number;
+  tieEvents?: number;
+}
+
+export interface MutationResult {
+  events: string[];
+  profiles: string[];
+}
+
+const COUNT_NAMES = ['newEvents', 'lateEvents', 'futureEvents', 'updatedProfiles', 'newProfiles', 'tieEvents'] as const;
+
+/** Validates a request body; throws with a message naming the bad field. */
+export function readMutationRequest(body: unknown): MutationRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('mutation must be a JSON object');
+  const out: MutationRequest = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (!(COUNT_NAMES as readonly string[]).includes(name)) throw new Error(`unknown mutation '${name}' (known: ${COUNT_NAMES.join(', ')})`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100_000) throw new Error(`${name} must be an integer between 0 and 100000`);
+    out[name as (typeof COUNT_NAMES)[number]] = value;
+  }
+  return out;
+}
+
+function addEvent(world: World, rng: Rng, sec: number): string {
+  const metric = rng.weighted(METRIC_DEFS.map((def) => def.weight));
+  const sources = world.events.sourceCount();
+  const source = METRIC_DEFS[metric]?.email && sources > 0 ? 1 + rng.int(sources) : 0;
+  const row = world.events.add(sec, metric, rng.int(world.profiles.size()), source);
+  return world.events.id(row);
+}
+
+/** Newest event second that is not in the future. */
+function newestPastSecond(world: World, nowSec: number): number {
+  let newest = world.events.baseCount > 0 ? world.events.baseSec(world.events.baseCount - 1) : world.ctx.endSec;
+  for (const row of world.events.overlayOrder) {
+    const sec = world.events.secOf(row);
+    if (sec <= nowSec) newest = Math.max(newest, sec);
+  }
+  return newest;
+}
+
+function joinSomeList(world: World, rng: Rng, profileRow: number, joinedMicros: number): void {
+  const lists = [...world.listMembers.values()];
+  const start = rng.int(lists.length);
+  for (let n = 0; n < lists.length; n++) {
+    if (lists[(start + n) % lists.length]?.add(profileRow, joinedMicros)) return;
+  }
+}
+
+function mutateProfiles(world: World, rng: Rng, request: MutationRequest, nowMicros: number): string[] {
+  const ids: string[] = [];
+  let tick = 0;
+  const picks = rng.sample(world.profiles.size(), request.updatedProfiles ?? 0);
+  for (const row of picks) {
+    world.profiles.update(row, nowMicros + tick++);
+    joinSomeList(world, rng, row, nowMicros + tick++);
+    ids.push(world.profiles.id(row));
+  }
+  for (let n = 0; n < (request.newProfiles ?? 0); n++) {
+    const micros = nowMicros + tick++;
+    const row = world.profiles.add(micros, micros);
+    joinSomeList(world, rng, row, micros);
+    ids.push(world.profiles.id(row));
+  }
+  return ids;
+}
+
+export function mutate(world: World, rng: Rng, request: MutationRequest, nowMs: number = Date.now()): MutationResult {
+  const nowSec = Math.floor(nowMs / 1000);
+  const events: string[] = [];
+  for (let n = 0; n < (request.newEvents ?? 0); n++) events.push(addEvent(world, rng, nowSec - 1 - rng.int(30)));
+  const newest = newestPastSecond(world, nowSec);
+  for (let n = 0; n < (request.lateEvents ?? 0); n++) events.push(addEvent(world, rng, newest - rng.between(1, 5) * SECONDS_PER_DAY - rng.int(SECONDS_PER_DAY)));
+  for (let n = 0; n < (request.futureEvents ?? 0); n++) events.push(addEvent(world, rng, nowSec + rng.between(1, 24) * 3600 + rng.int(3600)));
+  const tieSecond = nowSec - 2;
+  for (let n = 0; n < (request.tieEvents ?? 0); n++) events.push(addEvent(world, rng, tieSecond));
+  const profiles = mutateProfiles(world, rng, request, nowMs * 1000);
+  return { events, profiles };
+}
+
