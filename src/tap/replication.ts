@@ -56,12 +56,13 @@ export function windowFilters(plan: ReplicationPlan, window: { from: number; to:
 
 /**
  * After a window's first full page, estimates how many pages are left and, when there are several, cuts the
- * window short and returns the new windows that take over its tail (fetched side by side). A window whose
- * first page spans `pageSpan` of time is expected to need `(to - last) / pageSpan` more pages.
+ * window short and returns the new windows that take over its tail (fetched side by side). A first page whose
+ * records span `first..last` suggests `(to - last) / (last - first)` more pages.
  */
-export function splitTail(window: Window, lastValue: number, maxNew: number): Window[] {
+export function splitTail(window: Window, first: number, last: number, maxNew: number): Window[] {
+  const lastValue = last;
   const remaining = window.to - lastValue;
-  const pageSpan = Math.max(lastValue - window.from, MICROS_PER_SECOND);
+  const pageSpan = Math.max(lastValue - first, MICROS_PER_SECOND);
   const pagesLeft = remaining / pageSpan;
   const parts = Math.min(maxNew, Math.floor(pagesLeft / 2));
   if (parts < 1 || remaining < 2 * MICROS_PER_SECOND * (parts + 1)) return [];

@@ -101,14 +101,23 @@ describe('replication', () => {
       ];
       for (const [name, window, last, maxNew] of table) {
         const before = window.to;
-        assert.deepEqual(splitTail(window, last, maxNew), [], name);
+        assert.deepEqual(splitTail(window, window.from, last, maxNew), [], name);
         assert.equal(window.to, before, `${name}: window unchanged`);
       }
     });
 
+    it('estimates from the span of the first page, not from the window start (sparse early history)', () => {
+      // The window opens years before the first record; the page's records span one day of a 100-day tail.
+      const window = newWindow(0, 1000 * 86_400 * S);
+      const first = 900 * 86_400 * S;
+      const tails = splitTail(window, first, first + 86_400 * S, 8);
+      assert.equal(tails.length, 8, 'about 99 pages left: split as far as allowed');
+      assert.equal(tails[tails.length - 1]?.to, 1000 * 86_400 * S);
+    });
+
     it('splits a long tail into contiguous windows covering exactly [cut, to)', () => {
       const window = newWindow(0, 100 * S);
-      const tails = splitTail(window, 1 * S, 4);
+      const tails = splitTail(window, 0, 1 * S, 4);
       assert.equal(tails.length, 4);
       assert.equal(window.to, tails[0]?.from, 'the window now ends where the first tail starts');
       assert.ok(window.to > 1 * S, 'the cut is after the last value written');
@@ -127,7 +136,7 @@ describe('replication', () => {
         const last = from + Math.floor(random() * random() * length);
         const maxNew = Math.floor(random() * 16);
         const window = newWindow(from, to);
-        const tails = splitTail(window, last, maxNew);
+        const tails = splitTail(window, window.from, last, maxNew);
         const label = JSON.stringify({ from, to, last, maxNew });
         assert.ok(tails.length <= maxNew, label);
         if (tails.length === 0) {
