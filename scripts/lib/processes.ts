@@ -60,7 +60,7 @@ export function runTapProcess(args: string[], stdoutFile: string, env: NodeJS.Pr
 }
 
 /** The per-stream summary of the tap's last `sync finished` log line. */
-export function syncSummary(stderr: string): { requests: number; retries: number; max_rss_mb: number; streams: Record<string, { records: number; pages: number; seconds: number }> } | null {
+export function syncSummary(stderr: string): { requests: number; retries: number; max_rss_mb: number; cpu_s: number; streams: Record<string, { records: number; pages: number; seconds: number }> } | null {
   const line = stderr.split('\n').find((l) => l.startsWith('INFO sync finished '));
   return line ? JSON.parse(line.slice('INFO sync finished '.length)) : null;
 }

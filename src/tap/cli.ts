@@ -116,6 +116,7 @@ async function sync(
     requests: client.stats.requests,
     retries: client.stats.retries,
     max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    cpu_s: Math.round((process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1e4) / 100,
     streams: Object.fromEntries(summaries),
   });
   return 0;
