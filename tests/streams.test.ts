@@ -71,6 +71,16 @@ describe('streams (nock)', () => {
         assertNoSecret(run);
       });
 
+      it('refuses a next link to another origin, sending nothing there', async () => {
+        const evil = nock('https://evil.example.com').get(/.*/).reply(200, { data: [] });
+        account.fake.rewriteNext = (next) => next.replace('https://a.klaviyo.com', 'https://evil.example.com');
+        const run = await runTap({ config, catalog });
+        assert.equal(run.code, 1);
+        assert.match(run.stderr, new RegExp(`tap-klaviyo: stream ${stream.name}: refused to follow links.next to https://evil.example.com`));
+        assert.equal(evil.isDone(), false, 'nothing was sent to the other origin');
+        assertNoSecret(run);
+      });
+
       if (!plan) {
         it('is FULL_TABLE: a second run sends everything again and keeps no bookmark', async () => {
           const first = await runTap({ config, catalog });
@@ -107,6 +117,17 @@ describe('streams (nock)', () => {
         const idle = await runTap({ config, catalog, state: first.lastState });
         assert.equal(idle.code, 0, idle.stderr);
         assert.deepEqual(keysOf(idle, stream.name, stream.primaryKey), [], 'nothing re-sent');
+        // only newer data is asked for: every lower bound is at (or, for greater-than, one second before) a bookmark
+        const bookmarks = new Set([...JSON.stringify(first.lastState).matchAll(/"replication_key_value":"([^"]+)"/g)].map((m) => Date.parse(m[1] ?? '')));
+        bookmarks.add(Date.parse(BASE_CONFIG.start_date)); // partitions that had no record yet (an empty list)
+        const lowerBounds = account.fake.requests
+          .map((u) => new RegExp(`greater-(?:or-equal|than)\\(${plan.apiField.replace(/\./g, '\\.')},([^)]+)\\)`).exec(u.searchParams.get('filter') ?? '')?.[1])
+          .filter((b): b is string => b !== undefined);
+        assert.ok(lowerBounds.length > 0, 'filtered from below');
+        for (const bound of lowerBounds) {
+          const t = Date.parse(bound) + (plan.lower === 'greater-than' ? 1000 : 0);
+          assert.ok(bookmarks.has(t), `lower bound ${bound} is a bookmark (or start_date)`);
+        }
         account.grow();
         const grown = await runTap({ config, catalog, state: idle.lastState });
         assert.equal(grown.code, 0, grown.stderr);

@@ -111,23 +111,28 @@ class StreamRun {
 
   async sync(): Promise<void> {
     const { stream } = this.s;
-    await forEachConcurrent(stream.partitions(this.rt), this.deps.config.max_requests_in_flight, async (partition) => {
-      try {
-        await this.syncPartition(partition);
-      } catch (err) {
-        if (err instanceof SkippableError && stream.parent) {
+    try {
+      await forEachConcurrent(stream.partitions(this.rt), this.deps.config.max_requests_in_flight, async (partition) => {
+        try {
+          await this.syncPartition(partition);
+        } catch (err) {
+          if (!(err instanceof SkippableError && stream.parent)) throw err;
           log.warn(`stream ${stream.name}: skipped ${JSON.stringify(partition.context)}: ${err.message}`);
-          return;
         }
-        if (err instanceof FatalApiError) {
-          err.stream ??= stream.name;
-          const scopeHint =
-            err.detail.status === 403 ? `; the key needs the scopes ${stream.scopes.join(', ')}: add them to the key or deselect ${stream.name}` : '';
-          err.message = `stream ${stream.name}: ${err.message}${scopeHint}`;
-        }
-        throw err;
-      }
-    });
+      });
+    } catch (err) {
+      throw this.labelled(err);
+    }
+  }
+
+  /** Names the stream (and, on 403, the scopes it needs) in an API error, once. */
+  private labelled(err: unknown): unknown {
+    const { stream } = this.s;
+    if (!(err instanceof FatalApiError) || err.stream !== undefined) return err;
+    err.stream = stream.name;
+    const scopeHint = err.detail.status === 403 ? `; the key needs the scopes ${stream.scopes.join(', ')}: add them to the key or deselect ${stream.name}` : '';
+    err.message = `stream ${stream.name}: ${err.message}${scopeHint}`;
+    return err;
   }
 
   private async syncPartition(partition: Partition): Promise<void> {
