@@ -43,7 +43,9 @@ export function toJsonSchema(spec: Spec, input: Json | undefined, depth = 0): Js
 }
 
 function toOneRelationships(spec: Spec, item: JsonObject): string[] {
-  const rels = deref(spec, (item['properties'] as JsonObject)['relationships']);
+  const declared = (item['properties'] as JsonObject)['relationships'];
+  if (declared === undefined) return [];
+  const rels = deref(spec, declared);
   const props = isObject(rels['properties']) ? rels['properties'] : {};
   return Object.entries(props)
     .filter(([, rel]) => {

@@ -3358,3 +3358,9186 @@ external_id?: (string | null)
  */
 timestamp?: string
 }
+
+/**
+ * Flows with their trigger and status
+ */
+export interface FlowsRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+name?: (string | null)
+status?: (string | null)
+archived?: (boolean | null)
+created?: (string | null)
+updated?: (string | null)
+/**
+ * Corresponds to the object which triggered the flow. (one of: Added to List, Date Based, Low Inventory, Metric, Price Drop, Unconfigured)
+ */
+trigger_type?: (string | null)
+}
+
+/**
+ * Flow actions (the steps of each flow)
+ */
+export interface FlowActionsRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * Id of the related flow
+ */
+flow_id: (string | null)
+created?: (string | null)
+updated?: (string | null)
+/**
+ * The encoded flow action definition.
+ */
+definition?: ({
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: action-output-split)
+ */
+type?: (string | null)
+links?: ({
+next_if_true?: (string | null)
+next_if_false?: (string | null)
+} | null)
+data?: ({
+action_output_filter?: ({
+condition_groups?: ({
+conditions?: ({
+/**
+ * (one of: action-output)
+ */
+type?: (string | null)
+output_config_id?: (number | null)
+field?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (string[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric range filters. (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+}[] | null)
+}[] | null)
+} | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: back-in-stock-delay)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: conditional-split)
+ */
+type?: (string | null)
+links?: ({
+next_if_true?: (string | null)
+next_if_false?: (string | null)
+} | null)
+data?: ({
+profile_filter?: ({
+condition_groups?: ({
+conditions?: (({
+/**
+ * (one of: profile-property)
+ */
+type?: (string | null)
+/**
+ * The profile property to check. Use one of the well-known property names (e.g. `email`, `first_name`) or, for custom profile properties, the form `properties['property name']`.
+ */
+property?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (string[] | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for phone string array filters.
+ * 
+ * Example condition using this filter:
+ *         {
+ *             "type": "profile-property",
+ *             "field": "phone",
+ *             "filter": {
+ *                 "type": "string",
+ *                 "operator": "phone-country-code-in",
+ *                 "value": ["US", "GB"]
+ *             }
+ *         } (one of: phone-country-code-in, phone-country-code-not-in)
+ */
+operator?: (string | null)
+value?: (string[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: (number | string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: true)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: false)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+} | {
+/**
+ * (one of: profile-region)
+ */
+type?: (string | null)
+in_region?: (boolean | null)
+/**
+ * Regions for profile region conditions. (one of: european_union, united_states)
+ */
+region?: (string | null)
+} | {
+/**
+ * (one of: profile-postal-code-distance)
+ */
+type?: (string | null)
+country_code?: (string | null)
+postal_code?: (string | null)
+/**
+ * Units for profile postal code distance conditions. (one of: kilometers, miles)
+ */
+unit?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: greater-than)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: less-than)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * Dimension for date profile predictive analytics conditions. (one of: expected_date_of_next_purchase)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | null)
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimension for string profile predictive analytics conditions. (one of: predicted_gender)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Values for profile predictive analytics gender conditions. (one of: likely_female, likely_male, uncertain)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimensions for numeric profile predictive analytics conditions. (one of: average_days_between_orders, average_order_value, churn_probability, historic_clv, historic_number_of_orders, predicted_clv, predicted_number_of_orders, total_clv)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: priority)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: rank)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Possible rank values in a channel affinity definition. (one of: high, low, medium)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-marketing-consent)
+ */
+type?: (string | null)
+consent?: ({
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+subscription?: unknown
+filters?: unknown
+} | null)
+} | {
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+subscription?: unknown
+filters?: unknown
+} | null)
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: subscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | null)
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+subscription?: unknown
+} | {
+subscription?: unknown
+filters?: unknown
+} | null)
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | null)
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+} | null)
+} | null)
+} | {
+/**
+ * (one of: profile-metric)
+ */
+type?: (string | null)
+metric_id?: (string | null)
+/**
+ * Measurements for profile metrics. (one of: count, sum)
+ */
+measurement?: (string | null)
+measurement_filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Possible operators for since flow start date. (one of: flow-start)
+ */
+operator?: (string | null)
+} | null)
+metric_filters?: ({
+property?: (string | null)
+filter?: ({
+type?: unknown
+operator?: unknown
+value?: unknown
+} | {
+type?: unknown
+operator?: unknown
+} | null)
+}[] | null)
+} | {
+/**
+ * (one of: profile-sample)
+ */
+type?: (string | null)
+percentage?: (number | null)
+} | {
+/**
+ * (one of: profile-has-custom-object)
+ */
+type?: (string | null)
+object_type_id?: (string | null)
+object_type_relationship_id?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+filters?: ({
+property_id?: (number | null)
+filter?: ({
+type?: unknown
+operator?: unknown
+value?: unknown
+} | {
+type?: unknown
+operator?: unknown
+start?: unknown
+end?: unknown
+} | {
+type?: unknown
+operator?: unknown
+date?: unknown
+} | {
+type?: unknown
+operator?: unknown
+unit?: unknown
+quantity?: unknown
+} | {
+type?: unknown
+operator?: unknown
+start?: unknown
+end?: unknown
+unit?: unknown
+} | {
+type?: unknown
+operator?: unknown
+} | null)
+}[] | null)
+} | {
+/**
+ * (one of: profile-permissions)
+ */
+type?: (string | null)
+permission?: ({
+/**
+ * (one of: explicitly_reachable)
+ */
+reachable_status?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: implicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: implicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | null)
+/**
+ * Possible channels for profile permissions criterion. (one of: whatsapp_marketing, whatsapp_transactional)
+ */
+channel?: (string | null)
+} | {
+/**
+ * (one of: profile-not-sent-email)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-sms)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-push)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+})[] | null)
+}[] | null)
+} | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: content-experiment)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+/**
+ * Not allowed on create. (one of: completed, draft, live)
+ */
+experiment_status?: (string | null)
+main_action?: ({
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: send-mobile-push)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+message?: ({
+title?: (string | null)
+body?: (string | null)
+sound?: (boolean | null)
+badge?: (boolean | null)
+badge_options?: ({
+/**
+ * (one of: increment_one)
+ */
+badge_config?: (string | null)
+} | {
+/**
+ * (one of: set_count)
+ */
+badge_config?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: set_property)
+ */
+badge_config?: (string | null)
+set_from_property?: (string | null)
+} | null)
+/**
+ * The id of an ImageAsset. If provided, this will take precedence over a dynamic_image.
+ */
+image_id?: (string | null)
+/**
+ * A dynamic image asset to include in the push notification.
+ */
+dynamic_image?: (string | null)
+/**
+ * The ULID of a video asset. If provided, videos and images are mutually exclusive.
+ */
+video_asset_id?: (string | null)
+/**
+ * See PushLinkAction in app.
+ * 
+ * This is not a flow action, but the literal action that should be
+ *     taken when the push notification is tapped. (one of: home, link, open_url)
+ */
+on_open?: (string | null)
+ios_link?: (string | null)
+android_link?: (string | null)
+web_url?: (string | null)
+/**
+ * The type of push notification to send. (one of: silent, standard)
+ */
+push_type?: (string | null)
+kv_pairs?: ({
+[k: string]: unknown | undefined
+} | null)
+conversion_metric_id?: (string | null)
+smart_sending_enabled?: (boolean | null)
+additional_filters?: ({
+condition_groups?: ({
+conditions?: (({
+type?: unknown
+property?: unknown
+filter?: unknown
+} | {
+type?: unknown
+is_member?: unknown
+group_ids?: unknown
+timeframe_filter?: unknown
+} | {
+type?: unknown
+is_member?: unknown
+group_ids?: unknown
+} | {
+type?: unknown
+in_region?: unknown
+region?: unknown
+} | {
+type?: unknown
+country_code?: unknown
+postal_code?: unknown
+unit?: unknown
+filter?: unknown
+} | {
+dimension?: unknown
+filter?: unknown
+type?: unknown
+} | {
+type?: unknown
+dimension?: unknown
+filter?: unknown
+} | {
+type?: unknown
+dimension?: unknown
+measurement?: unknown
+predicted_channel?: unknown
+filter?: unknown
+} | {
+type?: unknown
+consent?: unknown
+} | {
+type?: unknown
+metric_id?: unknown
+measurement?: unknown
+measurement_filter?: unknown
+timeframe_filter?: unknown
+metric_filters?: unknown
+} | {
+type?: unknown
+percentage?: unknown
+} | {
+type?: unknown
+object_type_id?: unknown
+object_type_relationship_id?: unknown
+filter?: unknown
+filters?: unknown
+} | {
+type?: unknown
+permission?: unknown
+channel?: unknown
+} | {
+type?: unknown
+timeframe_filter?: unknown
+})[] | null)
+}[] | null)
+} | null)
+action_buttons?: ({
+label?: (string | null)
+/**
+ * The action type for a push notification action button. (one of: deep_link, dismiss, open_app, open_url)
+ */
+action_type?: (string | null)
+position?: (number | null)
+url?: (string | null)
+icon?: (string | null)
+custom_action_id?: (string | null)
+}[] | null)
+name?: (string | null)
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+} | null)
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: send-whatsapp)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+message?: ({
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+name?: (string | null)
+vendor_id?: (string | null)
+smart_sending_enabled?: (boolean | null)
+transactional?: (boolean | null)
+add_tracking_params?: (boolean | null)
+additional_filters?: ({
+condition_groups?: ({
+conditions?: (({
+type?: unknown
+property?: unknown
+filter?: unknown
+} | {
+type?: unknown
+is_member?: unknown
+group_ids?: unknown
+timeframe_filter?: unknown
+} | {
+type?: unknown
+is_member?: unknown
+group_ids?: unknown
+} | {
+type?: unknown
+in_region?: unknown
+region?: unknown
+} | {
+type?: unknown
+country_code?: unknown
+postal_code?: unknown
+unit?: unknown
+filter?: unknown
+} | {
+dimension?: unknown
+filter?: unknown
+type?: unknown
+} | {
+type?: unknown
+dimension?: unknown
+filter?: unknown
+} | {
+type?: unknown
+dimension?: unknown
+measurement?: unknown
+predicted_channel?: unknown
+filter?: unknown
+} | {
+type?: unknown
+consent?: unknown
+} | {
+type?: unknown
+metric_id?: unknown
+measurement?: unknown
+measurement_filter?: unknown
+timeframe_filter?: unknown
+metric_filters?: unknown
+} | {
+type?: unknown
+percentage?: unknown
+} | {
+type?: unknown
+object_type_id?: unknown
+object_type_relationship_id?: unknown
+filter?: unknown
+filters?: unknown
+} | {
+type?: unknown
+permission?: unknown
+channel?: unknown
+} | {
+type?: unknown
+timeframe_filter?: unknown
+})[] | null)
+}[] | null)
+} | null)
+} | null)
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+} | null)
+} | null)
+current_experiment?: ({
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+name?: (string | null)
+variations?: (({
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: send-mobile-push)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+message?: ({
+title?: (string | null)
+body?: (string | null)
+sound?: (boolean | null)
+badge?: (boolean | null)
+badge_options?: ({
+/**
+ * (one of: increment_one)
+ */
+badge_config?: (string | null)
+} | {
+/**
+ * (one of: set_count)
+ */
+badge_config?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: set_property)
+ */
+badge_config?: (string | null)
+set_from_property?: (string | null)
+} | null)
+/**
+ * The id of an ImageAsset. If provided, this will take precedence over a dynamic_image.
+ */
+image_id?: (string | null)
+/**
+ * A dynamic image asset to include in the push notification.
+ */
+dynamic_image?: (string | null)
+/**
+ * The ULID of a video asset. If provided, videos and images are mutually exclusive.
+ */
+video_asset_id?: (string | null)
+/**
+ * See PushLinkAction in app.
+ * 
+ * This is not a flow action, but the literal action that should be
+ *     taken when the push notification is tapped. (one of: home, link, open_url)
+ */
+on_open?: (string | null)
+ios_link?: (string | null)
+android_link?: (string | null)
+web_url?: (string | null)
+/**
+ * The type of push notification to send. (one of: silent, standard)
+ */
+push_type?: (string | null)
+kv_pairs?: ({
+[k: string]: unknown | undefined
+} | null)
+conversion_metric_id?: (string | null)
+smart_sending_enabled?: (boolean | null)
+additional_filters?: ({
+condition_groups?: ({
+conditions?: (unknown[] | null)
+}[] | null)
+} | null)
+action_buttons?: ({
+label?: (string | null)
+/**
+ * The action type for a push notification action button. (one of: deep_link, dismiss, open_app, open_url)
+ */
+action_type?: (string | null)
+position?: (number | null)
+url?: (string | null)
+icon?: (string | null)
+custom_action_id?: (string | null)
+}[] | null)
+name?: (string | null)
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+} | null)
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: send-whatsapp)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+message?: ({
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+name?: (string | null)
+vendor_id?: (string | null)
+smart_sending_enabled?: (boolean | null)
+transactional?: (boolean | null)
+add_tracking_params?: (boolean | null)
+additional_filters?: ({
+condition_groups?: ({
+conditions?: (unknown[] | null)
+}[] | null)
+} | null)
+} | null)
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+} | null)
+})[] | null)
+allocations?: ({
+[k: string]: unknown | undefined
+} | null)
+started?: (string | null)
+/**
+ * The metric to use to determine the winner of the content experiment
+ *     action. (one of: click-rate, open-rate)
+ */
+winner_metric?: (string | null)
+} | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: send-email)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+message?: ({
+from_email?: (string | null)
+from_label?: (string | null)
+reply_to_email?: (string | null)
+cc_email?: (string | null)
+bcc_email?: (string | null)
+subject_line?: (string | null)
+preview_text?: (string | null)
+template_id?: (string | null)
+smart_sending_enabled?: (boolean | null)
+transactional?: (boolean | null)
+add_tracking_params?: (boolean | null)
+custom_tracking_params?: ({
+param?: (string | null)
+value?: (string | null)
+}[] | null)
+additional_filters?: ({
+condition_groups?: ({
+conditions?: (({
+/**
+ * (one of: profile-property)
+ */
+type?: (string | null)
+/**
+ * The profile property to check. Use one of the well-known property names (e.g. `email`, `first_name`) or, for custom profile properties, the form `properties['property name']`.
+ */
+property?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for phone string array filters.
+ * 
+ * Example condition using this filter:
+ *         {
+ *             "type": "profile-property",
+ *             "field": "phone",
+ *             "filter": {
+ *                 "type": "string",
+ *                 "operator": "phone-country-code-in",
+ *                 "value": ["US", "GB"]
+ *             }
+ *         } (one of: phone-country-code-in, phone-country-code-not-in)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: true)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: false)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+} | {
+/**
+ * (one of: profile-region)
+ */
+type?: (string | null)
+in_region?: (boolean | null)
+/**
+ * Regions for profile region conditions. (one of: european_union, united_states)
+ */
+region?: (string | null)
+} | {
+/**
+ * (one of: profile-postal-code-distance)
+ */
+type?: (string | null)
+country_code?: (string | null)
+postal_code?: (string | null)
+/**
+ * Units for profile postal code distance conditions. (one of: kilometers, miles)
+ */
+unit?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: greater-than)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: less-than)
+ */
+operator?: (string | null)
+value?: unknown
+} | null)
+} | {
+/**
+ * Dimension for date profile predictive analytics conditions. (one of: expected_date_of_next_purchase)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | null)
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimension for string profile predictive analytics conditions. (one of: predicted_gender)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Values for profile predictive analytics gender conditions. (one of: likely_female, likely_male, uncertain)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimensions for numeric profile predictive analytics conditions. (one of: average_days_between_orders, average_order_value, churn_probability, historic_clv, historic_number_of_orders, predicted_clv, predicted_number_of_orders, total_clv)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: priority)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: rank)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Possible rank values in a channel affinity definition. (one of: high, low, medium)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-marketing-consent)
+ */
+type?: (string | null)
+consent?: ({
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: unknown
+} | {
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: unknown
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+subscription?: unknown
+filters?: unknown
+} | null)
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: unknown
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+subscription?: unknown
+filters?: unknown
+} | null)
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+subscription?: unknown
+} | null)
+} | null)
+} | {
+/**
+ * (one of: profile-metric)
+ */
+type?: (string | null)
+metric_id?: (string | null)
+/**
+ * Measurements for profile metrics. (one of: count, sum)
+ */
+measurement?: (string | null)
+measurement_filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Possible operators for since flow start date. (one of: flow-start)
+ */
+operator?: (string | null)
+} | null)
+metric_filters?: ({
+property?: (string | null)
+filter?: unknown
+}[] | null)
+} | {
+/**
+ * (one of: profile-sample)
+ */
+type?: (string | null)
+percentage?: (number | null)
+} | {
+/**
+ * (one of: profile-has-custom-object)
+ */
+type?: (string | null)
+object_type_id?: (string | null)
+object_type_relationship_id?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+filters?: ({
+property_id?: (number | null)
+filter?: unknown
+}[] | null)
+} | {
+/**
+ * (one of: profile-permissions)
+ */
+type?: (string | null)
+permission?: ({
+/**
+ * (one of: explicitly_reachable)
+ */
+reachable_status?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: implicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: implicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | null)
+/**
+ * Possible channels for profile permissions criterion. (one of: whatsapp_marketing, whatsapp_transactional)
+ */
+channel?: (string | null)
+} | {
+/**
+ * (one of: profile-not-sent-email)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-sms)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-push)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+})[] | null)
+}[] | null)
+} | null)
+name?: (string | null)
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+} | null)
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: send-mobile-push)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+message?: ({
+title?: (string | null)
+body?: (string | null)
+sound?: (boolean | null)
+badge?: (boolean | null)
+badge_options?: ({
+/**
+ * (one of: increment_one)
+ */
+badge_config?: (string | null)
+} | {
+/**
+ * (one of: set_count)
+ */
+badge_config?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: set_property)
+ */
+badge_config?: (string | null)
+set_from_property?: (string | null)
+} | null)
+/**
+ * The id of an ImageAsset. If provided, this will take precedence over a dynamic_image.
+ */
+image_id?: (string | null)
+/**
+ * A dynamic image asset to include in the push notification.
+ */
+dynamic_image?: (string | null)
+/**
+ * The ULID of a video asset. If provided, videos and images are mutually exclusive.
+ */
+video_asset_id?: (string | null)
+/**
+ * See PushLinkAction in app.
+ * 
+ * This is not a flow action, but the literal action that should be
+ *     taken when the push notification is tapped. (one of: home, link, open_url)
+ */
+on_open?: (string | null)
+ios_link?: (string | null)
+android_link?: (string | null)
+web_url?: (string | null)
+/**
+ * The type of push notification to send. (one of: silent, standard)
+ */
+push_type?: (string | null)
+kv_pairs?: ({
+[k: string]: unknown | undefined
+} | null)
+conversion_metric_id?: (string | null)
+smart_sending_enabled?: (boolean | null)
+additional_filters?: ({
+condition_groups?: ({
+conditions?: (({
+/**
+ * (one of: profile-property)
+ */
+type?: (string | null)
+/**
+ * The profile property to check. Use one of the well-known property names (e.g. `email`, `first_name`) or, for custom profile properties, the form `properties['property name']`.
+ */
+property?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for phone string array filters.
+ * 
+ * Example condition using this filter:
+ *         {
+ *             "type": "profile-property",
+ *             "field": "phone",
+ *             "filter": {
+ *                 "type": "string",
+ *                 "operator": "phone-country-code-in",
+ *                 "value": ["US", "GB"]
+ *             }
+ *         } (one of: phone-country-code-in, phone-country-code-not-in)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: true)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: false)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+} | {
+/**
+ * (one of: profile-region)
+ */
+type?: (string | null)
+in_region?: (boolean | null)
+/**
+ * Regions for profile region conditions. (one of: european_union, united_states)
+ */
+region?: (string | null)
+} | {
+/**
+ * (one of: profile-postal-code-distance)
+ */
+type?: (string | null)
+country_code?: (string | null)
+postal_code?: (string | null)
+/**
+ * Units for profile postal code distance conditions. (one of: kilometers, miles)
+ */
+unit?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: greater-than)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: less-than)
+ */
+operator?: (string | null)
+value?: unknown
+} | null)
+} | {
+/**
+ * Dimension for date profile predictive analytics conditions. (one of: expected_date_of_next_purchase)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | null)
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimension for string profile predictive analytics conditions. (one of: predicted_gender)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Values for profile predictive analytics gender conditions. (one of: likely_female, likely_male, uncertain)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimensions for numeric profile predictive analytics conditions. (one of: average_days_between_orders, average_order_value, churn_probability, historic_clv, historic_number_of_orders, predicted_clv, predicted_number_of_orders, total_clv)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: priority)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: rank)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Possible rank values in a channel affinity definition. (one of: high, low, medium)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-marketing-consent)
+ */
+type?: (string | null)
+consent?: ({
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: unknown
+} | {
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: unknown
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+subscription?: unknown
+filters?: unknown
+} | null)
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: unknown
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+subscription?: unknown
+filters?: unknown
+} | null)
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+subscription?: unknown
+} | null)
+} | null)
+} | {
+/**
+ * (one of: profile-metric)
+ */
+type?: (string | null)
+metric_id?: (string | null)
+/**
+ * Measurements for profile metrics. (one of: count, sum)
+ */
+measurement?: (string | null)
+measurement_filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Possible operators for since flow start date. (one of: flow-start)
+ */
+operator?: (string | null)
+} | null)
+metric_filters?: ({
+property?: (string | null)
+filter?: unknown
+}[] | null)
+} | {
+/**
+ * (one of: profile-sample)
+ */
+type?: (string | null)
+percentage?: (number | null)
+} | {
+/**
+ * (one of: profile-has-custom-object)
+ */
+type?: (string | null)
+object_type_id?: (string | null)
+object_type_relationship_id?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+filters?: ({
+property_id?: (number | null)
+filter?: unknown
+}[] | null)
+} | {
+/**
+ * (one of: profile-permissions)
+ */
+type?: (string | null)
+permission?: ({
+/**
+ * (one of: explicitly_reachable)
+ */
+reachable_status?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: implicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: implicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | null)
+/**
+ * Possible channels for profile permissions criterion. (one of: whatsapp_marketing, whatsapp_transactional)
+ */
+channel?: (string | null)
+} | {
+/**
+ * (one of: profile-not-sent-email)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-sms)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-push)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+})[] | null)
+}[] | null)
+} | null)
+action_buttons?: ({
+label?: (string | null)
+/**
+ * The action type for a push notification action button. (one of: deep_link, dismiss, open_app, open_url)
+ */
+action_type?: (string | null)
+position?: (number | null)
+url?: (string | null)
+icon?: (string | null)
+custom_action_id?: (string | null)
+}[] | null)
+name?: (string | null)
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+} | null)
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: send-sms)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+message?: ({
+body?: (string | null)
+/**
+ * The id of an ImageAsset. If provided, this will take precedence over a dynamic_image.
+ */
+image_id?: (string | null)
+/**
+ * A dynamic image asset to include in the SMS message.
+ */
+dynamic_image?: (string | null)
+/**
+ * The message hierarchy (fallback chain): RCS and SMS entries in priority order. Rendering selects the first entry whose format the recipient supports.
+ */
+message_hierarchy?: ((({
+/**
+ * The plain text message content. Often empty for RCS when rich_content is used.
+ */
+message?: (string | null)
+/**
+ * The format of this message (always 'RCS' for RCS entries). (one of: RCS)
+ */
+message_format?: (string | null)
+/**
+ * Rich content for RCS messages (cards, suggestions, etc.).
+ */
+rich_content?: ({
+/**
+ * List of cards in this rich content.
+ */
+cards?: ({
+/**
+ * Unique identifier for this card.
+ */
+id?: (string | null)
+/**
+ * Optional title for the card.
+ */
+title?: (string | null)
+/**
+ * The text content/description of the card.
+ */
+text?: (string | null)
+/**
+ * Additional card-specific metadata (e.g., product info). Optional.
+ */
+extra?: ({
+[k: string]: unknown | undefined
+} | null)
+/**
+ * Optional image for this card.
+ */
+image?: ({
+id?: unknown
+file_path?: unknown
+name?: unknown
+format?: unknown
+file_size?: unknown
+updated?: unknown
+origin?: unknown
+url?: unknown
+image_type?: unknown
+l10n_key?: unknown
+} | {
+static_image_asset_id?: unknown
+dynamic_image_template?: unknown
+rendered_asset_url?: unknown
+} | null)
+/**
+ * Optional video for this card. May be a hydrated MediaAsset or a reference-style payload (e.g. static_asset_id), matching MMS ``MessageHierarchySmsItem.media`` behavior.
+ */
+video?: ({
+id?: unknown
+company_id?: unknown
+url?: unknown
+media_type?: unknown
+name?: unknown
+file_size?: unknown
+thumbnail_url?: unknown
+l10n_key?: unknown
+} | {
+static_asset_id?: unknown
+dynamic_template?: unknown
+thumbnail?: unknown
+} | null)
+/**
+ * Optional action buttons for this card.
+ */
+buttons?: ({
+id?: unknown
+text?: unknown
+type?: unknown
+url?: unknown
+open_mode?: unknown
+}[] | null)
+}[] | null)
+/**
+ * List of suggestion buttons for user interaction.
+ */
+suggestions?: ({
+/**
+ * Unique identifier for this suggestion/button.
+ */
+id?: (string | null)
+/**
+ * The display text for the suggestion button.
+ */
+text?: (string | null)
+/**
+ * The type of action this suggestion performs. (one of: OPEN_URL, REPLY)
+ */
+type?: (string | null)
+/**
+ * The URL to open (required for OPEN_URL type).
+ */
+url?: (string | null)
+/**
+ * How the URL opens on the device for OPEN_URL suggestions (browser vs webview size). Emitted to Infobip as openIn. Absent means browser. (one of: BROWSER, WEBVIEW_FULL, WEBVIEW_HALF, WEBVIEW_TALL)
+ */
+open_mode?: (string | null)
+}[] | null)
+/**
+ * Standalone media file for RCS messages without cards.
+ */
+file?: ({
+/**
+ * Reference to a static media asset.
+ */
+static_asset_id?: (string | null)
+/**
+ * Dynamic template (e.g. Django tags) resolving to the media URL.
+ */
+dynamic_template?: (string | null)
+/**
+ * Optional thumbnail image reference for video media.
+ */
+thumbnail?: ({
+/**
+ * ID of the static image asset when the card uses a library image.
+ */
+static_image_asset_id?: (number | null)
+/**
+ * Dynamic image template (e.g. Django tags) for the card image.
+ */
+dynamic_image_template?: (string | null)
+/**
+ * Pre-rendered image URL when available.
+ */
+rendered_asset_url?: (string | null)
+} | null)
+} | null)
+} | null)
+/**
+ * Additional metadata for RCS messages. Legacy placement. This is typically used in rich_content.cards.extra.
+ */
+extra?: ({
+[k: string]: unknown | undefined
+} | null)
+/**
+ * Legacy top-level image reference on the RCS hierarchy row (MySQL-backed). Prefer rich_content for RCS media going forward.
+ */
+image?: ({
+/**
+ * ID of the static image asset when the card uses a library image.
+ */
+static_image_asset_id?: (number | null)
+/**
+ * Dynamic image template (e.g. Django tags) for the card image.
+ */
+dynamic_image_template?: (string | null)
+/**
+ * Pre-rendered image URL when available.
+ */
+rendered_asset_url?: (string | null)
+} | null)
+} | {
+/**
+ * The plain text SMS message content.
+ */
+message?: (string | null)
+/**
+ * The format of this message (always 'SMS' for SMS entries). (one of: SMS)
+ */
+message_format?: (string | null)
+/**
+ * Additional metadata for SMS messages (e.g., should_use_same_content flag).
+ */
+extra?: ({
+[k: string]: unknown | undefined
+} | null)
+/**
+ * Image reference for MMS messages. Mutually exclusive with media.
+ */
+image?: ({
+/**
+ * (one of: false)
+ */
+dynamic?: (boolean | null)
+/**
+ * The ID of the static image asset to include.
+ */
+static_image_asset_id?: (number | null)
+} | {
+/**
+ * (one of: true)
+ */
+dynamic?: (boolean | null)
+/**
+ * Dynamic image template URL (e.g., {{product.image_url}}).
+ */
+dynamic_image_template?: (string | null)
+} | null)
+/**
+ * Full image asset details for MMS messages.
+ */
+selected_image?: ({
+/**
+ * The unique identifier for this image asset. Not allowed on update.
+ */
+id?: (number | null)
+/**
+ * The file path of the image in Klaviyo's storage.
+ */
+file_path?: (string | null)
+/**
+ * The human-readable name of the image.
+ */
+name?: (string | null)
+/**
+ * The image file format. (one of: gif, jpeg, jpg, png, webp)
+ */
+format?: (string | null)
+/**
+ * The size of the image file in bytes.
+ */
+file_size?: (number | null)
+/**
+ * Timestamp when the image was last updated.
+ */
+updated?: (string | null)
+/**
+ * The origin/source of the image (e.g., UI, API, AI, etc.). (one of: ADOPTION_SMS_FORM_FROM_EMAIL_FORM, ADOPTION_SMS_MULTI_STEP_FORM_FROM_EMAIL_FORM, AI, API, APPLICATION, CLONED, COMPOSER, COMPOSER_AI_EDITED, COMPOSER_AI_GENERATED, COMPOSER_USED_IN_KLAVIYO_OBJECT, COMPOSER_USER_UPLOADED, COMPOSER_WEB_SCRAPED, INTEGRATION, KLAVIYO, LIBRARY, MARKETING_AGENT, SOCIAL_INSTAGRAM, SOCIAL_INSTAGRAM_OVERLAID, UI, WEB_SCRAPE)
+ */
+origin?: (string | null)
+/**
+ * The full URL to access the image.
+ */
+url?: (string | null)
+/**
+ * The type of image (static or dynamic). (one of: dynamic, static)
+ */
+image_type?: (string | null)
+/**
+ * Localization key for this image asset, if applicable.
+ */
+l10n_key?: (string | null)
+} | null)
+/**
+ * Video media for MMS messages as either a hydrated MediaAsset or a reference-style payload. Mutually exclusive with image.
+ */
+media?: ({
+/**
+ * The unique identifier for this media asset. Not allowed on update.
+ */
+id?: (string | null)
+/**
+ * The company ID that owns this media.
+ */
+company_id?: (string | null)
+/**
+ * The full URL to access the media.
+ */
+url?: (string | null)
+/**
+ * The media type (e.g., 'video' for video assets).
+ */
+media_type?: (string | null)
+/**
+ * The human-readable name of the media.
+ */
+name?: (string | null)
+/**
+ * The size of the media file in bytes.
+ */
+file_size?: (number | null)
+/**
+ * Optional thumbnail URL for video previews in RCS cards.
+ */
+thumbnail_url?: (string | null)
+/**
+ * Localization key for this media asset, if applicable.
+ */
+l10n_key?: (string | null)
+} | {
+/**
+ * Reference to a static media asset.
+ */
+static_asset_id?: (string | null)
+/**
+ * Dynamic template (e.g. Django tags) resolving to the media URL.
+ */
+dynamic_template?: (string | null)
+/**
+ * Optional thumbnail image reference for video media.
+ */
+thumbnail?: ({
+/**
+ * ID of the static image asset when the card uses a library image.
+ */
+static_image_asset_id?: (number | null)
+/**
+ * Dynamic image template (e.g. Django tags) for the card image.
+ */
+dynamic_image_template?: (string | null)
+/**
+ * Pre-rendered image URL when available.
+ */
+rendered_asset_url?: (string | null)
+} | null)
+} | null)
+}) | string)[] | null)
+shorten_links?: (boolean | null)
+include_contact_card?: (boolean | null)
+add_org_prefix?: (boolean | null)
+add_info_link?: (boolean | null)
+add_opt_out_language?: (boolean | null)
+smart_sending_enabled?: (boolean | null)
+sms_quiet_hours_enabled?: (boolean | null)
+transactional?: (boolean | null)
+add_tracking_params?: (boolean | null)
+custom_tracking_params?: ({
+param?: (string | null)
+value?: (string | null)
+}[] | null)
+template_id?: (string | null)
+additional_filters?: ({
+condition_groups?: ({
+conditions?: (({
+/**
+ * (one of: profile-property)
+ */
+type?: (string | null)
+/**
+ * The profile property to check. Use one of the well-known property names (e.g. `email`, `first_name`) or, for custom profile properties, the form `properties['property name']`.
+ */
+property?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for phone string array filters.
+ * 
+ * Example condition using this filter:
+ *         {
+ *             "type": "profile-property",
+ *             "field": "phone",
+ *             "filter": {
+ *                 "type": "string",
+ *                 "operator": "phone-country-code-in",
+ *                 "value": ["US", "GB"]
+ *             }
+ *         } (one of: phone-country-code-in, phone-country-code-not-in)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: true)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: false)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+} | {
+/**
+ * (one of: profile-region)
+ */
+type?: (string | null)
+in_region?: (boolean | null)
+/**
+ * Regions for profile region conditions. (one of: european_union, united_states)
+ */
+region?: (string | null)
+} | {
+/**
+ * (one of: profile-postal-code-distance)
+ */
+type?: (string | null)
+country_code?: (string | null)
+postal_code?: (string | null)
+/**
+ * Units for profile postal code distance conditions. (one of: kilometers, miles)
+ */
+unit?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: greater-than)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: less-than)
+ */
+operator?: (string | null)
+value?: unknown
+} | null)
+} | {
+/**
+ * Dimension for date profile predictive analytics conditions. (one of: expected_date_of_next_purchase)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | null)
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimension for string profile predictive analytics conditions. (one of: predicted_gender)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Values for profile predictive analytics gender conditions. (one of: likely_female, likely_male, uncertain)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimensions for numeric profile predictive analytics conditions. (one of: average_days_between_orders, average_order_value, churn_probability, historic_clv, historic_number_of_orders, predicted_clv, predicted_number_of_orders, total_clv)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: priority)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: rank)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Possible rank values in a channel affinity definition. (one of: high, low, medium)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-marketing-consent)
+ */
+type?: (string | null)
+consent?: ({
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: unknown
+} | {
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: unknown
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+subscription?: unknown
+filters?: unknown
+} | null)
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: unknown
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+subscription?: unknown
+filters?: unknown
+} | null)
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+subscription?: unknown
+} | null)
+} | null)
+} | {
+/**
+ * (one of: profile-metric)
+ */
+type?: (string | null)
+metric_id?: (string | null)
+/**
+ * Measurements for profile metrics. (one of: count, sum)
+ */
+measurement?: (string | null)
+measurement_filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Possible operators for since flow start date. (one of: flow-start)
+ */
+operator?: (string | null)
+} | null)
+metric_filters?: ({
+property?: (string | null)
+filter?: unknown
+}[] | null)
+} | {
+/**
+ * (one of: profile-sample)
+ */
+type?: (string | null)
+percentage?: (number | null)
+} | {
+/**
+ * (one of: profile-has-custom-object)
+ */
+type?: (string | null)
+object_type_id?: (string | null)
+object_type_relationship_id?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+filters?: ({
+property_id?: (number | null)
+filter?: unknown
+}[] | null)
+} | {
+/**
+ * (one of: profile-permissions)
+ */
+type?: (string | null)
+permission?: ({
+/**
+ * (one of: explicitly_reachable)
+ */
+reachable_status?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: implicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: implicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | null)
+/**
+ * Possible channels for profile permissions criterion. (one of: whatsapp_marketing, whatsapp_transactional)
+ */
+channel?: (string | null)
+} | {
+/**
+ * (one of: profile-not-sent-email)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-sms)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-push)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+})[] | null)
+}[] | null)
+} | null)
+name?: (string | null)
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+} | null)
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: send-webhook)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+message?: ({
+url?: (string | null)
+headers?: ({
+[k: string]: unknown | undefined
+} | null)
+body?: (string | null)
+name?: (string | null)
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+} | null)
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: send-internal-alert)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+message?: ({
+from_email?: (string | null)
+from_label?: (string | null)
+to_emails?: (string[] | null)
+subject_line?: (string | null)
+template_id?: (string | null)
+name?: (string | null)
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+} | null)
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: send-whatsapp)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+message?: ({
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+name?: (string | null)
+vendor_id?: (string | null)
+smart_sending_enabled?: (boolean | null)
+transactional?: (boolean | null)
+add_tracking_params?: (boolean | null)
+additional_filters?: ({
+condition_groups?: ({
+conditions?: (({
+/**
+ * (one of: profile-property)
+ */
+type?: (string | null)
+/**
+ * The profile property to check. Use one of the well-known property names (e.g. `email`, `first_name`) or, for custom profile properties, the form `properties['property name']`.
+ */
+property?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for phone string array filters.
+ * 
+ * Example condition using this filter:
+ *         {
+ *             "type": "profile-property",
+ *             "field": "phone",
+ *             "filter": {
+ *                 "type": "string",
+ *                 "operator": "phone-country-code-in",
+ *                 "value": ["US", "GB"]
+ *             }
+ *         } (one of: phone-country-code-in, phone-country-code-not-in)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: true)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: false)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+} | {
+/**
+ * (one of: profile-region)
+ */
+type?: (string | null)
+in_region?: (boolean | null)
+/**
+ * Regions for profile region conditions. (one of: european_union, united_states)
+ */
+region?: (string | null)
+} | {
+/**
+ * (one of: profile-postal-code-distance)
+ */
+type?: (string | null)
+country_code?: (string | null)
+postal_code?: (string | null)
+/**
+ * Units for profile postal code distance conditions. (one of: kilometers, miles)
+ */
+unit?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: greater-than)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: less-than)
+ */
+operator?: (string | null)
+value?: unknown
+} | null)
+} | {
+/**
+ * Dimension for date profile predictive analytics conditions. (one of: expected_date_of_next_purchase)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | null)
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimension for string profile predictive analytics conditions. (one of: predicted_gender)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Values for profile predictive analytics gender conditions. (one of: likely_female, likely_male, uncertain)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimensions for numeric profile predictive analytics conditions. (one of: average_days_between_orders, average_order_value, churn_probability, historic_clv, historic_number_of_orders, predicted_clv, predicted_number_of_orders, total_clv)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: priority)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: rank)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Possible rank values in a channel affinity definition. (one of: high, low, medium)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-marketing-consent)
+ */
+type?: (string | null)
+consent?: ({
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: unknown
+} | {
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: unknown
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+subscription?: unknown
+filters?: unknown
+} | null)
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: unknown
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+subscription?: unknown
+filters?: unknown
+} | null)
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+subscription?: unknown
+} | null)
+} | null)
+} | {
+/**
+ * (one of: profile-metric)
+ */
+type?: (string | null)
+metric_id?: (string | null)
+/**
+ * Measurements for profile metrics. (one of: count, sum)
+ */
+measurement?: (string | null)
+measurement_filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Possible operators for since flow start date. (one of: flow-start)
+ */
+operator?: (string | null)
+} | null)
+metric_filters?: ({
+property?: (string | null)
+filter?: unknown
+}[] | null)
+} | {
+/**
+ * (one of: profile-sample)
+ */
+type?: (string | null)
+percentage?: (number | null)
+} | {
+/**
+ * (one of: profile-has-custom-object)
+ */
+type?: (string | null)
+object_type_id?: (string | null)
+object_type_relationship_id?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+filters?: ({
+property_id?: (number | null)
+filter?: unknown
+}[] | null)
+} | {
+/**
+ * (one of: profile-permissions)
+ */
+type?: (string | null)
+permission?: ({
+/**
+ * (one of: explicitly_reachable)
+ */
+reachable_status?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: implicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: implicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | null)
+/**
+ * Possible channels for profile permissions criterion. (one of: whatsapp_marketing, whatsapp_transactional)
+ */
+channel?: (string | null)
+} | {
+/**
+ * (one of: profile-not-sent-email)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-sms)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-push)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+})[] | null)
+}[] | null)
+} | null)
+} | null)
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: time-delay)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+/**
+ * aka delay_units in app. (one of: days, hours, minutes)
+ */
+unit?: (string | null)
+value?: (number | null)
+secondary_value?: (number | null)
+/**
+ * (one of: Africa/Abidjan, Africa/Accra, Africa/Addis_Ababa, Africa/Algiers, Africa/Asmara, Africa/Bamako, Africa/Bangui, Africa/Banjul, Africa/Bissau, Africa/Blantyre, Africa/Brazzaville, Africa/Bujumbura, Africa/Cairo, Africa/Casablanca, Africa/Ceuta, Africa/Conakry, Africa/Dakar, Africa/Dar_es_Salaam, Africa/Djibouti, Africa/Douala, Africa/El_Aaiun, Africa/Freetown, Africa/Gaborone, Africa/Harare, Africa/Johannesburg, Africa/Juba, Africa/Kampala, Africa/Khartoum, Africa/Kigali, Africa/Kinshasa, Africa/Lagos, Africa/Libreville, Africa/Lome, Africa/Luanda, Africa/Lubumbashi, Africa/Lusaka, Africa/Malabo, Africa/Maputo, Africa/Maseru, Africa/Mbabane, Africa/Mogadishu, Africa/Monrovia, Africa/Nairobi, Africa/Ndjamena, Africa/Niamey, Africa/Nouakchott, Africa/Ouagadougou, Africa/Porto-Novo, Africa/Sao_Tome, Africa/Tripoli, Africa/Tunis, Africa/Windhoek, America/Adak, America/Anchorage, America/Anguilla, America/Antigua, America/Araguaina, America/Argentina/Buenos_Aires, America/Argentina/Catamarca, America/Argentina/Cordoba, America/Argentina/Jujuy, America/Argentina/La_Rioja, America/Argentina/Mendoza, America/Argentina/Rio_Gallegos, America/Argentina/Salta, America/Argentina/San_Juan, America/Argentina/San_Luis, America/Argentina/Tucuman, America/Argentina/Ushuaia, America/Aruba, America/Asuncion, America/Atikokan, America/Bahia, America/Bahia_Banderas, America/Barbados, America/Belem, America/Belize, America/Blanc-Sablon, America/Boa_Vista, America/Bogota, America/Boise, America/Cambridge_Bay, America/Campo_Grande, America/Cancun, America/Caracas, America/Cayenne, America/Cayman, America/Chicago, America/Chihuahua, America/Ciudad_Juarez, America/Costa_Rica, America/Creston, America/Cuiaba, America/Curacao, America/Danmarkshavn, America/Dawson, America/Dawson_Creek, America/Denver, America/Detroit, America/Dominica, America/Edmonton, America/Eirunepe, America/El_Salvador, America/Fort_Nelson, America/Fortaleza, America/Glace_Bay, America/Goose_Bay, America/Grand_Turk, America/Grenada, America/Guadeloupe, America/Guatemala, America/Guayaquil, America/Guyana, America/Halifax, America/Havana, America/Hermosillo, America/Indiana/Indianapolis, America/Indiana/Knox, America/Indiana/Marengo, America/Indiana/Petersburg, America/Indiana/Tell_City, America/Indiana/Vevay, America/Indiana/Vincennes, America/Indiana/Winamac, America/Inuvik, America/Iqaluit, America/Jamaica, America/Juneau, America/Kentucky/Louisville, America/Kentucky/Monticello, America/Kralendijk, America/La_Paz, America/Lima, America/Los_Angeles, America/Lower_Princes, America/Maceio, America/Managua, America/Manaus, America/Marigot, America/Martinique, America/Matamoros, America/Mazatlan, America/Menominee, America/Merida, America/Metlakatla, America/Mexico_City, America/Miquelon, America/Moncton, America/Monterrey, America/Montevideo, America/Montserrat, America/Nassau, America/New_York, America/Nome, America/Noronha, America/North_Dakota/Beulah, America/North_Dakota/Center, America/North_Dakota/New_Salem, America/Nuuk, America/Ojinaga, America/Panama, America/Paramaribo, America/Phoenix, America/Port-au-Prince, America/Port_of_Spain, America/Porto_Velho, America/Puerto_Rico, America/Punta_Arenas, America/Rankin_Inlet, America/Recife, America/Regina, America/Resolute, America/Rio_Branco, America/Santarem, America/Santiago, America/Santo_Domingo, America/Sao_Paulo, America/Scoresbysund, America/Sitka, America/St_Barthelemy, America/St_Johns, America/St_Kitts, America/St_Lucia, America/St_Thomas, America/St_Vincent, America/Swift_Current, America/Tegucigalpa, America/Thule, America/Tijuana, America/Toronto, America/Tortola, America/Vancouver, America/Whitehorse, America/Winnipeg, America/Yakutat, Antarctica/Casey, Antarctica/Davis, Antarctica/DumontDUrville, Antarctica/Macquarie, Antarctica/Mawson, Antarctica/McMurdo, Antarctica/Palmer, Antarctica/Rothera, Antarctica/Syowa, Antarctica/Troll, Antarctica/Vostok, Arctic/Longyearbyen, Asia/Aden, Asia/Almaty, Asia/Amman, Asia/Anadyr, Asia/Aqtau, Asia/Aqtobe, Asia/Ashgabat, Asia/Atyrau, Asia/Baghdad, Asia/Bahrain, Asia/Baku, Asia/Bangkok, Asia/Barnaul, Asia/Beirut, Asia/Bishkek, Asia/Brunei, Asia/Chita, Asia/Choibalsan, Asia/Colombo, Asia/Damascus, Asia/Dhaka, Asia/Dili, Asia/Dubai, Asia/Dushanbe, Asia/Famagusta, Asia/Gaza, Asia/Hebron, Asia/Ho_Chi_Minh, Asia/Hong_Kong, Asia/Hovd, Asia/Irkutsk, Asia/Jakarta, Asia/Jayapura, Asia/Jerusalem, Asia/Kabul, Asia/Kamchatka, Asia/Karachi, Asia/Kathmandu, Asia/Khandyga, Asia/Kolkata, Asia/Krasnoyarsk, Asia/Kuala_Lumpur, Asia/Kuching, Asia/Kuwait, Asia/Macau, Asia/Magadan, Asia/Makassar, Asia/Manila, Asia/Muscat, Asia/Nicosia, Asia/Novokuznetsk, Asia/Novosibirsk, Asia/Omsk, Asia/Oral, Asia/Phnom_Penh, Asia/Pontianak, Asia/Pyongyang, Asia/Qatar, Asia/Qostanay, Asia/Qyzylorda, Asia/Riyadh, Asia/Sakhalin, Asia/Samarkand, Asia/Seoul, Asia/Shanghai, Asia/Singapore, Asia/Srednekolymsk, Asia/Taipei, Asia/Tashkent, Asia/Tbilisi, Asia/Tehran, Asia/Thimphu, Asia/Tokyo, Asia/Tomsk, Asia/Ulaanbaatar, Asia/Urumqi, Asia/Ust-Nera, Asia/Vientiane, Asia/Vladivostok, Asia/Yakutsk, Asia/Yangon, Asia/Yekaterinburg, Asia/Yerevan, Atlantic/Azores, Atlantic/Bermuda, Atlantic/Canary, Atlantic/Cape_Verde, Atlantic/Faroe, Atlantic/Madeira, Atlantic/Reykjavik, Atlantic/South_Georgia, Atlantic/St_Helena, Atlantic/Stanley, Australia/Adelaide, Australia/Brisbane, Australia/Broken_Hill, Australia/Darwin, Australia/Eucla, Australia/Hobart, Australia/Lindeman, Australia/Lord_Howe, Australia/Melbourne, Australia/Perth, Australia/Sydney, Canada/Atlantic, Canada/Central, Canada/Eastern, Canada/Mountain, Canada/Newfoundland, Canada/Pacific, Europe/Amsterdam, Europe/Andorra, Europe/Astrakhan, Europe/Athens, Europe/Belgrade, Europe/Berlin, Europe/Bratislava, Europe/Brussels, Europe/Bucharest, Europe/Budapest, Europe/Busingen, Europe/Chisinau, Europe/Copenhagen, Europe/Dublin, Europe/Gibraltar, Europe/Guernsey, Europe/Helsinki, Europe/Isle_of_Man, Europe/Istanbul, Europe/Jersey, Europe/Kaliningrad, Europe/Kirov, Europe/Kyiv, Europe/Lisbon, Europe/Ljubljana, Europe/London, Europe/Luxembourg, Europe/Madrid, Europe/Malta, Europe/Mariehamn, Europe/Minsk, Europe/Monaco, Europe/Moscow, Europe/Oslo, Europe/Paris, Europe/Podgorica, Europe/Prague, Europe/Riga, Europe/Rome, Europe/Samara, Europe/San_Marino, Europe/Sarajevo, Europe/Saratov, Europe/Simferopol, Europe/Skopje, Europe/Sofia, Europe/Stockholm, Europe/Tallinn, Europe/Tirane, Europe/Ulyanovsk, Europe/Vaduz, Europe/Vatican, Europe/Vienna, Europe/Vilnius, Europe/Volgograd, Europe/Warsaw, Europe/Zagreb, Europe/Zurich, GMT, Indian/Antananarivo, Indian/Chagos, Indian/Christmas, Indian/Cocos, Indian/Comoro, Indian/Kerguelen, Indian/Mahe, Indian/Maldives, Indian/Mauritius, Indian/Mayotte, Indian/Reunion, Pacific/Apia, Pacific/Auckland, Pacific/Bougainville, Pacific/Chatham, Pacific/Chuuk, Pacific/Easter, Pacific/Efate, Pacific/Fakaofo, Pacific/Fiji, Pacific/Funafuti, Pacific/Galapagos, Pacific/Gambier, Pacific/Guadalcanal, Pacific/Guam, Pacific/Honolulu, Pacific/Kanton, Pacific/Kiritimati, Pacific/Kosrae, Pacific/Kwajalein, Pacific/Majuro, Pacific/Marquesas, Pacific/Midway, Pacific/Nauru, Pacific/Niue, Pacific/Norfolk, Pacific/Noumea, Pacific/Pago_Pago, Pacific/Palau, Pacific/Pitcairn, Pacific/Pohnpei, Pacific/Port_Moresby, Pacific/Rarotonga, Pacific/Saipan, Pacific/Tahiti, Pacific/Tarawa, Pacific/Tongatapu, Pacific/Wake, Pacific/Wallis, US/Alaska, US/Arizona, US/Central, US/Eastern, US/Hawaii, US/Mountain, US/Pacific, UTC, profile)
+ */
+timezone?: (string | null)
+delay_until_time?: (string | null)
+delay_until_weekdays?: (string[] | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: trigger-split)
+ */
+type?: (string | null)
+links?: ({
+next_if_true?: (string | null)
+next_if_false?: (string | null)
+} | null)
+data?: ({
+trigger_filter?: ({
+condition_groups?: ({
+conditions?: (({
+/**
+ * (one of: metric-property)
+ */
+type?: (string | null)
+metric_id?: (string | null)
+field?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (string[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric range filters. (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: (number | string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: custom-object-trigger-property)
+ */
+type?: (string | null)
+property_id?: (number | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric range filters. (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: (number | string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: custom-object-property)
+ */
+type?: (string | null)
+custom_object_label?: (string | null)
+field?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (string[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric range filters. (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: (number | string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: price-drop-property)
+ */
+type?: (string | null)
+metric_id?: (string | null)
+field?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (string[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric range filters. (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: (number | string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: low-inventory-property)
+ */
+type?: (string | null)
+metric_id?: (string | null)
+field?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (string[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric range filters. (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: (number | string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+})[] | null)
+}[] | null)
+} | null)
+trigger_id?: (string | null)
+/**
+ * Trigger type. (one of: date, list, low-inventory, metric, price-drop, scheduled, segment)
+ */
+trigger_type?: (string | null)
+/**
+ * Date trigger type. (one of: custom-object, legacy-custom-object, profile-property, profile-trait)
+ */
+trigger_subtype?: (string | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: update-profile)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+/**
+ * The maximum allowed sum of profile strings is 100KB.
+ */
+data?: ({
+profile_operations?: (({
+/**
+ * The type of operation to perform on a profile property. (one of: create, update)
+ */
+operator?: (string | null)
+/**
+ * (one of: string)
+ */
+property_type?: (string | null)
+property_key?: (string | null)
+property_value?: (string | null)
+} | {
+/**
+ * The type of operation to perform on a profile property. (one of: create, update)
+ */
+operator?: (string | null)
+/**
+ * (one of: boolean)
+ */
+property_type?: (string | null)
+property_key?: (string | null)
+property_value?: (boolean | null)
+} | {
+/**
+ * The type of operation to perform on a profile property. (one of: create, update)
+ */
+operator?: (string | null)
+/**
+ * (one of: numeric)
+ */
+property_type?: (string | null)
+property_key?: (string | null)
+property_value?: (number | null)
+} | {
+/**
+ * The type of operation to perform on a profile property. (one of: create, update)
+ */
+operator?: (string | null)
+/**
+ * (one of: date)
+ */
+property_type?: (string | null)
+property_key?: (string | null)
+property_value?: (string | null)
+} | {
+/**
+ * The type of operation to perform on a profile property. (one of: create, update)
+ */
+operator?: (string | null)
+/**
+ * (one of: list)
+ */
+property_type?: (string | null)
+/**
+ * The type of operation to perform on a list property. (one of: add, remove)
+ */
+property_operation?: (string | null)
+property_key?: (string | null)
+property_value?: (string | null)
+} | {
+/**
+ * The type of operation to perform on a profile property. (one of: delete)
+ */
+operator?: (string | null)
+property_key?: (string | null)
+})[] | null)
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: target-date)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+/**
+ * (one of: Africa/Abidjan, Africa/Accra, Africa/Addis_Ababa, Africa/Algiers, Africa/Asmara, Africa/Bamako, Africa/Bangui, Africa/Banjul, Africa/Bissau, Africa/Blantyre, Africa/Brazzaville, Africa/Bujumbura, Africa/Cairo, Africa/Casablanca, Africa/Ceuta, Africa/Conakry, Africa/Dakar, Africa/Dar_es_Salaam, Africa/Djibouti, Africa/Douala, Africa/El_Aaiun, Africa/Freetown, Africa/Gaborone, Africa/Harare, Africa/Johannesburg, Africa/Juba, Africa/Kampala, Africa/Khartoum, Africa/Kigali, Africa/Kinshasa, Africa/Lagos, Africa/Libreville, Africa/Lome, Africa/Luanda, Africa/Lubumbashi, Africa/Lusaka, Africa/Malabo, Africa/Maputo, Africa/Maseru, Africa/Mbabane, Africa/Mogadishu, Africa/Monrovia, Africa/Nairobi, Africa/Ndjamena, Africa/Niamey, Africa/Nouakchott, Africa/Ouagadougou, Africa/Porto-Novo, Africa/Sao_Tome, Africa/Tripoli, Africa/Tunis, Africa/Windhoek, America/Adak, America/Anchorage, America/Anguilla, America/Antigua, America/Araguaina, America/Argentina/Buenos_Aires, America/Argentina/Catamarca, America/Argentina/Cordoba, America/Argentina/Jujuy, America/Argentina/La_Rioja, America/Argentina/Mendoza, America/Argentina/Rio_Gallegos, America/Argentina/Salta, America/Argentina/San_Juan, America/Argentina/San_Luis, America/Argentina/Tucuman, America/Argentina/Ushuaia, America/Aruba, America/Asuncion, America/Atikokan, America/Bahia, America/Bahia_Banderas, America/Barbados, America/Belem, America/Belize, America/Blanc-Sablon, America/Boa_Vista, America/Bogota, America/Boise, America/Cambridge_Bay, America/Campo_Grande, America/Cancun, America/Caracas, America/Cayenne, America/Cayman, America/Chicago, America/Chihuahua, America/Ciudad_Juarez, America/Costa_Rica, America/Creston, America/Cuiaba, America/Curacao, America/Danmarkshavn, America/Dawson, America/Dawson_Creek, America/Denver, America/Detroit, America/Dominica, America/Edmonton, America/Eirunepe, America/El_Salvador, America/Fort_Nelson, America/Fortaleza, America/Glace_Bay, America/Goose_Bay, America/Grand_Turk, America/Grenada, America/Guadeloupe, America/Guatemala, America/Guayaquil, America/Guyana, America/Halifax, America/Havana, America/Hermosillo, America/Indiana/Indianapolis, America/Indiana/Knox, America/Indiana/Marengo, America/Indiana/Petersburg, America/Indiana/Tell_City, America/Indiana/Vevay, America/Indiana/Vincennes, America/Indiana/Winamac, America/Inuvik, America/Iqaluit, America/Jamaica, America/Juneau, America/Kentucky/Louisville, America/Kentucky/Monticello, America/Kralendijk, America/La_Paz, America/Lima, America/Los_Angeles, America/Lower_Princes, America/Maceio, America/Managua, America/Manaus, America/Marigot, America/Martinique, America/Matamoros, America/Mazatlan, America/Menominee, America/Merida, America/Metlakatla, America/Mexico_City, America/Miquelon, America/Moncton, America/Monterrey, America/Montevideo, America/Montserrat, America/Nassau, America/New_York, America/Nome, America/Noronha, America/North_Dakota/Beulah, America/North_Dakota/Center, America/North_Dakota/New_Salem, America/Nuuk, America/Ojinaga, America/Panama, America/Paramaribo, America/Phoenix, America/Port-au-Prince, America/Port_of_Spain, America/Porto_Velho, America/Puerto_Rico, America/Punta_Arenas, America/Rankin_Inlet, America/Recife, America/Regina, America/Resolute, America/Rio_Branco, America/Santarem, America/Santiago, America/Santo_Domingo, America/Sao_Paulo, America/Scoresbysund, America/Sitka, America/St_Barthelemy, America/St_Johns, America/St_Kitts, America/St_Lucia, America/St_Thomas, America/St_Vincent, America/Swift_Current, America/Tegucigalpa, America/Thule, America/Tijuana, America/Toronto, America/Tortola, America/Vancouver, America/Whitehorse, America/Winnipeg, America/Yakutat, Antarctica/Casey, Antarctica/Davis, Antarctica/DumontDUrville, Antarctica/Macquarie, Antarctica/Mawson, Antarctica/McMurdo, Antarctica/Palmer, Antarctica/Rothera, Antarctica/Syowa, Antarctica/Troll, Antarctica/Vostok, Arctic/Longyearbyen, Asia/Aden, Asia/Almaty, Asia/Amman, Asia/Anadyr, Asia/Aqtau, Asia/Aqtobe, Asia/Ashgabat, Asia/Atyrau, Asia/Baghdad, Asia/Bahrain, Asia/Baku, Asia/Bangkok, Asia/Barnaul, Asia/Beirut, Asia/Bishkek, Asia/Brunei, Asia/Chita, Asia/Choibalsan, Asia/Colombo, Asia/Damascus, Asia/Dhaka, Asia/Dili, Asia/Dubai, Asia/Dushanbe, Asia/Famagusta, Asia/Gaza, Asia/Hebron, Asia/Ho_Chi_Minh, Asia/Hong_Kong, Asia/Hovd, Asia/Irkutsk, Asia/Jakarta, Asia/Jayapura, Asia/Jerusalem, Asia/Kabul, Asia/Kamchatka, Asia/Karachi, Asia/Kathmandu, Asia/Khandyga, Asia/Kolkata, Asia/Krasnoyarsk, Asia/Kuala_Lumpur, Asia/Kuching, Asia/Kuwait, Asia/Macau, Asia/Magadan, Asia/Makassar, Asia/Manila, Asia/Muscat, Asia/Nicosia, Asia/Novokuznetsk, Asia/Novosibirsk, Asia/Omsk, Asia/Oral, Asia/Phnom_Penh, Asia/Pontianak, Asia/Pyongyang, Asia/Qatar, Asia/Qostanay, Asia/Qyzylorda, Asia/Riyadh, Asia/Sakhalin, Asia/Samarkand, Asia/Seoul, Asia/Shanghai, Asia/Singapore, Asia/Srednekolymsk, Asia/Taipei, Asia/Tashkent, Asia/Tbilisi, Asia/Tehran, Asia/Thimphu, Asia/Tokyo, Asia/Tomsk, Asia/Ulaanbaatar, Asia/Urumqi, Asia/Ust-Nera, Asia/Vientiane, Asia/Vladivostok, Asia/Yakutsk, Asia/Yangon, Asia/Yekaterinburg, Asia/Yerevan, Atlantic/Azores, Atlantic/Bermuda, Atlantic/Canary, Atlantic/Cape_Verde, Atlantic/Faroe, Atlantic/Madeira, Atlantic/Reykjavik, Atlantic/South_Georgia, Atlantic/St_Helena, Atlantic/Stanley, Australia/Adelaide, Australia/Brisbane, Australia/Broken_Hill, Australia/Darwin, Australia/Eucla, Australia/Hobart, Australia/Lindeman, Australia/Lord_Howe, Australia/Melbourne, Australia/Perth, Australia/Sydney, Canada/Atlantic, Canada/Central, Canada/Eastern, Canada/Mountain, Canada/Newfoundland, Canada/Pacific, Europe/Amsterdam, Europe/Andorra, Europe/Astrakhan, Europe/Athens, Europe/Belgrade, Europe/Berlin, Europe/Bratislava, Europe/Brussels, Europe/Bucharest, Europe/Budapest, Europe/Busingen, Europe/Chisinau, Europe/Copenhagen, Europe/Dublin, Europe/Gibraltar, Europe/Guernsey, Europe/Helsinki, Europe/Isle_of_Man, Europe/Istanbul, Europe/Jersey, Europe/Kaliningrad, Europe/Kirov, Europe/Kyiv, Europe/Lisbon, Europe/Ljubljana, Europe/London, Europe/Luxembourg, Europe/Madrid, Europe/Malta, Europe/Mariehamn, Europe/Minsk, Europe/Monaco, Europe/Moscow, Europe/Oslo, Europe/Paris, Europe/Podgorica, Europe/Prague, Europe/Riga, Europe/Rome, Europe/Samara, Europe/San_Marino, Europe/Sarajevo, Europe/Saratov, Europe/Simferopol, Europe/Skopje, Europe/Sofia, Europe/Stockholm, Europe/Tallinn, Europe/Tirane, Europe/Ulyanovsk, Europe/Vaduz, Europe/Vatican, Europe/Vienna, Europe/Vilnius, Europe/Volgograd, Europe/Warsaw, Europe/Zagreb, Europe/Zurich, GMT, Indian/Antananarivo, Indian/Chagos, Indian/Christmas, Indian/Cocos, Indian/Comoro, Indian/Kerguelen, Indian/Mahe, Indian/Maldives, Indian/Mauritius, Indian/Mayotte, Indian/Reunion, Pacific/Apia, Pacific/Auckland, Pacific/Bougainville, Pacific/Chatham, Pacific/Chuuk, Pacific/Easter, Pacific/Efate, Pacific/Fakaofo, Pacific/Fiji, Pacific/Funafuti, Pacific/Galapagos, Pacific/Gambier, Pacific/Guadalcanal, Pacific/Guam, Pacific/Honolulu, Pacific/Kanton, Pacific/Kiritimati, Pacific/Kosrae, Pacific/Kwajalein, Pacific/Majuro, Pacific/Marquesas, Pacific/Midway, Pacific/Nauru, Pacific/Niue, Pacific/Norfolk, Pacific/Noumea, Pacific/Pago_Pago, Pacific/Palau, Pacific/Pitcairn, Pacific/Pohnpei, Pacific/Port_Moresby, Pacific/Rarotonga, Pacific/Saipan, Pacific/Tahiti, Pacific/Tarawa, Pacific/Tongatapu, Pacific/Wake, Pacific/Wallis, US/Alaska, US/Arizona, US/Central, US/Eastern, US/Hawaii, US/Mountain, US/Pacific, UTC, profile)
+ */
+timezone?: (string | null)
+target_time?: (string | null)
+target_days?: (string[] | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: countdown-delay)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+/**
+ * Defined as FlowDateTrigger attributes in app. (one of: days, months, weeks)
+ */
+unit?: (string | null)
+value?: (number | null)
+/**
+ * (one of: Africa/Abidjan, Africa/Accra, Africa/Addis_Ababa, Africa/Algiers, Africa/Asmara, Africa/Bamako, Africa/Bangui, Africa/Banjul, Africa/Bissau, Africa/Blantyre, Africa/Brazzaville, Africa/Bujumbura, Africa/Cairo, Africa/Casablanca, Africa/Ceuta, Africa/Conakry, Africa/Dakar, Africa/Dar_es_Salaam, Africa/Djibouti, Africa/Douala, Africa/El_Aaiun, Africa/Freetown, Africa/Gaborone, Africa/Harare, Africa/Johannesburg, Africa/Juba, Africa/Kampala, Africa/Khartoum, Africa/Kigali, Africa/Kinshasa, Africa/Lagos, Africa/Libreville, Africa/Lome, Africa/Luanda, Africa/Lubumbashi, Africa/Lusaka, Africa/Malabo, Africa/Maputo, Africa/Maseru, Africa/Mbabane, Africa/Mogadishu, Africa/Monrovia, Africa/Nairobi, Africa/Ndjamena, Africa/Niamey, Africa/Nouakchott, Africa/Ouagadougou, Africa/Porto-Novo, Africa/Sao_Tome, Africa/Tripoli, Africa/Tunis, Africa/Windhoek, America/Adak, America/Anchorage, America/Anguilla, America/Antigua, America/Araguaina, America/Argentina/Buenos_Aires, America/Argentina/Catamarca, America/Argentina/Cordoba, America/Argentina/Jujuy, America/Argentina/La_Rioja, America/Argentina/Mendoza, America/Argentina/Rio_Gallegos, America/Argentina/Salta, America/Argentina/San_Juan, America/Argentina/San_Luis, America/Argentina/Tucuman, America/Argentina/Ushuaia, America/Aruba, America/Asuncion, America/Atikokan, America/Bahia, America/Bahia_Banderas, America/Barbados, America/Belem, America/Belize, America/Blanc-Sablon, America/Boa_Vista, America/Bogota, America/Boise, America/Cambridge_Bay, America/Campo_Grande, America/Cancun, America/Caracas, America/Cayenne, America/Cayman, America/Chicago, America/Chihuahua, America/Ciudad_Juarez, America/Costa_Rica, America/Creston, America/Cuiaba, America/Curacao, America/Danmarkshavn, America/Dawson, America/Dawson_Creek, America/Denver, America/Detroit, America/Dominica, America/Edmonton, America/Eirunepe, America/El_Salvador, America/Fort_Nelson, America/Fortaleza, America/Glace_Bay, America/Goose_Bay, America/Grand_Turk, America/Grenada, America/Guadeloupe, America/Guatemala, America/Guayaquil, America/Guyana, America/Halifax, America/Havana, America/Hermosillo, America/Indiana/Indianapolis, America/Indiana/Knox, America/Indiana/Marengo, America/Indiana/Petersburg, America/Indiana/Tell_City, America/Indiana/Vevay, America/Indiana/Vincennes, America/Indiana/Winamac, America/Inuvik, America/Iqaluit, America/Jamaica, America/Juneau, America/Kentucky/Louisville, America/Kentucky/Monticello, America/Kralendijk, America/La_Paz, America/Lima, America/Los_Angeles, America/Lower_Princes, America/Maceio, America/Managua, America/Manaus, America/Marigot, America/Martinique, America/Matamoros, America/Mazatlan, America/Menominee, America/Merida, America/Metlakatla, America/Mexico_City, America/Miquelon, America/Moncton, America/Monterrey, America/Montevideo, America/Montserrat, America/Nassau, America/New_York, America/Nome, America/Noronha, America/North_Dakota/Beulah, America/North_Dakota/Center, America/North_Dakota/New_Salem, America/Nuuk, America/Ojinaga, America/Panama, America/Paramaribo, America/Phoenix, America/Port-au-Prince, America/Port_of_Spain, America/Porto_Velho, America/Puerto_Rico, America/Punta_Arenas, America/Rankin_Inlet, America/Recife, America/Regina, America/Resolute, America/Rio_Branco, America/Santarem, America/Santiago, America/Santo_Domingo, America/Sao_Paulo, America/Scoresbysund, America/Sitka, America/St_Barthelemy, America/St_Johns, America/St_Kitts, America/St_Lucia, America/St_Thomas, America/St_Vincent, America/Swift_Current, America/Tegucigalpa, America/Thule, America/Tijuana, America/Toronto, America/Tortola, America/Vancouver, America/Whitehorse, America/Winnipeg, America/Yakutat, Antarctica/Casey, Antarctica/Davis, Antarctica/DumontDUrville, Antarctica/Macquarie, Antarctica/Mawson, Antarctica/McMurdo, Antarctica/Palmer, Antarctica/Rothera, Antarctica/Syowa, Antarctica/Troll, Antarctica/Vostok, Arctic/Longyearbyen, Asia/Aden, Asia/Almaty, Asia/Amman, Asia/Anadyr, Asia/Aqtau, Asia/Aqtobe, Asia/Ashgabat, Asia/Atyrau, Asia/Baghdad, Asia/Bahrain, Asia/Baku, Asia/Bangkok, Asia/Barnaul, Asia/Beirut, Asia/Bishkek, Asia/Brunei, Asia/Chita, Asia/Choibalsan, Asia/Colombo, Asia/Damascus, Asia/Dhaka, Asia/Dili, Asia/Dubai, Asia/Dushanbe, Asia/Famagusta, Asia/Gaza, Asia/Hebron, Asia/Ho_Chi_Minh, Asia/Hong_Kong, Asia/Hovd, Asia/Irkutsk, Asia/Jakarta, Asia/Jayapura, Asia/Jerusalem, Asia/Kabul, Asia/Kamchatka, Asia/Karachi, Asia/Kathmandu, Asia/Khandyga, Asia/Kolkata, Asia/Krasnoyarsk, Asia/Kuala_Lumpur, Asia/Kuching, Asia/Kuwait, Asia/Macau, Asia/Magadan, Asia/Makassar, Asia/Manila, Asia/Muscat, Asia/Nicosia, Asia/Novokuznetsk, Asia/Novosibirsk, Asia/Omsk, Asia/Oral, Asia/Phnom_Penh, Asia/Pontianak, Asia/Pyongyang, Asia/Qatar, Asia/Qostanay, Asia/Qyzylorda, Asia/Riyadh, Asia/Sakhalin, Asia/Samarkand, Asia/Seoul, Asia/Shanghai, Asia/Singapore, Asia/Srednekolymsk, Asia/Taipei, Asia/Tashkent, Asia/Tbilisi, Asia/Tehran, Asia/Thimphu, Asia/Tokyo, Asia/Tomsk, Asia/Ulaanbaatar, Asia/Urumqi, Asia/Ust-Nera, Asia/Vientiane, Asia/Vladivostok, Asia/Yakutsk, Asia/Yangon, Asia/Yekaterinburg, Asia/Yerevan, Atlantic/Azores, Atlantic/Bermuda, Atlantic/Canary, Atlantic/Cape_Verde, Atlantic/Faroe, Atlantic/Madeira, Atlantic/Reykjavik, Atlantic/South_Georgia, Atlantic/St_Helena, Atlantic/Stanley, Australia/Adelaide, Australia/Brisbane, Australia/Broken_Hill, Australia/Darwin, Australia/Eucla, Australia/Hobart, Australia/Lindeman, Australia/Lord_Howe, Australia/Melbourne, Australia/Perth, Australia/Sydney, Canada/Atlantic, Canada/Central, Canada/Eastern, Canada/Mountain, Canada/Newfoundland, Canada/Pacific, Europe/Amsterdam, Europe/Andorra, Europe/Astrakhan, Europe/Athens, Europe/Belgrade, Europe/Berlin, Europe/Bratislava, Europe/Brussels, Europe/Bucharest, Europe/Budapest, Europe/Busingen, Europe/Chisinau, Europe/Copenhagen, Europe/Dublin, Europe/Gibraltar, Europe/Guernsey, Europe/Helsinki, Europe/Isle_of_Man, Europe/Istanbul, Europe/Jersey, Europe/Kaliningrad, Europe/Kirov, Europe/Kyiv, Europe/Lisbon, Europe/Ljubljana, Europe/London, Europe/Luxembourg, Europe/Madrid, Europe/Malta, Europe/Mariehamn, Europe/Minsk, Europe/Monaco, Europe/Moscow, Europe/Oslo, Europe/Paris, Europe/Podgorica, Europe/Prague, Europe/Riga, Europe/Rome, Europe/Samara, Europe/San_Marino, Europe/Sarajevo, Europe/Saratov, Europe/Simferopol, Europe/Skopje, Europe/Sofia, Europe/Stockholm, Europe/Tallinn, Europe/Tirane, Europe/Ulyanovsk, Europe/Vaduz, Europe/Vatican, Europe/Vienna, Europe/Vilnius, Europe/Volgograd, Europe/Warsaw, Europe/Zagreb, Europe/Zurich, GMT, Indian/Antananarivo, Indian/Chagos, Indian/Christmas, Indian/Cocos, Indian/Comoro, Indian/Kerguelen, Indian/Mahe, Indian/Maldives, Indian/Mauritius, Indian/Mayotte, Indian/Reunion, Pacific/Apia, Pacific/Auckland, Pacific/Bougainville, Pacific/Chatham, Pacific/Chuuk, Pacific/Easter, Pacific/Efate, Pacific/Fakaofo, Pacific/Fiji, Pacific/Funafuti, Pacific/Galapagos, Pacific/Gambier, Pacific/Guadalcanal, Pacific/Guam, Pacific/Honolulu, Pacific/Kanton, Pacific/Kiritimati, Pacific/Kosrae, Pacific/Kwajalein, Pacific/Majuro, Pacific/Marquesas, Pacific/Midway, Pacific/Nauru, Pacific/Niue, Pacific/Norfolk, Pacific/Noumea, Pacific/Pago_Pago, Pacific/Palau, Pacific/Pitcairn, Pacific/Pohnpei, Pacific/Port_Moresby, Pacific/Rarotonga, Pacific/Saipan, Pacific/Tahiti, Pacific/Tarawa, Pacific/Tongatapu, Pacific/Wake, Pacific/Wallis, US/Alaska, US/Arizona, US/Central, US/Eastern, US/Hawaii, US/Mountain, US/Pacific, UTC, profile)
+ */
+timezone?: (string | null)
+delay_until_time?: (string | null)
+delay_until_weekdays?: (string[] | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: ab-test)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+/**
+ * Not allowed on create. (one of: completed, draft, live)
+ */
+experiment_status?: (string | null)
+main_action?: ({
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: send-email)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+message?: ({
+from_email?: (string | null)
+from_label?: (string | null)
+reply_to_email?: (string | null)
+cc_email?: (string | null)
+bcc_email?: (string | null)
+subject_line?: (string | null)
+preview_text?: (string | null)
+template_id?: (string | null)
+smart_sending_enabled?: (boolean | null)
+transactional?: (boolean | null)
+add_tracking_params?: (boolean | null)
+custom_tracking_params?: ({
+param?: (string | null)
+value?: (string | null)
+}[] | null)
+additional_filters?: ({
+condition_groups?: ({
+conditions?: (({
+type?: unknown
+property?: unknown
+filter?: unknown
+} | {
+type?: unknown
+is_member?: unknown
+group_ids?: unknown
+timeframe_filter?: unknown
+} | {
+type?: unknown
+is_member?: unknown
+group_ids?: unknown
+} | {
+type?: unknown
+in_region?: unknown
+region?: unknown
+} | {
+type?: unknown
+country_code?: unknown
+postal_code?: unknown
+unit?: unknown
+filter?: unknown
+} | {
+dimension?: unknown
+filter?: unknown
+type?: unknown
+} | {
+type?: unknown
+dimension?: unknown
+filter?: unknown
+} | {
+type?: unknown
+dimension?: unknown
+measurement?: unknown
+predicted_channel?: unknown
+filter?: unknown
+} | {
+type?: unknown
+consent?: unknown
+} | {
+type?: unknown
+metric_id?: unknown
+measurement?: unknown
+measurement_filter?: unknown
+timeframe_filter?: unknown
+metric_filters?: unknown
+} | {
+type?: unknown
+percentage?: unknown
+} | {
+type?: unknown
+object_type_id?: unknown
+object_type_relationship_id?: unknown
+filter?: unknown
+filters?: unknown
+} | {
+type?: unknown
+permission?: unknown
+channel?: unknown
+} | {
+type?: unknown
+timeframe_filter?: unknown
+})[] | null)
+}[] | null)
+} | null)
+name?: (string | null)
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+} | null)
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: send-sms)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+message?: ({
+body?: (string | null)
+/**
+ * The id of an ImageAsset. If provided, this will take precedence over a dynamic_image.
+ */
+image_id?: (string | null)
+/**
+ * A dynamic image asset to include in the SMS message.
+ */
+dynamic_image?: (string | null)
+/**
+ * The message hierarchy (fallback chain): RCS and SMS entries in priority order. Rendering selects the first entry whose format the recipient supports.
+ */
+message_hierarchy?: ((({
+/**
+ * The plain text message content. Often empty for RCS when rich_content is used.
+ */
+message?: (string | null)
+/**
+ * The format of this message (always 'RCS' for RCS entries). (one of: RCS)
+ */
+message_format?: (string | null)
+/**
+ * Rich content for RCS messages (cards, suggestions, etc.).
+ */
+rich_content?: ({
+/**
+ * List of cards in this rich content.
+ */
+cards?: (unknown[] | null)
+/**
+ * List of suggestion buttons for user interaction.
+ */
+suggestions?: (unknown[] | null)
+/**
+ * Standalone media file for RCS messages without cards.
+ */
+file?: ({
+static_asset_id?: unknown
+dynamic_template?: unknown
+thumbnail?: unknown
+} | null)
+} | null)
+/**
+ * Additional metadata for RCS messages. Legacy placement. This is typically used in rich_content.cards.extra.
+ */
+extra?: ({
+[k: string]: unknown | undefined
+} | null)
+/**
+ * Legacy top-level image reference on the RCS hierarchy row (MySQL-backed). Prefer rich_content for RCS media going forward.
+ */
+image?: ({
+/**
+ * ID of the static image asset when the card uses a library image.
+ */
+static_image_asset_id?: (number | null)
+/**
+ * Dynamic image template (e.g. Django tags) for the card image.
+ */
+dynamic_image_template?: (string | null)
+/**
+ * Pre-rendered image URL when available.
+ */
+rendered_asset_url?: (string | null)
+} | null)
+} | {
+/**
+ * The plain text SMS message content.
+ */
+message?: (string | null)
+/**
+ * The format of this message (always 'SMS' for SMS entries). (one of: SMS)
+ */
+message_format?: (string | null)
+/**
+ * Additional metadata for SMS messages (e.g., should_use_same_content flag).
+ */
+extra?: ({
+[k: string]: unknown | undefined
+} | null)
+/**
+ * Image reference for MMS messages. Mutually exclusive with media.
+ */
+image?: ({
+dynamic?: unknown
+static_image_asset_id?: unknown
+} | {
+dynamic?: unknown
+dynamic_image_template?: unknown
+} | null)
+/**
+ * Full image asset details for MMS messages.
+ */
+selected_image?: ({
+/**
+ * The unique identifier for this image asset. Not allowed on update.
+ */
+id?: (number | null)
+/**
+ * The file path of the image in Klaviyo's storage.
+ */
+file_path?: (string | null)
+/**
+ * The human-readable name of the image.
+ */
+name?: (string | null)
+/**
+ * The image file format. (one of: gif, jpeg, jpg, png, webp)
+ */
+format?: (string | null)
+/**
+ * The size of the image file in bytes.
+ */
+file_size?: (number | null)
+/**
+ * Timestamp when the image was last updated.
+ */
+updated?: (string | null)
+/**
+ * The origin/source of the image (e.g., UI, API, AI, etc.). (one of: ADOPTION_SMS_FORM_FROM_EMAIL_FORM, ADOPTION_SMS_MULTI_STEP_FORM_FROM_EMAIL_FORM, AI, API, APPLICATION, CLONED, COMPOSER, COMPOSER_AI_EDITED, COMPOSER_AI_GENERATED, COMPOSER_USED_IN_KLAVIYO_OBJECT, COMPOSER_USER_UPLOADED, COMPOSER_WEB_SCRAPED, INTEGRATION, KLAVIYO, LIBRARY, MARKETING_AGENT, SOCIAL_INSTAGRAM, SOCIAL_INSTAGRAM_OVERLAID, UI, WEB_SCRAPE)
+ */
+origin?: (string | null)
+/**
+ * The full URL to access the image.
+ */
+url?: (string | null)
+/**
+ * The type of image (static or dynamic). (one of: dynamic, static)
+ */
+image_type?: (string | null)
+/**
+ * Localization key for this image asset, if applicable.
+ */
+l10n_key?: (string | null)
+} | null)
+/**
+ * Video media for MMS messages as either a hydrated MediaAsset or a reference-style payload. Mutually exclusive with image.
+ */
+media?: ({
+id?: unknown
+company_id?: unknown
+url?: unknown
+media_type?: unknown
+name?: unknown
+file_size?: unknown
+thumbnail_url?: unknown
+l10n_key?: unknown
+} | {
+static_asset_id?: unknown
+dynamic_template?: unknown
+thumbnail?: unknown
+} | null)
+}) | string)[] | null)
+shorten_links?: (boolean | null)
+include_contact_card?: (boolean | null)
+add_org_prefix?: (boolean | null)
+add_info_link?: (boolean | null)
+add_opt_out_language?: (boolean | null)
+smart_sending_enabled?: (boolean | null)
+sms_quiet_hours_enabled?: (boolean | null)
+transactional?: (boolean | null)
+add_tracking_params?: (boolean | null)
+custom_tracking_params?: ({
+param?: (string | null)
+value?: (string | null)
+}[] | null)
+template_id?: (string | null)
+additional_filters?: ({
+condition_groups?: ({
+conditions?: (({
+type?: unknown
+property?: unknown
+filter?: unknown
+} | {
+type?: unknown
+is_member?: unknown
+group_ids?: unknown
+timeframe_filter?: unknown
+} | {
+type?: unknown
+is_member?: unknown
+group_ids?: unknown
+} | {
+type?: unknown
+in_region?: unknown
+region?: unknown
+} | {
+type?: unknown
+country_code?: unknown
+postal_code?: unknown
+unit?: unknown
+filter?: unknown
+} | {
+dimension?: unknown
+filter?: unknown
+type?: unknown
+} | {
+type?: unknown
+dimension?: unknown
+filter?: unknown
+} | {
+type?: unknown
+dimension?: unknown
+measurement?: unknown
+predicted_channel?: unknown
+filter?: unknown
+} | {
+type?: unknown
+consent?: unknown
+} | {
+type?: unknown
+metric_id?: unknown
+measurement?: unknown
+measurement_filter?: unknown
+timeframe_filter?: unknown
+metric_filters?: unknown
+} | {
+type?: unknown
+percentage?: unknown
+} | {
+type?: unknown
+object_type_id?: unknown
+object_type_relationship_id?: unknown
+filter?: unknown
+filters?: unknown
+} | {
+type?: unknown
+permission?: unknown
+channel?: unknown
+} | {
+type?: unknown
+timeframe_filter?: unknown
+})[] | null)
+}[] | null)
+} | null)
+name?: (string | null)
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+} | null)
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+} | null)
+} | null)
+current_experiment?: ({
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+name?: (string | null)
+variations?: (({
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: send-email)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+message?: ({
+from_email?: (string | null)
+from_label?: (string | null)
+reply_to_email?: (string | null)
+cc_email?: (string | null)
+bcc_email?: (string | null)
+subject_line?: (string | null)
+preview_text?: (string | null)
+template_id?: (string | null)
+smart_sending_enabled?: (boolean | null)
+transactional?: (boolean | null)
+add_tracking_params?: (boolean | null)
+custom_tracking_params?: ({
+param?: (string | null)
+value?: (string | null)
+}[] | null)
+additional_filters?: ({
+condition_groups?: ({
+conditions?: (unknown[] | null)
+}[] | null)
+} | null)
+name?: (string | null)
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+} | null)
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: send-sms)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+message?: ({
+body?: (string | null)
+/**
+ * The id of an ImageAsset. If provided, this will take precedence over a dynamic_image.
+ */
+image_id?: (string | null)
+/**
+ * A dynamic image asset to include in the SMS message.
+ */
+dynamic_image?: (string | null)
+/**
+ * The message hierarchy (fallback chain): RCS and SMS entries in priority order. Rendering selects the first entry whose format the recipient supports.
+ */
+message_hierarchy?: ((({
+message?: unknown
+message_format?: unknown
+rich_content?: unknown
+extra?: unknown
+image?: unknown
+} | {
+message?: unknown
+message_format?: unknown
+extra?: unknown
+image?: unknown
+selected_image?: unknown
+media?: unknown
+}) | string)[] | null)
+shorten_links?: (boolean | null)
+include_contact_card?: (boolean | null)
+add_org_prefix?: (boolean | null)
+add_info_link?: (boolean | null)
+add_opt_out_language?: (boolean | null)
+smart_sending_enabled?: (boolean | null)
+sms_quiet_hours_enabled?: (boolean | null)
+transactional?: (boolean | null)
+add_tracking_params?: (boolean | null)
+custom_tracking_params?: ({
+param?: (string | null)
+value?: (string | null)
+}[] | null)
+template_id?: (string | null)
+additional_filters?: ({
+condition_groups?: ({
+conditions?: (unknown[] | null)
+}[] | null)
+} | null)
+name?: (string | null)
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+} | null)
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+} | null)
+})[] | null)
+allocations?: ({
+[k: string]: unknown | undefined
+} | null)
+started?: (string | null)
+/**
+ * The metric to use to determine the winner of the A/B test action.
+ * 
+ * Note that this is different from the metrics used as a flow trigger. (one of: submission, unique-clicks, unique-opens, unique-placed-orders)
+ */
+winner_metric?: (string | null)
+automatic_winner_selection_settings?: ({
+enabled?: (boolean | null)
+automatic_end_date?: (string | null)
+automatic_end_statistical_certainty?: (boolean | null)
+} | null)
+} | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: internal-service)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: ({
+service_configuration?: ({
+/**
+ * (one of: schedule-report)
+ */
+service_method_type?: (string | null)
+report_id?: (string | null)
+} | {
+/**
+ * (one of: track-event)
+ */
+service_method_type?: (string | null)
+event_key?: (string | null)
+event_payload?: ({
+[k: string]: unknown | undefined
+} | null)
+tracking_company_id?: (string | null)
+} | {
+/**
+ * (one of: schedule-report-builder-report)
+ */
+service_method_type?: (string | null)
+report_id?: (string | null)
+} | {
+/**
+ * (one of: unknown)
+ */
+service_method_type?: (string | null)
+} | null)
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: code)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+data?: unknown
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+/**
+ * (one of: multi-branch-split)
+ */
+type?: (string | null)
+links?: unknown
+data?: ({
+branches?: ({
+branch_id?: (string | null)
+order?: (number | null)
+is_else?: (boolean | null)
+branch_filter?: ({
+condition_groups?: ({
+conditions?: (({
+/**
+ * (one of: profile-property)
+ */
+type?: (string | null)
+/**
+ * The profile property to check. Use one of the well-known property names (e.g. `email`, `first_name`) or, for custom profile properties, the form `properties['property name']`.
+ */
+property?: (string | null)
+filter?: ({
+type?: unknown
+operator?: unknown
+value?: unknown
+} | {
+type?: unknown
+operator?: unknown
+date?: unknown
+} | {
+type?: unknown
+operator?: unknown
+start?: unknown
+end?: unknown
+} | {
+type?: unknown
+operator?: unknown
+unit?: unknown
+quantity?: unknown
+} | {
+type?: unknown
+operator?: unknown
+start?: unknown
+end?: unknown
+unit?: unknown
+} | {
+type?: unknown
+operator?: unknown
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: true)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+timeframe_filter?: ({
+type?: unknown
+operator?: unknown
+date?: unknown
+} | {
+type?: unknown
+operator?: unknown
+start?: unknown
+end?: unknown
+} | {
+type?: unknown
+operator?: unknown
+unit?: unknown
+quantity?: unknown
+} | {
+type?: unknown
+operator?: unknown
+start?: unknown
+end?: unknown
+unit?: unknown
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: false)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+} | {
+/**
+ * (one of: profile-region)
+ */
+type?: (string | null)
+in_region?: (boolean | null)
+/**
+ * Regions for profile region conditions. (one of: european_union, united_states)
+ */
+region?: (string | null)
+} | {
+/**
+ * (one of: profile-postal-code-distance)
+ */
+type?: (string | null)
+country_code?: (string | null)
+postal_code?: (string | null)
+/**
+ * Units for profile postal code distance conditions. (one of: kilometers, miles)
+ */
+unit?: (string | null)
+filter?: ({
+type?: unknown
+operator?: unknown
+value?: unknown
+} | null)
+} | {
+/**
+ * Dimension for date profile predictive analytics conditions. (one of: expected_date_of_next_purchase)
+ */
+dimension?: (string | null)
+filter?: ({
+type?: unknown
+operator?: unknown
+date?: unknown
+} | {
+type?: unknown
+operator?: unknown
+start?: unknown
+end?: unknown
+} | {
+type?: unknown
+operator?: unknown
+unit?: unknown
+quantity?: unknown
+} | {
+type?: unknown
+operator?: unknown
+start?: unknown
+end?: unknown
+unit?: unknown
+} | {
+type?: unknown
+operator?: unknown
+value?: unknown
+} | {
+type?: unknown
+operator?: unknown
+} | null)
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimension for string profile predictive analytics conditions. (one of: predicted_gender)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: unknown
+/**
+ * Values for profile predictive analytics gender conditions. (one of: likely_female, likely_male, uncertain)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimensions for numeric profile predictive analytics conditions. (one of: average_days_between_orders, average_order_value, churn_probability, historic_clv, historic_number_of_orders, predicted_clv, predicted_number_of_orders, total_clv)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: unknown
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: priority)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: rank)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: unknown
+/**
+ * Possible rank values in a channel affinity definition. (one of: high, low, medium)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-marketing-consent)
+ */
+type?: (string | null)
+consent?: ({
+channel?: unknown
+can_receive_marketing?: unknown
+consent_status?: unknown
+} | null)
+} | {
+/**
+ * (one of: profile-metric)
+ */
+type?: (string | null)
+metric_id?: (string | null)
+/**
+ * Measurements for profile metrics. (one of: count, sum)
+ */
+measurement?: (string | null)
+measurement_filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: unknown
+} | null)
+timeframe_filter?: ({
+type?: unknown
+operator?: unknown
+date?: unknown
+} | {
+type?: unknown
+operator?: unknown
+start?: unknown
+end?: unknown
+} | {
+type?: unknown
+operator?: unknown
+unit?: unknown
+quantity?: unknown
+} | {
+type?: unknown
+operator?: unknown
+start?: unknown
+end?: unknown
+unit?: unknown
+} | {
+type?: unknown
+operator?: unknown
+} | null)
+metric_filters?: ({
+property?: unknown
+filter?: unknown
+}[] | null)
+} | {
+/**
+ * (one of: profile-sample)
+ */
+type?: (string | null)
+percentage?: (number | null)
+} | {
+/**
+ * (one of: profile-has-custom-object)
+ */
+type?: (string | null)
+object_type_id?: (string | null)
+object_type_relationship_id?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+filters?: ({
+property_id?: unknown
+filter?: unknown
+}[] | null)
+} | {
+/**
+ * (one of: profile-permissions)
+ */
+type?: (string | null)
+permission?: ({
+reachable_status?: unknown
+filters?: unknown
+} | {
+reachable_status?: unknown
+} | null)
+/**
+ * Possible channels for profile permissions criterion. (one of: whatsapp_marketing, whatsapp_transactional)
+ */
+channel?: (string | null)
+} | {
+/**
+ * (one of: profile-not-sent-email)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+type?: unknown
+operator?: unknown
+} | {
+type?: unknown
+operator?: unknown
+unit?: unknown
+quantity?: unknown
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-sms)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+type?: unknown
+operator?: unknown
+} | {
+type?: unknown
+operator?: unknown
+unit?: unknown
+quantity?: unknown
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-push)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+type?: unknown
+operator?: unknown
+} | {
+type?: unknown
+operator?: unknown
+unit?: unknown
+quantity?: unknown
+} | null)
+} | {
+/**
+ * (one of: metric-property)
+ */
+type?: (string | null)
+metric_id?: (string | null)
+field?: (string | null)
+filter?: ({
+type?: unknown
+operator?: unknown
+value?: unknown
+} | {
+type?: unknown
+operator?: unknown
+start?: unknown
+end?: unknown
+} | {
+type?: unknown
+operator?: unknown
+date?: unknown
+} | {
+type?: unknown
+operator?: unknown
+unit?: unknown
+quantity?: unknown
+} | {
+type?: unknown
+operator?: unknown
+start?: unknown
+end?: unknown
+unit?: unknown
+} | {
+type?: unknown
+operator?: unknown
+} | null)
+} | {
+/**
+ * (one of: custom-object-trigger-property)
+ */
+type?: (string | null)
+property_id?: (number | null)
+filter?: ({
+type?: unknown
+operator?: unknown
+value?: unknown
+} | {
+type?: unknown
+operator?: unknown
+start?: unknown
+end?: unknown
+} | {
+type?: unknown
+operator?: unknown
+date?: unknown
+} | {
+type?: unknown
+operator?: unknown
+unit?: unknown
+quantity?: unknown
+} | {
+type?: unknown
+operator?: unknown
+start?: unknown
+end?: unknown
+unit?: unknown
+} | {
+type?: unknown
+operator?: unknown
+} | null)
+})[] | null)
+}[] | null)
+} | null)
+links?: ({
+next?: (string | null)
+} | null)
+name?: (string | null)
+}[] | null)
+name?: (string | null)
+} | null)
+} | {
+/**
+ * The real ID of an action. Not allowed on create.
+ */
+id?: (string | null)
+/**
+ * A temporary ID to use only during a create operation. Existing actions should use the id field.
+ */
+temporary_id?: (string | null)
+data?: ({
+name?: (string | null)
+/**
+ * The enum for whether the action will add/remove from the list in the
+ *     List Update Action. (one of: false, true)
+ */
+on_execution?: (boolean | null)
+list_id?: (string | null)
+/**
+ * Flow action status. (one of: disabled, draft, live, manual)
+ */
+status?: (string | null)
+} | null)
+/**
+ * (one of: list-update)
+ */
+type?: (string | null)
+links?: ({
+next?: (string | null)
+} | null)
+} | null)
+}
+
+/**
+ * Email templates with their HTML and text
+ */
+export interface TemplatesRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * Template definition for SYSTEM_DRAGGABLE templates. Omitted for CODE/USER_DRAGGABLE. Use additional-fields[template]=definition to include in list responses.
+ */
+definition?: ({
+id?: (string | null)
+template_id?: (string | null)
+body?: ({
+id?: (string | null)
+properties?: ({
+id?: (string | null)
+css_class?: (string | null)
+} | null)
+styles?: ({
+background_color?: (string | null)
+width?: (number | null)
+} | null)
+sections?: ({
+id?: (string | null)
+data_id?: (string | null)
+universal_id?: (string | null)
+/**
+ * (one of: section)
+ */
+content_type?: (string | null)
+/**
+ * (one of: section)
+ */
+type?: (string | null)
+data?: ({
+properties?: ({
+is_ai_generated?: (boolean | null)
+is_prebuilt_content?: (boolean | null)
+} | null)
+display_options?: ({
+/**
+ * Show on. (one of: all, desktop, mobile)
+ */
+show_on?: (string | null)
+content_repeat?: ({
+repeat_for?: (string | null)
+item_alias?: (string | null)
+} | null)
+visibility?: ({
+check?: (string | null)
+definition?: (string | null)
+is_code_only?: (boolean | null)
+} | null)
+layout_type?: (string | null)
+layout_config?: ({
+[k: string]: unknown | undefined
+} | null)
+} | null)
+styles?: ({
+background_asset_id?: (string | null)
+background_color?: (string | null)
+/**
+ * Background format. (one of: auto, contain, cover, initial, repeat)
+ */
+background_format?: (string | null)
+background_image_full_width?: (boolean | null)
+/**
+ * Background position. (one of: center-bottom, center-center, center-top, left-bottom, left-center, left-top, right-bottom, right-center, right-top)
+ */
+background_position?: (string | null)
+background_repeat?: (boolean | null)
+background_url?: (string | null)
+border_color?: (string | null)
+/**
+ * Border style. (one of: dashed, dotted, groove, inset, none, outset, ridge, solid)
+ */
+border_style?: (string | null)
+border_width?: (number | null)
+/**
+ * Vertical alignment. (one of: baseline, bottom, middle, top)
+ */
+column_align?: (string | null)
+/**
+ * Stacking direction. (one of: ltr, no-stack, rtl)
+ */
+column_direction?: (string | null)
+content_color?: (string | null)
+/**
+ * Content color type. (one of: none, section, template)
+ */
+content_color_type?: (string | null)
+inner_padding_bottom?: (number | null)
+inner_padding_left?: (number | null)
+inner_padding_right?: (number | null)
+inner_padding_top?: (number | null)
+stack_on_mobile?: (boolean | null)
+} | null)
+} | null)
+rows?: ({
+id?: (string | null)
+data_id?: (string | null)
+data?: ({
+styles?: ({
+/**
+ * Column layout. (one of: 1-column-full-width, 2-columns-25%-75%, 2-columns-33%-67%, 2-columns-67%-33%, 2-columns-75%-25%, 2-columns-equal-width, 3-columns-25%-25%-50%, 3-columns-25%-50%-25%, 3-columns-50%-25%-25%, 3-columns-equal-width, 4-columns-equal-width)
+ */
+column_layout?: (string | null)
+} | null)
+} | null)
+columns?: ({
+id?: (string | null)
+data_id?: (string | null)
+data?: ({
+[k: string]: unknown | undefined
+} | null)
+blocks?: (({
+id?: (string | null)
+data_id?: (string | null)
+universal_id?: (string | null)
+/**
+ * (one of: block)
+ */
+content_type?: (string | null)
+/**
+ * (one of: button)
+ */
+type?: (string | null)
+data?: ({
+content?: (string | null)
+properties?: ({
+href?: unknown
+} | null)
+display_options?: ({
+show_on?: unknown
+content_repeat?: unknown
+visibility?: unknown
+layout_type?: unknown
+layout_config?: unknown
+} | null)
+styles?: ({
+background_color?: unknown
+block_background_color?: unknown
+block_padding_bottom?: unknown
+block_padding_left?: unknown
+block_padding_right?: unknown
+block_padding_top?: unknown
+border_color?: unknown
+border_radius?: unknown
+border_style?: unknown
+border_width?: unknown
+color?: unknown
+drop_shadow_color?: unknown
+font_family?: unknown
+font_size?: unknown
+font_style?: unknown
+font_weight?: unknown
+inner_padding_bottom?: unknown
+inner_padding_left?: unknown
+inner_padding_right?: unknown
+inner_padding_top?: unknown
+letter_spacing?: unknown
+mobile_stretch_content?: unknown
+stretch?: unknown
+text_align?: unknown
+text_decoration?: unknown
+} | null)
+} | null)
+} | {
+id?: (string | null)
+data_id?: (string | null)
+universal_id?: (string | null)
+/**
+ * (one of: block)
+ */
+content_type?: (string | null)
+/**
+ * (one of: coupon)
+ */
+type?: (string | null)
+data?: ({
+content?: (string | null)
+properties?: ({
+coupon_id?: unknown
+coupon?: unknown
+header_enabled?: unknown
+href?: unknown
+} | null)
+display_options?: ({
+show_on?: unknown
+content_repeat?: unknown
+visibility?: unknown
+layout_type?: unknown
+layout_config?: unknown
+} | null)
+styles?: ({
+background_color?: unknown
+block_background_color?: unknown
+block_padding_bottom?: unknown
+block_padding_left?: unknown
+block_padding_right?: unknown
+block_padding_top?: unknown
+border_color?: unknown
+border_radius?: unknown
+border_style?: unknown
+border_width?: unknown
+color?: unknown
+font_family?: unknown
+font_size?: unknown
+font_style?: unknown
+font_weight?: unknown
+header_font_family?: unknown
+header_font_size?: unknown
+header_padding_bottom?: unknown
+header_padding_left?: unknown
+header_padding_right?: unknown
+header_padding_top?: unknown
+inner_padding_bottom?: unknown
+inner_padding_left?: unknown
+inner_padding_right?: unknown
+inner_padding_top?: unknown
+letter_spacing?: unknown
+mobile_stretch_content?: unknown
+stretch?: unknown
+text_align?: unknown
+text_decoration?: unknown
+} | null)
+} | null)
+} | {
+id?: (string | null)
+data_id?: (string | null)
+universal_id?: (string | null)
+/**
+ * (one of: block)
+ */
+content_type?: (string | null)
+/**
+ * (one of: drop_shadow)
+ */
+type?: (string | null)
+data?: ({
+display_options?: ({
+show_on?: unknown
+content_repeat?: unknown
+visibility?: unknown
+layout_type?: unknown
+layout_config?: unknown
+} | null)
+styles?: ({
+block_background_color?: unknown
+block_padding_bottom?: unknown
+block_padding_left?: unknown
+block_padding_right?: unknown
+block_padding_top?: unknown
+mobile_stretch_content?: unknown
+shadow_color?: unknown
+} | null)
+} | null)
+} | {
+id?: (string | null)
+data_id?: (string | null)
+universal_id?: (string | null)
+/**
+ * (one of: block)
+ */
+content_type?: (string | null)
+/**
+ * (one of: header)
+ */
+type?: (string | null)
+data?: ({
+display_options?: ({
+show_on?: unknown
+content_repeat?: unknown
+visibility?: unknown
+layout_type?: unknown
+layout_config?: unknown
+} | null)
+styles?: ({
+block_background_color?: unknown
+block_padding_bottom?: unknown
+block_padding_left?: unknown
+block_padding_right?: unknown
+block_padding_top?: unknown
+border_color?: unknown
+border_radius?: unknown
+border_style?: unknown
+border_width?: unknown
+color?: unknown
+desktop_layout?: unknown
+font_family?: unknown
+font_size?: unknown
+font_style?: unknown
+font_weight?: unknown
+inner_padding_bottom?: unknown
+inner_padding_left?: unknown
+inner_padding_right?: unknown
+inner_padding_top?: unknown
+item_align?: unknown
+item_spacing?: unknown
+item_spacing_type?: unknown
+letter_spacing?: unknown
+logo_align?: unknown
+logo_link_spacing?: unknown
+mobile_layout?: unknown
+mobile_spacing?: unknown
+mobile_wrap?: unknown
+text_decoration?: unknown
+vertical_align?: unknown
+} | null)
+} | null)
+subblocks?: (unknown[] | null)
+} | {
+id?: (string | null)
+data_id?: (string | null)
+universal_id?: (string | null)
+/**
+ * (one of: block)
+ */
+content_type?: (string | null)
+/**
+ * (one of: horizontal_rule)
+ */
+type?: (string | null)
+data?: ({
+display_options?: ({
+show_on?: unknown
+content_repeat?: unknown
+visibility?: unknown
+layout_type?: unknown
+layout_config?: unknown
+} | null)
+styles?: ({
+block_background_color?: unknown
+block_padding_bottom?: unknown
+block_padding_left?: unknown
+block_padding_right?: unknown
+block_padding_top?: unknown
+border_color?: unknown
+border_style?: unknown
+border_width?: unknown
+mobile_stretch_content?: unknown
+} | null)
+} | null)
+} | {
+id?: (string | null)
+data_id?: (string | null)
+universal_id?: (string | null)
+/**
+ * (one of: block)
+ */
+content_type?: (string | null)
+/**
+ * (one of: html)
+ */
+type?: (string | null)
+data?: ({
+content?: (string | null)
+display_options?: ({
+show_on?: unknown
+content_repeat?: unknown
+visibility?: unknown
+layout_type?: unknown
+layout_config?: unknown
+} | null)
+} | null)
+} | {
+id?: (string | null)
+data_id?: (string | null)
+universal_id?: (string | null)
+/**
+ * (one of: block)
+ */
+content_type?: (string | null)
+/**
+ * (one of: image)
+ */
+type?: (string | null)
+data?: ({
+properties?: unknown
+display_options?: ({
+show_on?: unknown
+content_repeat?: unknown
+visibility?: unknown
+layout_type?: unknown
+layout_config?: unknown
+} | null)
+styles?: ({
+align?: unknown
+background_color?: unknown
+block_background_color?: unknown
+block_border_color?: unknown
+block_border_style?: unknown
+block_border_width?: unknown
+block_padding_bottom?: unknown
+block_padding_left?: unknown
+block_padding_right?: unknown
+block_padding_top?: unknown
+full_width_mobile?: unknown
+height?: unknown
+inner_padding_bottom?: unknown
+inner_padding_left?: unknown
+inner_padding_right?: unknown
+inner_padding_top?: unknown
+max_width?: unknown
+mobile_stretch_content?: unknown
+width?: unknown
+} | null)
+} | null)
+} | {
+id?: (string | null)
+data_id?: (string | null)
+universal_id?: (string | null)
+/**
+ * (one of: block)
+ */
+content_type?: (string | null)
+/**
+ * (one of: product)
+ */
+type?: (string | null)
+data?: ({
+properties?: unknown
+display_options?: ({
+show_on?: unknown
+content_repeat?: unknown
+visibility?: unknown
+layout_type?: unknown
+layout_config?: unknown
+} | null)
+styles?: ({
+block_background_color?: unknown
+block_padding_bottom?: unknown
+block_padding_left?: unknown
+block_padding_right?: unknown
+block_padding_top?: unknown
+button_alignment?: unknown
+button_background_color?: unknown
+button_border_color?: unknown
+button_border_radius?: unknown
+button_border_style?: unknown
+button_border_width?: unknown
+button_drop_shadow_color?: unknown
+button_font_color?: unknown
+button_font_family?: unknown
+button_font_size?: unknown
+button_font_style?: unknown
+button_font_weight?: unknown
+button_letter_spacing?: unknown
+button_padding_bottom?: unknown
+button_padding_left?: unknown
+button_padding_right?: unknown
+button_padding_top?: unknown
+button_text_decoration?: unknown
+description_font_color?: unknown
+description_font_family?: unknown
+description_font_size?: unknown
+description_font_style?: unknown
+description_font_weight?: unknown
+description_letter_spacing?: unknown
+description_padding_bottom?: unknown
+description_padding_top?: unknown
+description_text_decoration?: unknown
+item_border_color?: unknown
+item_border_style?: unknown
+item_border_width?: unknown
+item_max_height?: unknown
+item_padding_bottom?: unknown
+item_padding_left?: unknown
+item_padding_right?: unknown
+item_padding_top?: unknown
+item_text_alignment?: unknown
+layout?: unknown
+num_columns?: unknown
+num_rows?: unknown
+original_price_font_color?: unknown
+original_price_font_family?: unknown
+original_price_font_size?: unknown
+original_price_font_style?: unknown
+original_price_font_weight?: unknown
+original_price_text_decoration?: unknown
+price_font_color?: unknown
+price_font_family?: unknown
+price_font_size?: unknown
+price_font_style?: unknown
+price_font_weight?: unknown
+price_letter_spacing?: unknown
+price_padding_bottom?: unknown
+price_padding_top?: unknown
+price_text_decoration?: unknown
+rating_font_color?: unknown
+rating_font_family?: unknown
+rating_font_size?: unknown
+rating_font_style?: unknown
+rating_font_weight?: unknown
+rating_letter_spacing?: unknown
+rating_padding_bottom?: unknown
+rating_padding_top?: unknown
+rating_text_decoration?: unknown
+stack_on_mobile?: unknown
+title_font_color?: unknown
+title_font_family?: unknown
+title_font_size?: unknown
+title_font_style?: unknown
+title_font_weight?: unknown
+title_letter_spacing?: unknown
+title_padding_bottom?: unknown
+title_padding_top?: unknown
+title_text_decoration?: unknown
+} | null)
+} | null)
+subblocks?: ({
+id?: unknown
+type?: unknown
+product_id?: unknown
+external_id?: unknown
+autogenerate_link?: unknown
+button_text?: unknown
+description?: unknown
+image_url?: unknown
+link?: unknown
+name?: unknown
+original_price?: unknown
+price?: unknown
+currency_code?: unknown
+title?: unknown
+url?: unknown
+}[] | null)
+} | {
+id?: (string | null)
+data_id?: (string | null)
+universal_id?: (string | null)
+/**
+ * (one of: block)
+ */
+content_type?: (string | null)
+/**
+ * (one of: review)
+ */
+type?: (string | null)
+data?: ({
+properties?: unknown
+display_options?: ({
+show_on?: unknown
+content_repeat?: unknown
+visibility?: unknown
+layout_type?: unknown
+layout_config?: unknown
+} | null)
+styles?: ({
+author_align?: unknown
+author_color?: unknown
+author_font_family?: unknown
+author_font_size?: unknown
+author_font_style?: unknown
+author_font_weight?: unknown
+author_letter_spacing?: unknown
+author_text_decoration?: unknown
+block_background_color?: unknown
+block_padding_bottom?: unknown
+block_padding_left?: unknown
+block_padding_right?: unknown
+block_padding_top?: unknown
+border_radius?: unknown
+border_style?: unknown
+border_width?: unknown
+empty_star_color?: unknown
+layout?: unknown
+product_name_align?: unknown
+product_name_color?: unknown
+product_name_font_family?: unknown
+product_name_font_size?: unknown
+product_name_font_style?: unknown
+product_name_font_weight?: unknown
+product_name_letter_spacing?: unknown
+product_name_text_decoration?: unknown
+quote_align?: unknown
+quote_color?: unknown
+quote_font_family?: unknown
+quote_font_size?: unknown
+quote_font_style?: unknown
+quote_font_weight?: unknown
+quote_letter_spacing?: unknown
+quote_line_height?: unknown
+quote_style?: unknown
+quote_text_decoration?: unknown
+shadow_color?: unknown
+star_color?: unknown
+star_size?: unknown
+star_rating_shape?: unknown
+star_icon_spacing?: unknown
+star_alignment?: unknown
+text_area_bg_color?: unknown
+text_area_border_color?: unknown
+verified_color?: unknown
+verified_font_family?: unknown
+verified_font_size?: unknown
+verified_font_style?: unknown
+verified_font_weight?: unknown
+verified_letter_spacing?: unknown
+verified_text_decoration?: unknown
+verified_badge_color?: unknown
+verified_badge_size?: unknown
+verified_badge_style?: unknown
+} | null)
+} | null)
+} | {
+id?: (string | null)
+data_id?: (string | null)
+universal_id?: (string | null)
+/**
+ * (one of: block)
+ */
+content_type?: (string | null)
+/**
+ * (one of: social)
+ */
+type?: (string | null)
+data?: ({
+properties?: ({
+show_labels?: unknown
+} | null)
+display_options?: ({
+show_on?: unknown
+content_repeat?: unknown
+visibility?: unknown
+layout_type?: unknown
+layout_config?: unknown
+} | null)
+styles?: ({
+block_background_color?: unknown
+block_padding_bottom?: unknown
+block_padding_left?: unknown
+block_padding_right?: unknown
+block_padding_top?: unknown
+icon_align?: unknown
+icon_color?: unknown
+icon_size?: unknown
+icon_spacing?: unknown
+label_color?: unknown
+label_font_family?: unknown
+label_font_size?: unknown
+label_font_style?: unknown
+label_text_decoration?: unknown
+label_font_weight?: unknown
+stack_on_mobile?: unknown
+} | null)
+} | null)
+subblocks?: (unknown[] | null)
+} | {
+id?: (string | null)
+data_id?: (string | null)
+universal_id?: (string | null)
+/**
+ * (one of: block)
+ */
+content_type?: (string | null)
+/**
+ * (one of: spacer)
+ */
+type?: (string | null)
+data?: ({
+display_options?: ({
+show_on?: unknown
+content_repeat?: unknown
+visibility?: unknown
+layout_type?: unknown
+layout_config?: unknown
+} | null)
+styles?: ({
+background_color?: unknown
+height?: unknown
+} | null)
+} | null)
+} | {
+id?: (string | null)
+data_id?: (string | null)
+universal_id?: (string | null)
+/**
+ * (one of: block)
+ */
+content_type?: (string | null)
+/**
+ * (one of: split)
+ */
+type?: (string | null)
+data?: ({
+display_options?: ({
+show_on?: unknown
+content_repeat?: unknown
+visibility?: unknown
+layout_type?: unknown
+layout_config?: unknown
+} | null)
+styles?: ({
+block_background_color?: unknown
+block_padding_bottom?: unknown
+block_padding_left?: unknown
+block_padding_right?: unknown
+block_padding_top?: unknown
+column_widths?: unknown
+mobile_stack_order?: unknown
+padding_in_between?: unknown
+} | null)
+} | null)
+subblocks?: (unknown[] | null)
+} | {
+id?: (string | null)
+data_id?: (string | null)
+universal_id?: (string | null)
+/**
+ * (one of: block)
+ */
+content_type?: (string | null)
+/**
+ * (one of: table)
+ */
+type?: (string | null)
+data?: ({
+properties?: unknown
+display_options?: ({
+show_on?: unknown
+content_repeat?: unknown
+visibility?: unknown
+layout_type?: unknown
+layout_config?: unknown
+} | null)
+styles?: ({
+block_background_color?: unknown
+block_border_color?: unknown
+block_border_style?: unknown
+block_border_width?: unknown
+block_padding_bottom?: unknown
+block_padding_left?: unknown
+block_padding_right?: unknown
+block_padding_top?: unknown
+cell_horizontal_border_color?: unknown
+cell_horizontal_border_style?: unknown
+cell_horizontal_border_width?: unknown
+cell_padding_bottom?: unknown
+cell_padding_left?: unknown
+cell_padding_right?: unknown
+cell_padding_top?: unknown
+cell_vertical_align?: unknown
+cell_vertical_border_color?: unknown
+cell_vertical_border_style?: unknown
+cell_vertical_border_width?: unknown
+header_background_color?: unknown
+header_font_color?: unknown
+header_font_family?: unknown
+header_font_size?: unknown
+header_font_style?: unknown
+header_font_weight?: unknown
+header_letter_spacing?: unknown
+header_line_height?: unknown
+header_padding_bottom?: unknown
+header_padding_left?: unknown
+header_padding_right?: unknown
+header_padding_top?: unknown
+header_text_decoration?: unknown
+table_background_color?: unknown
+table_font_color?: unknown
+table_font_family?: unknown
+table_font_size?: unknown
+table_text_align?: unknown
+use_legacy_mobile_padding?: unknown
+} | null)
+} | null)
+subblocks?: (unknown[] | null)
+} | {
+id?: (string | null)
+data_id?: (string | null)
+universal_id?: (string | null)
+/**
+ * (one of: block)
+ */
+content_type?: (string | null)
+/**
+ * (one of: text)
+ */
+type?: (string | null)
+data?: ({
+content?: (string | null)
+display_options?: ({
+show_on?: unknown
+content_repeat?: unknown
+visibility?: unknown
+layout_type?: unknown
+layout_config?: unknown
+} | null)
+styles?: ({
+background_color?: unknown
+block_background_color?: unknown
+block_border_color?: unknown
+block_border_style?: unknown
+block_border_width?: unknown
+block_padding_bottom?: unknown
+block_padding_left?: unknown
+block_padding_right?: unknown
+block_padding_top?: unknown
+color?: unknown
+extra_css_class?: unknown
+font_family?: unknown
+font_size?: unknown
+font_style?: unknown
+font_weight?: unknown
+inner_padding_bottom?: unknown
+inner_padding_left?: unknown
+inner_padding_right?: unknown
+inner_padding_top?: unknown
+letter_spacing?: unknown
+line_height?: unknown
+mobile_stretch_content?: unknown
+text_align?: unknown
+text_decoration?: unknown
+text_table_layout?: unknown
+} | null)
+} | null)
+} | {
+id?: (string | null)
+data_id?: (string | null)
+universal_id?: (string | null)
+/**
+ * (one of: block)
+ */
+content_type?: (string | null)
+/**
+ * (one of: video)
+ */
+type?: (string | null)
+data?: ({
+properties?: ({
+raw_asset_id?: unknown
+src_asset_id?: unknown
+alt_text?: unknown
+href?: unknown
+overlay_toggle?: unknown
+raw_src?: unknown
+src?: unknown
+} | null)
+display_options?: ({
+show_on?: unknown
+content_repeat?: unknown
+visibility?: unknown
+layout_type?: unknown
+layout_config?: unknown
+} | null)
+styles?: ({
+align?: unknown
+background_color?: unknown
+block_background_color?: unknown
+block_padding_bottom?: unknown
+block_padding_left?: unknown
+block_padding_right?: unknown
+block_padding_top?: unknown
+border_color?: unknown
+border_style?: unknown
+border_width?: unknown
+full_width_mobile?: unknown
+height?: unknown
+inner_padding_bottom?: unknown
+inner_padding_left?: unknown
+inner_padding_right?: unknown
+inner_padding_top?: unknown
+max_width?: unknown
+mobile_stretch_content?: unknown
+width?: unknown
+} | null)
+} | null)
+})[] | null)
+}[] | null)
+}[] | null)
+}[] | null)
+} | null)
+/**
+ * When present, must contain exactly one of each style type.
+ */
+styles?: (({
+id?: (string | null)
+/**
+ * (one of: base-styles)
+ */
+style_type?: (string | null)
+properties?: ({
+currency?: (string | null)
+currency_set_on_template?: (boolean | null)
+disable_websafe_fonts?: (boolean | null)
+is_user_draggable?: (boolean | null)
+mobile_optimizations?: (boolean | null)
+tip_tap_enabled?: (boolean | null)
+} | null)
+styles?: ({
+background_asset_id?: (string | null)
+/**
+ * Background format. (one of: auto, contain, cover, initial, repeat)
+ */
+background_format?: (string | null)
+/**
+ * Background position. (one of: center-bottom, center-center, center-top, left-bottom, left-center, left-top, right-bottom, right-center, right-top)
+ */
+background_position?: (string | null)
+background_repeat?: (boolean | null)
+background_url?: (string | null)
+border_color?: (string | null)
+border_radius?: (number | null)
+/**
+ * Border style. (one of: dashed, dotted, groove, inset, none, outset, ridge, solid)
+ */
+border_style?: (string | null)
+border_width?: (number | null)
+content_background_color?: (string | null)
+inner_padding_bottom?: (number | null)
+inner_padding_left?: (number | null)
+inner_padding_right?: (number | null)
+inner_padding_top?: (number | null)
+margin_top?: (number | null)
+} | null)
+} | {
+id?: (string | null)
+/**
+ * (one of: text-styles)
+ */
+style_type?: (string | null)
+styles?: ({
+color?: (string | null)
+font_family?: (string | null)
+font_size?: (number | null)
+/**
+ * Font style. (one of: italic, normal)
+ */
+font_style?: (string | null)
+font_weight?: (string | null)
+letter_spacing?: (number | null)
+line_height?: (number | null)
+mobile_font_size?: (number | null)
+mobile_line_height?: (number | null)
+/**
+ * Text Alignment. (one of: center, left, right)
+ */
+text_align?: (string | null)
+text_decoration?: (string | null)
+} | null)
+} | {
+id?: (string | null)
+/**
+ * (one of: heading-1-styles)
+ */
+style_type?: (string | null)
+styles?: ({
+color?: (string | null)
+font_family?: (string | null)
+font_size?: (number | null)
+/**
+ * Font style. (one of: italic, normal)
+ */
+font_style?: (string | null)
+font_weight?: (string | null)
+letter_spacing?: (number | null)
+line_height?: (number | null)
+margin_bottom?: (number | null)
+mobile_font_size?: (number | null)
+mobile_line_height?: (number | null)
+/**
+ * Text Alignment. (one of: center, left, right)
+ */
+text_align?: (string | null)
+text_decoration?: (string | null)
+} | null)
+} | {
+id?: (string | null)
+/**
+ * (one of: heading-2-styles)
+ */
+style_type?: (string | null)
+styles?: ({
+color?: (string | null)
+font_family?: (string | null)
+font_size?: (number | null)
+/**
+ * Font style. (one of: italic, normal)
+ */
+font_style?: (string | null)
+font_weight?: (string | null)
+letter_spacing?: (number | null)
+line_height?: (number | null)
+margin_bottom?: (number | null)
+mobile_font_size?: (number | null)
+mobile_line_height?: (number | null)
+/**
+ * Text Alignment. (one of: center, left, right)
+ */
+text_align?: (string | null)
+text_decoration?: (string | null)
+} | null)
+} | {
+id?: (string | null)
+/**
+ * (one of: heading-3-styles)
+ */
+style_type?: (string | null)
+styles?: ({
+color?: (string | null)
+font_family?: (string | null)
+font_size?: (number | null)
+/**
+ * Font style. (one of: italic, normal)
+ */
+font_style?: (string | null)
+font_weight?: (string | null)
+letter_spacing?: (number | null)
+line_height?: (number | null)
+margin_bottom?: (number | null)
+mobile_font_size?: (number | null)
+mobile_line_height?: (number | null)
+/**
+ * Text Alignment. (one of: center, left, right)
+ */
+text_align?: (string | null)
+text_decoration?: (string | null)
+} | null)
+} | {
+id?: (string | null)
+/**
+ * (one of: heading-4-styles)
+ */
+style_type?: (string | null)
+styles?: ({
+color?: (string | null)
+font_family?: (string | null)
+font_size?: (number | null)
+/**
+ * Font style. (one of: italic, normal)
+ */
+font_style?: (string | null)
+font_weight?: (string | null)
+letter_spacing?: (number | null)
+line_height?: (number | null)
+margin_bottom?: (number | null)
+mobile_font_size?: (number | null)
+mobile_line_height?: (number | null)
+/**
+ * Text Alignment. (one of: center, left, right)
+ */
+text_align?: (string | null)
+text_decoration?: (string | null)
+} | null)
+} | {
+id?: (string | null)
+/**
+ * (one of: link-styles)
+ */
+style_type?: (string | null)
+styles?: ({
+color?: (string | null)
+/**
+ * Font style. (one of: italic, normal)
+ */
+font_style?: (string | null)
+font_weight?: (string | null)
+text_decoration?: (string | null)
+} | null)
+} | {
+id?: (string | null)
+/**
+ * (one of: mobile-styles)
+ */
+style_type?: (string | null)
+properties?: ({
+mobile_padding_override?: (boolean | null)
+} | null)
+styles?: ({
+mobile_block_padding_left?: (number | null)
+mobile_block_padding_right?: (number | null)
+mobile_margin?: (number | null)
+mobile_padding_bottom?: (number | null)
+mobile_padding_left?: (number | null)
+mobile_padding_right?: (number | null)
+mobile_padding_top?: (number | null)
+} | null)
+})[] | null)
+} | null)
+/**
+ * The name of the template
+ */
+name?: (string | null)
+/**
+ * `editor_type` has a fixed set of values:
+ * * SYSTEM_DRAGGABLE: indicates a drag-and-drop editor template
+ * * SIMPLE: A rich text editor template
+ * * CODE: A custom HTML template
+ * * USER_DRAGGABLE: A hybrid template, using custom HTML in the drag-and-drop editor
+ */
+editor_type?: (string | null)
+/**
+ * The rendered HTML of the template
+ */
+html?: (string | null)
+/**
+ * The template plain_text
+ */
+text?: (string | null)
+/**
+ * The AMP version of the template. Requires AMP Email to be enabled to access in-app. Refer to the AMP Email setup guide at https://developers.klaviyo.com/en/docs/send_amp_emails_in_klaviyo
+ */
+amp?: (string | null)
+/**
+ * The date the template was created in ISO 8601 format (YYYY-MM-DDTHH:MM:SS.mmmmmm)
+ */
+created?: (string | null)
+/**
+ * The date the template was updated in ISO 8601 format (YYYY-MM-DDTHH:MM:SS.mmmmmm)
+ */
+updated?: (string | null)
+}
+
+/**
+ * Tags (no time field: full table)
+ */
+export interface TagsRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * The Tag name
+ */
+name?: (string | null)
+/**
+ * Id of the related tag-group
+ */
+tag_group_id?: (string | null)
+}
+
+/**
+ * Coupons (no time field: full table)
+ */
+export interface CouponsRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * This is the id that is stored in an integration such as Shopify or Magento.
+ */
+external_id?: (string | null)
+/**
+ * A description of the coupon.
+ */
+description?: (string | null)
+/**
+ * The monitor configuration for the coupon.
+ */
+monitor_configuration?: ({
+[k: string]: unknown | undefined
+} | null)
+}
+
+/**
+ * Coupon codes of every coupon (full table)
+ */
+export interface CouponCodesRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * Id of the related coupon
+ */
+coupon_id: (string | null)
+/**
+ * This is a unique string that will be or is assigned to each customer/profile and is associated with a coupon.
+ */
+unique_code?: (string | null)
+/**
+ * The datetime when this coupon code will expire. If not specified or set to null, it will be automatically set to 1 year.
+ */
+expires_at?: (string | null)
+/**
+ * The current status of the coupon code. (one of: ASSIGNED_TO_PROFILE, DELETING, PROCESSING, UNASSIGNED, USED, VERSION_NOT_ACTIVE)
+ */
+status?: (string | null)
+/**
+ * Id of the related profile
+ */
+profile_id?: (string | null)
+}
+
+/**
+ * Catalog items (no updated filter: full table)
+ */
+export interface CatalogItemsRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * The ID of the catalog item in an external system.
+ */
+external_id?: (string | null)
+/**
+ * The title of the catalog item.
+ */
+title?: (string | null)
+/**
+ * A description of the catalog item.
+ */
+description?: (string | null)
+/**
+ * This field can be used to set the price on the catalog item, which is what gets displayed for the item when included in emails. For most price-update use cases, you will also want to update the `price` on any child variants, using the [Update Catalog Variant Endpoint](https://developers.klaviyo.com/en/reference/update_catalog_variant).
+ */
+price?: (number | null)
+/**
+ * URL pointing to the location of the catalog item on your website.
+ */
+url?: (string | null)
+/**
+ * URL pointing to the location of a full image of the catalog item.
+ */
+image_full_url?: (string | null)
+/**
+ * URL pointing to the location of an image thumbnail of the catalog item
+ */
+image_thumbnail_url?: (string | null)
+/**
+ * List of URLs pointing to the locations of images of the catalog item.
+ */
+images?: (string[] | null)
+/**
+ * Flat JSON blob to provide custom metadata about the catalog item. May not exceed 100kb.
+ */
+custom_metadata?: ({
+[k: string]: unknown | undefined
+} | null)
+/**
+ * Boolean value indicating whether the catalog item is published.
+ */
+published?: (boolean | null)
+/**
+ * Date and time when the catalog item was created, in ISO 8601 format (YYYY-MM-DDTHH:MM:SS.mmmmmm).
+ */
+created?: (string | null)
+/**
+ * Date and time when the catalog item was last updated, in ISO 8601 format (YYYY-MM-DDTHH:MM:SS.mmmmmm).
+ */
+updated?: (string | null)
+}
+
+/**
+ * Catalog variants (no updated filter: full table)
+ */
+export interface CatalogVariantsRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * The ID of the catalog item variant in an external system.
+ */
+external_id?: (string | null)
+/**
+ * The title of the catalog item variant.
+ */
+title?: (string | null)
+/**
+ * A description of the catalog item variant.
+ */
+description?: (string | null)
+/**
+ * The SKU of the catalog item variant.
+ */
+sku?: (string | null)
+/**
+ * This field controls the visibility of this catalog item variant in product feeds/blocks. This field supports the following values:
+ * `1`: a product will not appear in dynamic product recommendation feeds and blocks if it is out of stock.
+ * `0` or `2`: a product can appear in dynamic product recommendation feeds and blocks regardless of inventory quantity. (one of: 0, 1, 2)
+ */
+inventory_policy?: (number | null)
+/**
+ * The quantity of the catalog item variant currently in stock.
+ */
+inventory_quantity?: (number | null)
+/**
+ * This field can be used to set the price on the catalog item variant, which is what gets displayed for the item variant when included in emails. For most price-update use cases, you will also want to update the `price` on any parent items using the [Update Catalog Item Endpoint](https://developers.klaviyo.com/en/reference/update_catalog_item).
+ */
+price?: (number | null)
+/**
+ * URL pointing to the location of the catalog item variant on your website.
+ */
+url?: (string | null)
+/**
+ * URL pointing to the location of a full image of the catalog item variant.
+ */
+image_full_url?: (string | null)
+/**
+ * URL pointing to the location of an image thumbnail of the catalog item variant.
+ */
+image_thumbnail_url?: (string | null)
+/**
+ * List of URLs pointing to the locations of images of the catalog item variant.
+ */
+images?: (string[] | null)
+/**
+ * Flat JSON blob to provide custom metadata about the catalog item variant. May not exceed 100kb.
+ */
+custom_metadata?: ({
+[k: string]: unknown | undefined
+} | null)
+/**
+ * Boolean value indicating whether the catalog item variant is published.
+ */
+published?: (boolean | null)
+/**
+ * Date and time when the catalog item  variant was created, in ISO 8601 format (YYYY-MM-DDTHH:MM:SS.mmmmmm).
+ */
+created?: (string | null)
+/**
+ * Date and time when the catalog item variant was last updated, in ISO 8601 format (YYYY-MM-DDTHH:MM:SS.mmmmmm).
+ */
+updated?: (string | null)
+/**
+ * Id of the related item
+ */
+item_id?: (string | null)
+}
+
+/**
+ * Catalog categories (no updated filter: full table)
+ */
+export interface CatalogCategoriesRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * The ID of the catalog category in an external system.
+ */
+external_id?: (string | null)
+/**
+ * The name of the catalog category.
+ */
+name?: (string | null)
+/**
+ * Date and time when the catalog category was last updated, in ISO 8601 format (YYYY-MM-DDTHH:MM:SS.mmmmmm).
+ */
+updated?: (string | null)
+}
+
+/**
+ * Images in the asset library
+ */
+export interface ImagesRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+name?: (string | null)
+image_url?: (string | null)
+format?: (string | null)
+size?: (number | null)
+hidden?: (boolean | null)
+updated_at?: (string | null)
+}
+
+/**
+ * Sign-up forms
+ */
+export interface FormsRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * Name of the form.
+ */
+name?: (string | null)
+/**
+ * Status of the form. A live form with an in-progress draft is considered "live". (one of: draft, live)
+ */
+status?: (string | null)
+/**
+ * Whether the form has an A/B test configured, regardless of its status.
+ */
+ab_test?: (boolean | null)
+/**
+ * ISO8601 timestamp when the form was created.
+ */
+created_at?: (string | null)
+/**
+ * ISO8601 timestamp when the form was last updated.
+ */
+updated_at?: (string | null)
+}

@@ -1,6 +1,17 @@
 // Every stream the tap has. Adding a stream: one class file, its schema (npm run generate), one line here.
 import type { KlaviyoStream } from '../tap/stream.js';
 import { Campaigns } from './campaigns.js';
+import { Flows } from './flows.js';
+import { FlowActions } from './flow_actions.js';
+import { Templates } from './templates.js';
+import { Images } from './images.js';
+import { Forms } from './forms.js';
+import { Tags } from './tags.js';
+import { Coupons } from './coupons.js';
+import { CouponCodes } from './coupon_codes.js';
+import { CatalogItems } from './catalog_items.js';
+import { CatalogVariants } from './catalog_variants.js';
+import { CatalogCategories } from './catalog_categories.js';
 import { Events } from './events.js';
 import { GlobalExclusions } from './global_exclusions.js';
 import { ListMembers } from './list_members.js';
@@ -34,6 +45,17 @@ export function builtInStreams(): KlaviyoStream[] {
     new Campaigns(),
     new Profiles(),
     new GlobalExclusions(),
+    new Flows(),
+    new FlowActions(),
+    new Templates(),
+    new Tags(),
+    new Coupons(),
+    new CouponCodes(),
+    new CatalogItems(),
+    new CatalogVariants(),
+    new CatalogCategories(),
+    new Images(),
+    new Forms(),
   ];
 }
 

@@ -72,13 +72,17 @@ export function expectedKeys(stream: string, account: Account): string[] {
       return members('lists');
     case 'segment_members':
       return members('segments');
+    case 'flow_actions':
+      return members('flows');
+    case 'coupon_codes':
+      return c('/api/coupon-codes').map((r) => `${String(r.filterValues?.['coupon.id'])}|${r.id}`);
     case 'global_exclusions':
       return c('/api/profiles').flatMap((p) => {
         const subs = p.attributes['subscriptions'] as { email: { marketing: { suppression: Row[] } } };
         return subs.email.marketing.suppression.map((s) => `${p.id}|${String(s['reason'])}`);
       });
     default:
-      return c(`/api/${stream}`).map((r) => r.id);
+      return c(`/api/${stream.replace(/_/g, '-')}`).map((r) => r.id);
   }
 }
 
@@ -99,6 +103,26 @@ export class Account {
     this.fake.set('/api/segments', [0, 1].map((s) => named('segment', `S${s}`, s, 'updated', { is_active: true })));
     for (const group of ['lists/L0', 'lists/L1', 'segments/S0', 'segments/S1']) this.fake.set(`/api/${group}/profiles`, []);
     this.fake.set('/api/campaigns', []);
+    for (const path of ['/api/flows', '/api/templates', '/api/images', '/api/forms', '/api/coupon-codes']) this.fake.set(path, []);
+    const fullTable = (path: string, type: string, count: number): void => {
+      this.fake.set(path, Array.from({ length: count }, (_v, i) => ({ type, id: `${type}-${i}`, attributes: { name: `${type} ${i}`, created: at(0) } })));
+    };
+    fullTable('/api/tags', 'tag', 5);
+    fullTable('/api/coupons', 'coupon', 3);
+    fullTable('/api/catalog-items', 'catalog-item', 5);
+    fullTable('/api/catalog-variants', 'catalog-variant', 5);
+    fullTable('/api/catalog-categories', 'catalog-category', 5);
+    for (const coupon of ['coupon-0', 'coupon-1', 'coupon-2']) {
+      for (let k = 0; k < 3; k++) {
+        this.fake.collections.get('/api/coupon-codes')?.push({
+          type: 'coupon-code',
+          id: `${coupon}-code-${k}`,
+          attributes: { unique_code: `CODE${k}`, expires_at: null, status: 'UNASSIGNED' },
+          relationships: { coupon: rel('coupon', coupon) },
+          filterValues: { 'coupon.id': coupon },
+        });
+      }
+    }
     this.add(size);
   }
 
@@ -128,6 +152,14 @@ export class Account {
     this.fake.set(`/api/lists/LX${id}/profiles`, []);
     push('/api/segments', named('segment', `SX${id}`, i, 'updated', { is_active: false }));
     this.fake.set(`/api/segments/SX${id}/profiles`, []);
+    // Flows and forms sit on Klaviyo's slowest tier (3/s): few of them keep the suite quick.
+    if (i % 4 === 0 || id.endsWith('b')) {
+      push('/api/flows', named('flow', `F${id}`, i, 'updated', { status: 'live', archived: false, trigger_type: 'Metric' }));
+      this.fake.set(`/api/flows/F${id}/flow-actions`, [0, 1, 2].map((k) => ({ ...named('flow-action', `FA${id}-${k}`, i, 'updated'), relationships: { flow: rel('flow', `F${id}`) } })));
+      push('/api/forms', named('form', `FO${id}`, i, 'updated_at', { status: 'live' }));
+    }
+    push('/api/templates', named('template', `T${id}`, i, 'updated', { editor_type: 'CODE', html: '<p>hi</p>' }));
+    push('/api/images', named('image', `I${id}`, i, 'updated_at'));
     CHANNELS.forEach((channel, c) =>
       push('/api/campaigns', {
         ...named('campaign', `C${c}-${id}`, i, 'updated_at', { status: 'Sent', archived: false, created_at: at(0) }),

@@ -1,0 +1,9 @@
+// https://developers.klaviyo.com/en/reference/get_catalog_items
+import { KlaviyoStream } from '../tap/stream.js';
+
+/** Catalog items (no updated filter: full table) */
+export class CatalogItems extends KlaviyoStream {
+  readonly name = 'catalog_items';
+  readonly path = '/api/catalog-items';
+  readonly description = 'Catalog items (no updated filter: full table)';
+}

@@ -1,0 +1,9 @@
+// https://developers.klaviyo.com/en/reference/get_catalog_variants
+import { KlaviyoStream } from '../tap/stream.js';
+
+/** Catalog variants (no updated filter: full table) */
+export class CatalogVariants extends KlaviyoStream {
+  readonly name = 'catalog_variants';
+  readonly path = '/api/catalog-variants';
+  readonly description = 'Catalog variants (no updated filter: full table)';
+}

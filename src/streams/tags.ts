@@ -1,0 +1,9 @@
+// https://developers.klaviyo.com/en/reference/get_tags
+import { KlaviyoStream } from '../tap/stream.js';
+
+/** Tags (no time field: full table) */
+export class Tags extends KlaviyoStream {
+  readonly name = 'tags';
+  readonly path = '/api/tags';
+  readonly description = 'Tags (no time field: full table)';
+}
