@@ -64,7 +64,7 @@ describe('stream conformance', () => {
       });
 
       it('sends only filters, sorts and extras the endpoint allows', async () => {
-        const plan = planReplication(stream.replicationKey, stream.replicationApiField, stream.facts);
+        const plan = planReplication(stream.replicationKey, stream.replicationApiField, stream.facts, stream.sortsByKey);
         if (stream.replicationKey) {
           assert.ok(plan?.lower, `${stream.name} can filter its replication key from below`);
           assert.ok(plan.sorted || !stream.facts.sort.length, 'sorted when the API can sort');

@@ -188,15 +188,15 @@ describe('http (nock)', () => {
       const run = await sync();
       assert.equal(run.code, 1);
       assert.ok(scope.isDone(), 'three attempts');
-      assert.match(errorLine(run), /^tap-klaviyo: stream metrics: GET \/api\/metrics failed after 2 retries: ECONNRESET$/);
+      assert.match(errorLine(run), /^tap-klaviyo: stream metrics: GET \/api\/metrics failed after 2 retries: connection reset by the server \[ECONNRESET\]$/);
       assertNoSecret(run);
     });
   });
 
   describe('refused for good: not retried, a message that says what to fix', () => {
     const table: Array<[string, [number, unknown, Record<string, string>?], number, RegExp]> = [
-      ['401 invalid key: exit 3', [401, apiError(401, 'authentication_failed', 'Incorrect authentication credentials.')], 3, /^tap-klaviyo: stream metrics: GET \/api\/metrics was refused: 401 authentication_failed: Incorrect authentication credentials\.$/],
-      ['401 missing key: exit 3', [401, apiError(401, 'not_authenticated', 'Authentication credentials were not provided.')], 3, /401 not_authenticated: Authentication credentials were not provided\.$/],
+      ['401 invalid key: exit 3', [401, apiError(401, 'authentication_failed', 'Incorrect authentication credentials.')], 3, /^tap-klaviyo: stream metrics: GET \/api\/metrics was refused: 401 authentication_failed: Incorrect authentication credentials\.; check api_key in the config \(or TAP_KLAVIYO_API_KEY\): the key is missing, mistyped or revoked$/],
+      ['401 missing key: exit 3', [401, apiError(401, 'not_authenticated', 'Authentication credentials were not provided.')], 3, /401 not_authenticated: Authentication credentials were not provided\.; check api_key in the config/],
       ['403 permission_denied: exit 3', [403, apiError(403, 'permission_denied', 'You do not have permission to perform this action.')], 3, /^tap-klaviyo: stream metrics: GET \/api\/metrics was refused: 403 permission_denied: You do not have permission to perform this action\.; the key needs the scopes metrics:read: add them to the key or deselect metrics$/],
       ['403 HTML from Cloudflare: exit 3', [403, '<html><body>Attention Required! | Cloudflare</body></html>', HTML], 3, /GET \/api\/metrics was refused: 403: an HTML error page \(e\.g\. Cloudflare\), not the API; the key needs the scopes metrics:read/],
       [

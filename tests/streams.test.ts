@@ -29,7 +29,7 @@ describe('streams (nock)', () => {
 
   for (const stream of builtInStreams()) {
     describe(stream.name, () => {
-      const plan = planReplication(stream.replicationKey, stream.replicationApiField, stream.facts);
+      const plan = planReplication(stream.replicationKey, stream.replicationApiField, stream.facts, stream.sortsByKey);
       const validate = newAjv().compile(readSchemaFile(`${stream.schemaName ?? stream.name}.json`));
       let account: Account;
       let catalog: unknown;

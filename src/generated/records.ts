@@ -2866,6 +2866,256 @@ channel?: (string | null)
 }
 
 /**
+ * Campaign messages (content and sender per channel) of every campaign
+ */
+export interface CampaignMessagesRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * Id of the related campaign
+ */
+campaign_id: (string | null)
+definition?: ({
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * The label or name on the message
+ */
+label?: (string | null)
+/**
+ * Additional attributes relating to the content of the message
+ */
+content?: ({
+/**
+ * The subject of the message
+ */
+subject?: (string | null)
+/**
+ * Preview text associated with the message
+ */
+preview_text?: (string | null)
+/**
+ * The email the message should be sent from
+ */
+from_email?: (string | null)
+/**
+ * The label associated with the from_email
+ */
+from_label?: (string | null)
+/**
+ * Optional Reply-To email address
+ */
+reply_to_email?: (string | null)
+/**
+ * Optional CC email address
+ */
+cc_email?: (string | null)
+/**
+ * Optional BCC email address
+ */
+bcc_email?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * Additional attributes relating to the content of the message
+ */
+content?: ({
+/**
+ * The message body
+ */
+body?: (string | null)
+/**
+ * URL for included media
+ */
+media_url?: (string | null)
+} | null)
+/**
+ * Additional options for rendering the message
+ */
+render_options?: ({
+shorten_links?: (boolean | null)
+add_org_prefix?: (boolean | null)
+add_info_link?: (boolean | null)
+add_opt_out_language?: (boolean | null)
+} | null)
+} | {
+/**
+ * (one of: mobile_push)
+ */
+channel?: (string | null)
+/**
+ * The type of notification to send (one of: standard)
+ */
+notification_type?: (string | null)
+/**
+ * Additional attributes relating to the content of the message
+ */
+content?: ({
+/**
+ * The title of the message
+ */
+title?: (string | null)
+/**
+ * The message body
+ */
+body?: (string | null)
+/**
+ * The dynamic image to be used in the push notification
+ */
+dynamic_image?: (string | null)
+/**
+ * Action buttons for the push notification
+ */
+action_buttons?: ({
+/**
+ * The button label (max 40 characters)
+ */
+label?: (string | null)
+/**
+ * The action type: open_app, deep_link, open_url, or dismiss
+ */
+action_type?: (string | null)
+/**
+ * The display order of the button (0-indexed). If omitted, inferred from the button's order in the list.
+ */
+position?: (number | null)
+/**
+ * URL for deep_link or open_url action types (max 2048 characters)
+ */
+url?: (string | null)
+}[] | null)
+} | null)
+/**
+ * The key-value pairs to be sent with the push notification
+ */
+kv_pairs?: ({
+[k: string]: unknown | undefined
+} | null)
+options?: ({
+on_open?: ({
+/**
+ * (one of: open_app)
+ */
+type?: (string | null)
+} | {
+/**
+ * (one of: deep_link)
+ */
+type?: (string | null)
+/**
+ * required for all platforms enabled for push
+ */
+ios_deep_link?: (string | null)
+/**
+ * required for all platforms enabled for push
+ */
+android_deep_link?: (string | null)
+} | {
+/**
+ * (one of: open_web_url)
+ */
+type?: (string | null)
+/**
+ * External url to open when push notification is triggered
+ */
+web_url?: (string | null)
+} | null)
+/**
+ * Only supported on iOS.
+ */
+badge?: ({
+/**
+ * Whether to display a badge on the app icon (one of: true)
+ */
+display?: (boolean | null)
+/**
+ * Badge options
+ */
+badge_options?: ({
+/**
+ * (one of: increment_one)
+ */
+badge_config?: (string | null)
+} | {
+/**
+ * (one of: set_count)
+ */
+badge_config?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: set_property)
+ */
+badge_config?: (string | null)
+set_from_property?: (string | null)
+} | null)
+} | {
+/**
+ * Whether to display a badge on the app icon (one of: false)
+ */
+display?: (boolean | null)
+} | null)
+/**
+ * Only supported on iOS.
+ */
+play_sound?: (boolean | null)
+} | null)
+} | {
+/**
+ * (one of: mobile_push)
+ */
+channel?: (string | null)
+/**
+ * The type of notification to send (one of: silent)
+ */
+notification_type?: (string | null)
+/**
+ * The key-value pairs to be sent with the push notification
+ */
+kv_pairs?: ({
+[k: string]: unknown | undefined
+} | null)
+} | null)
+/**
+ * The list of appropriate Send Time Sub-objects associated with the message
+ */
+send_times?: ({
+/**
+ * The datetime that the message is to be sent
+ */
+datetime?: (string | null)
+/**
+ * Whether that datetime is to be a local datetime for the recipient
+ */
+is_local?: (boolean | null)
+}[] | null)
+/**
+ * The datetime when the message was created
+ */
+created_at?: (string | null)
+/**
+ * The datetime when the message was last updated
+ */
+updated_at?: (string | null)
+/**
+ * Id of the related image
+ */
+image_id?: (string | null)
+/**
+ * Id of the related template
+ */
+template_id?: (string | null)
+}
+
+/**
  * Profiles; subscriptions and predictive_analytics only when selected
  */
 export interface ProfilesRecord {
@@ -11146,6 +11396,5353 @@ links?: ({
 next?: (string | null)
 } | null)
 } | null)
+}
+
+/**
+ * Flow messages (content of each message step)
+ */
+export interface FlowMessagesRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * Id of the related flow-action
+ */
+flow_action_id: (string | null)
+channel?: (string | null)
+created?: (string | null)
+updated?: (string | null)
+/**
+ * The encoded flow message definition.
+ */
+definition?: ({
+from_email?: (string | null)
+from_label?: (string | null)
+reply_to_email?: (string | null)
+cc_email?: (string | null)
+bcc_email?: (string | null)
+subject_line?: (string | null)
+preview_text?: (string | null)
+template_id?: (string | null)
+smart_sending_enabled?: (boolean | null)
+transactional?: (boolean | null)
+add_tracking_params?: (boolean | null)
+custom_tracking_params?: ({
+param?: (string | null)
+value?: (string | null)
+}[] | null)
+additional_filters?: ({
+condition_groups?: ({
+conditions?: (({
+/**
+ * (one of: profile-property)
+ */
+type?: (string | null)
+/**
+ * The profile property to check. Use one of the well-known property names (e.g. `email`, `first_name`) or, for custom profile properties, the form `properties['property name']`.
+ */
+property?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (string[] | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for phone string array filters.
+ * 
+ * Example condition using this filter:
+ *         {
+ *             "type": "profile-property",
+ *             "field": "phone",
+ *             "filter": {
+ *                 "type": "string",
+ *                 "operator": "phone-country-code-in",
+ *                 "value": ["US", "GB"]
+ *             }
+ *         } (one of: phone-country-code-in, phone-country-code-not-in)
+ */
+operator?: (string | null)
+value?: (string[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: (number | string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: true)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: false)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+} | {
+/**
+ * (one of: profile-region)
+ */
+type?: (string | null)
+in_region?: (boolean | null)
+/**
+ * Regions for profile region conditions. (one of: european_union, united_states)
+ */
+region?: (string | null)
+} | {
+/**
+ * (one of: profile-postal-code-distance)
+ */
+type?: (string | null)
+country_code?: (string | null)
+postal_code?: (string | null)
+/**
+ * Units for profile postal code distance conditions. (one of: kilometers, miles)
+ */
+unit?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: greater-than)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: less-than)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * Dimension for date profile predictive analytics conditions. (one of: expected_date_of_next_purchase)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | null)
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimension for string profile predictive analytics conditions. (one of: predicted_gender)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Values for profile predictive analytics gender conditions. (one of: likely_female, likely_male, uncertain)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimensions for numeric profile predictive analytics conditions. (one of: average_days_between_orders, average_order_value, churn_probability, historic_clv, historic_number_of_orders, predicted_clv, predicted_number_of_orders, total_clv)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: priority)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: rank)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Possible rank values in a channel affinity definition. (one of: high, low, medium)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-marketing-consent)
+ */
+type?: (string | null)
+consent?: ({
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+filters?: unknown
+} | {
+/**
+ * (one of: subscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: never_subscribed)
+ */
+subscription?: (string | null)
+filters?: unknown
+} | null)
+} | {
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: unsubscribed)
+ */
+subscription?: (string | null)
+filters?: unknown
+} | {
+/**
+ * (one of: never_subscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: subscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | null)
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: subscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | null)
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+} | {
+/**
+ * (one of: unsubscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: never_subscribed)
+ */
+subscription?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+filters?: ({
+field?: unknown
+filter?: unknown
+}[] | null)
+} | null)
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+} | null)
+} | null)
+} | {
+/**
+ * (one of: profile-metric)
+ */
+type?: (string | null)
+metric_id?: (string | null)
+/**
+ * Measurements for profile metrics. (one of: count, sum)
+ */
+measurement?: (string | null)
+measurement_filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Possible operators for since flow start date. (one of: flow-start)
+ */
+operator?: (string | null)
+} | null)
+metric_filters?: ({
+property?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains set filters. (one of: contains-all, contains-any, not-contains-all, not-contains-any)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list substring filters. (one of: contains-substring, not-contains-substring)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: unknown
+} | null)
+}[] | null)
+} | {
+/**
+ * (one of: profile-sample)
+ */
+type?: (string | null)
+percentage?: (number | null)
+} | {
+/**
+ * (one of: profile-has-custom-object)
+ */
+type?: (string | null)
+object_type_id?: (string | null)
+object_type_relationship_id?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+filters?: ({
+property_id?: (number | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric range filters. (one of: between)
+ */
+operator?: (string | null)
+start?: unknown
+end?: unknown
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+}[] | null)
+} | {
+/**
+ * (one of: profile-permissions)
+ */
+type?: (string | null)
+permission?: ({
+/**
+ * (one of: explicitly_reachable)
+ */
+reachable_status?: (string | null)
+filters?: (({
+field?: unknown
+filter?: unknown
+} | {
+field?: unknown
+method?: unknown
+} | {
+field?: unknown
+method?: unknown
+filter?: unknown
+})[] | null)
+} | {
+/**
+ * (one of: implicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+filters?: (({
+field?: unknown
+filter?: unknown
+} | {
+field?: unknown
+method?: unknown
+} | {
+field?: unknown
+method?: unknown
+filter?: unknown
+})[] | null)
+} | {
+/**
+ * (one of: implicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | null)
+/**
+ * Possible channels for profile permissions criterion. (one of: whatsapp_marketing, whatsapp_transactional)
+ */
+channel?: (string | null)
+} | {
+/**
+ * (one of: profile-not-sent-email)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-sms)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-push)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+})[] | null)
+}[] | null)
+} | null)
+name?: (string | null)
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+} | {
+from_email?: (string | null)
+from_label?: (string | null)
+to_emails?: (string[] | null)
+subject_line?: (string | null)
+template_id?: (string | null)
+name?: (string | null)
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+} | {
+title?: (string | null)
+body?: (string | null)
+sound?: (boolean | null)
+badge?: (boolean | null)
+badge_options?: ({
+/**
+ * (one of: increment_one)
+ */
+badge_config?: (string | null)
+} | {
+/**
+ * (one of: set_count)
+ */
+badge_config?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: set_property)
+ */
+badge_config?: (string | null)
+set_from_property?: (string | null)
+} | null)
+/**
+ * The id of an ImageAsset. If provided, this will take precedence over a dynamic_image.
+ */
+image_id?: (string | null)
+/**
+ * A dynamic image asset to include in the push notification.
+ */
+dynamic_image?: (string | null)
+/**
+ * The ULID of a video asset. If provided, videos and images are mutually exclusive.
+ */
+video_asset_id?: (string | null)
+/**
+ * See PushLinkAction in app.
+ * 
+ * This is not a flow action, but the literal action that should be
+ *     taken when the push notification is tapped. (one of: home, link, open_url)
+ */
+on_open?: (string | null)
+ios_link?: (string | null)
+android_link?: (string | null)
+web_url?: (string | null)
+/**
+ * The type of push notification to send. (one of: silent, standard)
+ */
+push_type?: (string | null)
+kv_pairs?: ({
+[k: string]: unknown | undefined
+} | null)
+conversion_metric_id?: (string | null)
+smart_sending_enabled?: (boolean | null)
+additional_filters?: ({
+condition_groups?: ({
+conditions?: (({
+/**
+ * (one of: profile-property)
+ */
+type?: (string | null)
+/**
+ * The profile property to check. Use one of the well-known property names (e.g. `email`, `first_name`) or, for custom profile properties, the form `properties['property name']`.
+ */
+property?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (string[] | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for phone string array filters.
+ * 
+ * Example condition using this filter:
+ *         {
+ *             "type": "profile-property",
+ *             "field": "phone",
+ *             "filter": {
+ *                 "type": "string",
+ *                 "operator": "phone-country-code-in",
+ *                 "value": ["US", "GB"]
+ *             }
+ *         } (one of: phone-country-code-in, phone-country-code-not-in)
+ */
+operator?: (string | null)
+value?: (string[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: (number | string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: true)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: false)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+} | {
+/**
+ * (one of: profile-region)
+ */
+type?: (string | null)
+in_region?: (boolean | null)
+/**
+ * Regions for profile region conditions. (one of: european_union, united_states)
+ */
+region?: (string | null)
+} | {
+/**
+ * (one of: profile-postal-code-distance)
+ */
+type?: (string | null)
+country_code?: (string | null)
+postal_code?: (string | null)
+/**
+ * Units for profile postal code distance conditions. (one of: kilometers, miles)
+ */
+unit?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: greater-than)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: less-than)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * Dimension for date profile predictive analytics conditions. (one of: expected_date_of_next_purchase)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | null)
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimension for string profile predictive analytics conditions. (one of: predicted_gender)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Values for profile predictive analytics gender conditions. (one of: likely_female, likely_male, uncertain)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimensions for numeric profile predictive analytics conditions. (one of: average_days_between_orders, average_order_value, churn_probability, historic_clv, historic_number_of_orders, predicted_clv, predicted_number_of_orders, total_clv)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: priority)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: rank)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Possible rank values in a channel affinity definition. (one of: high, low, medium)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-marketing-consent)
+ */
+type?: (string | null)
+consent?: ({
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+filters?: unknown
+} | {
+/**
+ * (one of: subscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: never_subscribed)
+ */
+subscription?: (string | null)
+filters?: unknown
+} | null)
+} | {
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: unsubscribed)
+ */
+subscription?: (string | null)
+filters?: unknown
+} | {
+/**
+ * (one of: never_subscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: subscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | null)
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: subscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | null)
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+} | {
+/**
+ * (one of: unsubscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: never_subscribed)
+ */
+subscription?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+filters?: ({
+field?: unknown
+filter?: unknown
+}[] | null)
+} | null)
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+} | null)
+} | null)
+} | {
+/**
+ * (one of: profile-metric)
+ */
+type?: (string | null)
+metric_id?: (string | null)
+/**
+ * Measurements for profile metrics. (one of: count, sum)
+ */
+measurement?: (string | null)
+measurement_filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Possible operators for since flow start date. (one of: flow-start)
+ */
+operator?: (string | null)
+} | null)
+metric_filters?: ({
+property?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains set filters. (one of: contains-all, contains-any, not-contains-all, not-contains-any)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list substring filters. (one of: contains-substring, not-contains-substring)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: unknown
+} | null)
+}[] | null)
+} | {
+/**
+ * (one of: profile-sample)
+ */
+type?: (string | null)
+percentage?: (number | null)
+} | {
+/**
+ * (one of: profile-has-custom-object)
+ */
+type?: (string | null)
+object_type_id?: (string | null)
+object_type_relationship_id?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+filters?: ({
+property_id?: (number | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric range filters. (one of: between)
+ */
+operator?: (string | null)
+start?: unknown
+end?: unknown
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+}[] | null)
+} | {
+/**
+ * (one of: profile-permissions)
+ */
+type?: (string | null)
+permission?: ({
+/**
+ * (one of: explicitly_reachable)
+ */
+reachable_status?: (string | null)
+filters?: (({
+field?: unknown
+filter?: unknown
+} | {
+field?: unknown
+method?: unknown
+} | {
+field?: unknown
+method?: unknown
+filter?: unknown
+})[] | null)
+} | {
+/**
+ * (one of: implicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+filters?: (({
+field?: unknown
+filter?: unknown
+} | {
+field?: unknown
+method?: unknown
+} | {
+field?: unknown
+method?: unknown
+filter?: unknown
+})[] | null)
+} | {
+/**
+ * (one of: implicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | null)
+/**
+ * Possible channels for profile permissions criterion. (one of: whatsapp_marketing, whatsapp_transactional)
+ */
+channel?: (string | null)
+} | {
+/**
+ * (one of: profile-not-sent-email)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-sms)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-push)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+})[] | null)
+}[] | null)
+} | null)
+action_buttons?: ({
+label?: (string | null)
+/**
+ * The action type for a push notification action button. (one of: deep_link, dismiss, open_app, open_url)
+ */
+action_type?: (string | null)
+position?: (number | null)
+url?: (string | null)
+icon?: (string | null)
+custom_action_id?: (string | null)
+}[] | null)
+name?: (string | null)
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+} | {
+body?: (string | null)
+/**
+ * The id of an ImageAsset. If provided, this will take precedence over a dynamic_image.
+ */
+image_id?: (string | null)
+/**
+ * A dynamic image asset to include in the SMS message.
+ */
+dynamic_image?: (string | null)
+/**
+ * The message hierarchy (fallback chain): RCS and SMS entries in priority order. Rendering selects the first entry whose format the recipient supports.
+ */
+message_hierarchy?: ((({
+/**
+ * The plain text message content. Often empty for RCS when rich_content is used.
+ */
+message?: (string | null)
+/**
+ * The format of this message (always 'RCS' for RCS entries). (one of: RCS)
+ */
+message_format?: (string | null)
+/**
+ * Rich content for RCS messages (cards, suggestions, etc.).
+ */
+rich_content?: ({
+/**
+ * List of cards in this rich content.
+ */
+cards?: ({
+/**
+ * Unique identifier for this card.
+ */
+id?: (string | null)
+/**
+ * Optional title for the card.
+ */
+title?: (string | null)
+/**
+ * The text content/description of the card.
+ */
+text?: (string | null)
+/**
+ * Additional card-specific metadata (e.g., product info). Optional.
+ */
+extra?: ({
+[k: string]: unknown | undefined
+} | null)
+/**
+ * Optional image for this card.
+ */
+image?: ({
+/**
+ * The unique identifier for this image asset. Not allowed on update.
+ */
+id?: (number | null)
+/**
+ * The file path of the image in Klaviyo's storage.
+ */
+file_path?: (string | null)
+/**
+ * The human-readable name of the image.
+ */
+name?: (string | null)
+/**
+ * The image file format. (one of: gif, jpeg, jpg, png, webp)
+ */
+format?: (string | null)
+/**
+ * The size of the image file in bytes.
+ */
+file_size?: (number | null)
+/**
+ * Timestamp when the image was last updated.
+ */
+updated?: (string | null)
+/**
+ * The origin/source of the image (e.g., UI, API, AI, etc.). (one of: ADOPTION_SMS_FORM_FROM_EMAIL_FORM, ADOPTION_SMS_MULTI_STEP_FORM_FROM_EMAIL_FORM, AI, API, APPLICATION, CLONED, COMPOSER, COMPOSER_AI_EDITED, COMPOSER_AI_GENERATED, COMPOSER_USED_IN_KLAVIYO_OBJECT, COMPOSER_USER_UPLOADED, COMPOSER_WEB_SCRAPED, INTEGRATION, KLAVIYO, LIBRARY, MARKETING_AGENT, SOCIAL_INSTAGRAM, SOCIAL_INSTAGRAM_OVERLAID, UI, WEB_SCRAPE)
+ */
+origin?: (string | null)
+/**
+ * The full URL to access the image.
+ */
+url?: (string | null)
+/**
+ * The type of image (static or dynamic). (one of: dynamic, static)
+ */
+image_type?: (string | null)
+/**
+ * Localization key for this image asset, if applicable.
+ */
+l10n_key?: (string | null)
+} | {
+/**
+ * ID of the static image asset when the card uses a library image.
+ */
+static_image_asset_id?: (number | null)
+/**
+ * Dynamic image template (e.g. Django tags) for the card image.
+ */
+dynamic_image_template?: (string | null)
+/**
+ * Pre-rendered image URL when available.
+ */
+rendered_asset_url?: (string | null)
+} | null)
+/**
+ * Optional video for this card. May be a hydrated MediaAsset or a reference-style payload (e.g. static_asset_id), matching MMS ``MessageHierarchySmsItem.media`` behavior.
+ */
+video?: ({
+/**
+ * The unique identifier for this media asset. Not allowed on update.
+ */
+id?: (string | null)
+/**
+ * The company ID that owns this media.
+ */
+company_id?: (string | null)
+/**
+ * The full URL to access the media.
+ */
+url?: (string | null)
+/**
+ * The media type (e.g., 'video' for video assets).
+ */
+media_type?: (string | null)
+/**
+ * The human-readable name of the media.
+ */
+name?: (string | null)
+/**
+ * The size of the media file in bytes.
+ */
+file_size?: (number | null)
+/**
+ * Optional thumbnail URL for video previews in RCS cards.
+ */
+thumbnail_url?: (string | null)
+/**
+ * Localization key for this media asset, if applicable.
+ */
+l10n_key?: (string | null)
+} | {
+/**
+ * Reference to a static media asset.
+ */
+static_asset_id?: (string | null)
+/**
+ * Dynamic template (e.g. Django tags) resolving to the media URL.
+ */
+dynamic_template?: (string | null)
+/**
+ * Optional thumbnail image reference for video media.
+ */
+thumbnail?: ({
+/**
+ * ID of the static image asset when the card uses a library image.
+ */
+static_image_asset_id?: (number | null)
+/**
+ * Dynamic image template (e.g. Django tags) for the card image.
+ */
+dynamic_image_template?: (string | null)
+/**
+ * Pre-rendered image URL when available.
+ */
+rendered_asset_url?: (string | null)
+} | null)
+} | null)
+/**
+ * Optional action buttons for this card.
+ */
+buttons?: ({
+/**
+ * Unique identifier for this suggestion/button.
+ */
+id?: (string | null)
+/**
+ * The display text for the suggestion button.
+ */
+text?: (string | null)
+/**
+ * The type of action this suggestion performs. (one of: OPEN_URL, REPLY)
+ */
+type?: (string | null)
+/**
+ * The URL to open (required for OPEN_URL type).
+ */
+url?: (string | null)
+/**
+ * How the URL opens on the device for OPEN_URL suggestions (browser vs webview size). Emitted to Infobip as openIn. Absent means browser. (one of: BROWSER, WEBVIEW_FULL, WEBVIEW_HALF, WEBVIEW_TALL)
+ */
+open_mode?: (string | null)
+}[] | null)
+}[] | null)
+/**
+ * List of suggestion buttons for user interaction.
+ */
+suggestions?: ({
+/**
+ * Unique identifier for this suggestion/button.
+ */
+id?: (string | null)
+/**
+ * The display text for the suggestion button.
+ */
+text?: (string | null)
+/**
+ * The type of action this suggestion performs. (one of: OPEN_URL, REPLY)
+ */
+type?: (string | null)
+/**
+ * The URL to open (required for OPEN_URL type).
+ */
+url?: (string | null)
+/**
+ * How the URL opens on the device for OPEN_URL suggestions (browser vs webview size). Emitted to Infobip as openIn. Absent means browser. (one of: BROWSER, WEBVIEW_FULL, WEBVIEW_HALF, WEBVIEW_TALL)
+ */
+open_mode?: (string | null)
+}[] | null)
+/**
+ * Standalone media file for RCS messages without cards.
+ */
+file?: ({
+/**
+ * Reference to a static media asset.
+ */
+static_asset_id?: (string | null)
+/**
+ * Dynamic template (e.g. Django tags) resolving to the media URL.
+ */
+dynamic_template?: (string | null)
+/**
+ * Optional thumbnail image reference for video media.
+ */
+thumbnail?: ({
+/**
+ * ID of the static image asset when the card uses a library image.
+ */
+static_image_asset_id?: (number | null)
+/**
+ * Dynamic image template (e.g. Django tags) for the card image.
+ */
+dynamic_image_template?: (string | null)
+/**
+ * Pre-rendered image URL when available.
+ */
+rendered_asset_url?: (string | null)
+} | null)
+} | null)
+} | null)
+/**
+ * Additional metadata for RCS messages. Legacy placement. This is typically used in rich_content.cards.extra.
+ */
+extra?: ({
+[k: string]: unknown | undefined
+} | null)
+/**
+ * Legacy top-level image reference on the RCS hierarchy row (MySQL-backed). Prefer rich_content for RCS media going forward.
+ */
+image?: ({
+/**
+ * ID of the static image asset when the card uses a library image.
+ */
+static_image_asset_id?: (number | null)
+/**
+ * Dynamic image template (e.g. Django tags) for the card image.
+ */
+dynamic_image_template?: (string | null)
+/**
+ * Pre-rendered image URL when available.
+ */
+rendered_asset_url?: (string | null)
+} | null)
+} | {
+/**
+ * The plain text SMS message content.
+ */
+message?: (string | null)
+/**
+ * The format of this message (always 'SMS' for SMS entries). (one of: SMS)
+ */
+message_format?: (string | null)
+/**
+ * Additional metadata for SMS messages (e.g., should_use_same_content flag).
+ */
+extra?: ({
+[k: string]: unknown | undefined
+} | null)
+/**
+ * Image reference for MMS messages. Mutually exclusive with media.
+ */
+image?: ({
+/**
+ * (one of: false)
+ */
+dynamic?: (boolean | null)
+/**
+ * The ID of the static image asset to include.
+ */
+static_image_asset_id?: (number | null)
+} | {
+/**
+ * (one of: true)
+ */
+dynamic?: (boolean | null)
+/**
+ * Dynamic image template URL (e.g., {{product.image_url}}).
+ */
+dynamic_image_template?: (string | null)
+} | null)
+/**
+ * Full image asset details for MMS messages.
+ */
+selected_image?: ({
+/**
+ * The unique identifier for this image asset. Not allowed on update.
+ */
+id?: (number | null)
+/**
+ * The file path of the image in Klaviyo's storage.
+ */
+file_path?: (string | null)
+/**
+ * The human-readable name of the image.
+ */
+name?: (string | null)
+/**
+ * The image file format. (one of: gif, jpeg, jpg, png, webp)
+ */
+format?: (string | null)
+/**
+ * The size of the image file in bytes.
+ */
+file_size?: (number | null)
+/**
+ * Timestamp when the image was last updated.
+ */
+updated?: (string | null)
+/**
+ * The origin/source of the image (e.g., UI, API, AI, etc.). (one of: ADOPTION_SMS_FORM_FROM_EMAIL_FORM, ADOPTION_SMS_MULTI_STEP_FORM_FROM_EMAIL_FORM, AI, API, APPLICATION, CLONED, COMPOSER, COMPOSER_AI_EDITED, COMPOSER_AI_GENERATED, COMPOSER_USED_IN_KLAVIYO_OBJECT, COMPOSER_USER_UPLOADED, COMPOSER_WEB_SCRAPED, INTEGRATION, KLAVIYO, LIBRARY, MARKETING_AGENT, SOCIAL_INSTAGRAM, SOCIAL_INSTAGRAM_OVERLAID, UI, WEB_SCRAPE)
+ */
+origin?: (string | null)
+/**
+ * The full URL to access the image.
+ */
+url?: (string | null)
+/**
+ * The type of image (static or dynamic). (one of: dynamic, static)
+ */
+image_type?: (string | null)
+/**
+ * Localization key for this image asset, if applicable.
+ */
+l10n_key?: (string | null)
+} | null)
+/**
+ * Video media for MMS messages as either a hydrated MediaAsset or a reference-style payload. Mutually exclusive with image.
+ */
+media?: ({
+/**
+ * The unique identifier for this media asset. Not allowed on update.
+ */
+id?: (string | null)
+/**
+ * The company ID that owns this media.
+ */
+company_id?: (string | null)
+/**
+ * The full URL to access the media.
+ */
+url?: (string | null)
+/**
+ * The media type (e.g., 'video' for video assets).
+ */
+media_type?: (string | null)
+/**
+ * The human-readable name of the media.
+ */
+name?: (string | null)
+/**
+ * The size of the media file in bytes.
+ */
+file_size?: (number | null)
+/**
+ * Optional thumbnail URL for video previews in RCS cards.
+ */
+thumbnail_url?: (string | null)
+/**
+ * Localization key for this media asset, if applicable.
+ */
+l10n_key?: (string | null)
+} | {
+/**
+ * Reference to a static media asset.
+ */
+static_asset_id?: (string | null)
+/**
+ * Dynamic template (e.g. Django tags) resolving to the media URL.
+ */
+dynamic_template?: (string | null)
+/**
+ * Optional thumbnail image reference for video media.
+ */
+thumbnail?: ({
+/**
+ * ID of the static image asset when the card uses a library image.
+ */
+static_image_asset_id?: (number | null)
+/**
+ * Dynamic image template (e.g. Django tags) for the card image.
+ */
+dynamic_image_template?: (string | null)
+/**
+ * Pre-rendered image URL when available.
+ */
+rendered_asset_url?: (string | null)
+} | null)
+} | null)
+}) | string)[] | null)
+shorten_links?: (boolean | null)
+include_contact_card?: (boolean | null)
+add_org_prefix?: (boolean | null)
+add_info_link?: (boolean | null)
+add_opt_out_language?: (boolean | null)
+smart_sending_enabled?: (boolean | null)
+sms_quiet_hours_enabled?: (boolean | null)
+transactional?: (boolean | null)
+add_tracking_params?: (boolean | null)
+custom_tracking_params?: ({
+param?: (string | null)
+value?: (string | null)
+}[] | null)
+template_id?: (string | null)
+additional_filters?: ({
+condition_groups?: ({
+conditions?: (({
+/**
+ * (one of: profile-property)
+ */
+type?: (string | null)
+/**
+ * The profile property to check. Use one of the well-known property names (e.g. `email`, `first_name`) or, for custom profile properties, the form `properties['property name']`.
+ */
+property?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (string[] | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for phone string array filters.
+ * 
+ * Example condition using this filter:
+ *         {
+ *             "type": "profile-property",
+ *             "field": "phone",
+ *             "filter": {
+ *                 "type": "string",
+ *                 "operator": "phone-country-code-in",
+ *                 "value": ["US", "GB"]
+ *             }
+ *         } (one of: phone-country-code-in, phone-country-code-not-in)
+ */
+operator?: (string | null)
+value?: (string[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: (number | string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: true)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: false)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+} | {
+/**
+ * (one of: profile-region)
+ */
+type?: (string | null)
+in_region?: (boolean | null)
+/**
+ * Regions for profile region conditions. (one of: european_union, united_states)
+ */
+region?: (string | null)
+} | {
+/**
+ * (one of: profile-postal-code-distance)
+ */
+type?: (string | null)
+country_code?: (string | null)
+postal_code?: (string | null)
+/**
+ * Units for profile postal code distance conditions. (one of: kilometers, miles)
+ */
+unit?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: greater-than)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: less-than)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * Dimension for date profile predictive analytics conditions. (one of: expected_date_of_next_purchase)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | null)
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimension for string profile predictive analytics conditions. (one of: predicted_gender)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Values for profile predictive analytics gender conditions. (one of: likely_female, likely_male, uncertain)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimensions for numeric profile predictive analytics conditions. (one of: average_days_between_orders, average_order_value, churn_probability, historic_clv, historic_number_of_orders, predicted_clv, predicted_number_of_orders, total_clv)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: priority)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: rank)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Possible rank values in a channel affinity definition. (one of: high, low, medium)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-marketing-consent)
+ */
+type?: (string | null)
+consent?: ({
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+filters?: unknown
+} | {
+/**
+ * (one of: subscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: never_subscribed)
+ */
+subscription?: (string | null)
+filters?: unknown
+} | null)
+} | {
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: unsubscribed)
+ */
+subscription?: (string | null)
+filters?: unknown
+} | {
+/**
+ * (one of: never_subscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: subscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | null)
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: subscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | null)
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+} | {
+/**
+ * (one of: unsubscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: never_subscribed)
+ */
+subscription?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+filters?: ({
+field?: unknown
+filter?: unknown
+}[] | null)
+} | null)
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+} | null)
+} | null)
+} | {
+/**
+ * (one of: profile-metric)
+ */
+type?: (string | null)
+metric_id?: (string | null)
+/**
+ * Measurements for profile metrics. (one of: count, sum)
+ */
+measurement?: (string | null)
+measurement_filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Possible operators for since flow start date. (one of: flow-start)
+ */
+operator?: (string | null)
+} | null)
+metric_filters?: ({
+property?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains set filters. (one of: contains-all, contains-any, not-contains-all, not-contains-any)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list substring filters. (one of: contains-substring, not-contains-substring)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: unknown
+} | null)
+}[] | null)
+} | {
+/**
+ * (one of: profile-sample)
+ */
+type?: (string | null)
+percentage?: (number | null)
+} | {
+/**
+ * (one of: profile-has-custom-object)
+ */
+type?: (string | null)
+object_type_id?: (string | null)
+object_type_relationship_id?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+filters?: ({
+property_id?: (number | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric range filters. (one of: between)
+ */
+operator?: (string | null)
+start?: unknown
+end?: unknown
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+}[] | null)
+} | {
+/**
+ * (one of: profile-permissions)
+ */
+type?: (string | null)
+permission?: ({
+/**
+ * (one of: explicitly_reachable)
+ */
+reachable_status?: (string | null)
+filters?: (({
+field?: unknown
+filter?: unknown
+} | {
+field?: unknown
+method?: unknown
+} | {
+field?: unknown
+method?: unknown
+filter?: unknown
+})[] | null)
+} | {
+/**
+ * (one of: implicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+filters?: (({
+field?: unknown
+filter?: unknown
+} | {
+field?: unknown
+method?: unknown
+} | {
+field?: unknown
+method?: unknown
+filter?: unknown
+})[] | null)
+} | {
+/**
+ * (one of: implicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | null)
+/**
+ * Possible channels for profile permissions criterion. (one of: whatsapp_marketing, whatsapp_transactional)
+ */
+channel?: (string | null)
+} | {
+/**
+ * (one of: profile-not-sent-email)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-sms)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-push)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+})[] | null)
+}[] | null)
+} | null)
+name?: (string | null)
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+} | {
+url?: (string | null)
+headers?: ({
+[k: string]: unknown | undefined
+} | null)
+body?: (string | null)
+name?: (string | null)
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+} | {
+/**
+ * Not allowed on create.
+ */
+id?: (string | null)
+name?: (string | null)
+vendor_id?: (string | null)
+smart_sending_enabled?: (boolean | null)
+transactional?: (boolean | null)
+add_tracking_params?: (boolean | null)
+additional_filters?: ({
+condition_groups?: ({
+conditions?: (({
+/**
+ * (one of: profile-property)
+ */
+type?: (string | null)
+/**
+ * The profile property to check. Use one of the well-known property names (e.g. `email`, `first_name`) or, for custom profile properties, the form `properties['property name']`.
+ */
+property?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (string[] | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for phone string array filters.
+ * 
+ * Example condition using this filter:
+ *         {
+ *             "type": "profile-property",
+ *             "field": "phone",
+ *             "filter": {
+ *                 "type": "string",
+ *                 "operator": "phone-country-code-in",
+ *                 "value": ["US", "GB"]
+ *             }
+ *         } (one of: phone-country-code-in, phone-country-code-not-in)
+ */
+operator?: (string | null)
+value?: (string[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: (number | string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: true)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-group-membership)
+ */
+type?: (string | null)
+/**
+ * (one of: false)
+ */
+is_member?: (boolean | null)
+group_ids?: (string[] | null)
+} | {
+/**
+ * (one of: profile-region)
+ */
+type?: (string | null)
+in_region?: (boolean | null)
+/**
+ * Regions for profile region conditions. (one of: european_union, united_states)
+ */
+region?: (string | null)
+} | {
+/**
+ * (one of: profile-postal-code-distance)
+ */
+type?: (string | null)
+country_code?: (string | null)
+postal_code?: (string | null)
+/**
+ * Units for profile postal code distance conditions. (one of: kilometers, miles)
+ */
+unit?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: greater-than)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: less-than)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * Dimension for date profile predictive analytics conditions. (one of: expected_date_of_next_purchase)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for calendar date filters. (one of: calendar-month)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for anniversary date filters. (one of: anniversary, anniversary-month)
+ */
+operator?: (string | null)
+} | null)
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimension for string profile predictive analytics conditions. (one of: predicted_gender)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Values for profile predictive analytics gender conditions. (one of: likely_female, likely_male, uncertain)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Dimensions for numeric profile predictive analytics conditions. (one of: average_days_between_orders, average_order_value, churn_probability, historic_clv, historic_number_of_orders, predicted_clv, predicted_number_of_orders, total_clv)
+ */
+dimension?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: priority)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * (one of: equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-predictive-analytics)
+ */
+type?: (string | null)
+/**
+ * Possible dimension for channel affinity criterion. (one of: channel_affinity)
+ */
+dimension?: (string | null)
+/**
+ * (one of: rank)
+ */
+measurement?: (string | null)
+/**
+ * Possible channels in a channel affinity definition. (one of: email, push, sms, whatsapp)
+ */
+predicted_channel?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+operator?: (string | null)
+/**
+ * Possible rank values in a channel affinity definition. (one of: high, low, medium)
+ */
+value?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: profile-marketing-consent)
+ */
+type?: (string | null)
+consent?: ({
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+filters?: unknown
+} | {
+/**
+ * (one of: subscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: never_subscribed)
+ */
+subscription?: (string | null)
+filters?: unknown
+} | null)
+} | {
+/**
+ * (one of: email)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: unsubscribed)
+ */
+subscription?: (string | null)
+filters?: unknown
+} | {
+/**
+ * (one of: never_subscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: subscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | null)
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: subscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | null)
+} | {
+/**
+ * (one of: sms)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+} | {
+/**
+ * (one of: unsubscribed)
+ */
+subscription?: (string | null)
+filters?: (unknown[] | null)
+} | {
+/**
+ * (one of: never_subscribed)
+ */
+subscription?: (string | null)
+} | null)
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: true)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+filters?: ({
+field?: unknown
+filter?: unknown
+}[] | null)
+} | null)
+} | {
+/**
+ * (one of: push)
+ */
+channel?: (string | null)
+/**
+ * (one of: false)
+ */
+can_receive_marketing?: (boolean | null)
+consent_status?: ({
+/**
+ * (one of: any)
+ */
+subscription?: (string | null)
+} | null)
+} | null)
+} | {
+/**
+ * (one of: profile-metric)
+ */
+type?: (string | null)
+metric_id?: (string | null)
+/**
+ * Measurements for profile metrics. (one of: count, sum)
+ */
+measurement?: (string | null)
+measurement_filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Possible operators for since flow start date. (one of: flow-start)
+ */
+operator?: (string | null)
+} | null)
+metric_filters?: ({
+property?: (string | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains set filters. (one of: contains-all, contains-any, not-contains-all, not-contains-any)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list substring filters. (one of: contains-substring, not-contains-substring)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: unknown
+} | null)
+}[] | null)
+} | {
+/**
+ * (one of: profile-sample)
+ */
+type?: (string | null)
+percentage?: (number | null)
+} | {
+/**
+ * (one of: profile-has-custom-object)
+ */
+type?: (string | null)
+object_type_id?: (string | null)
+object_type_relationship_id?: (string | null)
+filter?: ({
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | null)
+filters?: ({
+property_id?: (number | null)
+filter?: ({
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string filters. (one of: contains, ends-with, equals, not-contains, not-ends-with, not-equals, not-starts-with, nregex, regex, starts-with)
+ */
+operator?: (string | null)
+value?: (string | null)
+} | {
+/**
+ * (one of: string)
+ */
+type?: (string | null)
+/**
+ * Operators for string-in-array filters. (one of: in, not-in)
+ */
+operator?: (string | null)
+value?: (unknown[] | null)
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric filters. (one of: equals, greater-than, greater-than-or-equal, less-than, less-than-or-equal, not-equals)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: numeric)
+ */
+type?: (string | null)
+/**
+ * Operators for numeric range filters. (one of: between)
+ */
+operator?: (string | null)
+start?: unknown
+end?: unknown
+} | {
+/**
+ * (one of: boolean)
+ */
+type?: (string | null)
+/**
+ * Operators for boolean filters. (one of: equals)
+ */
+operator?: (string | null)
+value?: (boolean | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date filters.
+ * 
+ * E.g. "before 2023-01-01" (one of: after, before)
+ */
+operator?: (string | null)
+date?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for static date range filters.
+ * 
+ * E.g. "between 2023-01-01 and 2023-02-01" (one of: between-static)
+ */
+operator?: (string | null)
+start?: (string | null)
+end?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "in the last 10 days" (one of: at-least, in-the-last, in-the-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date filters.
+ * 
+ * e.g. "anniversary in the last 10 days" (one of: anniversary-last, anniversary-next)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for relative date range filters.
+ * 
+ * e.g. "between 10 and 20 days ago" (one of: between)
+ */
+operator?: (string | null)
+start?: (number | null)
+end?: (number | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list contains filters. (one of: contains, not-contains)
+ */
+operator?: (string | null)
+value?: unknown
+} | {
+/**
+ * (one of: list)
+ */
+type?: (string | null)
+/**
+ * Operators for list length filters. (one of: length-equals, length-greater-than, length-greater-than-or-equal, length-less-than, length-less-than-or-equal)
+ */
+operator?: (string | null)
+value?: (number | null)
+} | {
+/**
+ * (one of: existence)
+ */
+type?: (string | null)
+/**
+ * Operators for existence filters. (one of: is-set, not-set)
+ */
+operator?: (string | null)
+} | null)
+}[] | null)
+} | {
+/**
+ * (one of: profile-permissions)
+ */
+type?: (string | null)
+permission?: ({
+/**
+ * (one of: explicitly_reachable)
+ */
+reachable_status?: (string | null)
+filters?: (({
+field?: unknown
+filter?: unknown
+} | {
+field?: unknown
+method?: unknown
+} | {
+field?: unknown
+method?: unknown
+filter?: unknown
+})[] | null)
+} | {
+/**
+ * (one of: implicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_reachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+filters?: (({
+field?: unknown
+filter?: unknown
+} | {
+field?: unknown
+method?: unknown
+} | {
+field?: unknown
+method?: unknown
+filter?: unknown
+})[] | null)
+} | {
+/**
+ * (one of: implicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | {
+/**
+ * (one of: implicitly_or_explicitly_unreachable)
+ */
+reachable_status?: (string | null)
+} | null)
+/**
+ * Possible channels for profile permissions criterion. (one of: whatsapp_marketing, whatsapp_transactional)
+ */
+channel?: (string | null)
+} | {
+/**
+ * (one of: profile-not-sent-email)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-sms)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+} | {
+/**
+ * (one of: profile-not-sent-push)
+ */
+type?: (string | null)
+timeframe_filter?: ({
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * Operators for alltime date filters. (one of: alltime)
+ */
+operator?: (string | null)
+} | {
+/**
+ * (one of: date)
+ */
+type?: (string | null)
+/**
+ * (one of: in-the-last)
+ */
+operator?: (string | null)
+/**
+ * Units for relative date filters. (one of: day, hour, week)
+ */
+unit?: (string | null)
+quantity?: (number | null)
+} | null)
+})[] | null)
+}[] | null)
+} | null)
+} | null)
+/**
+ * Id of the related template
+ */
+template_id?: (string | null)
 }
 
 /**

@@ -11,7 +11,8 @@ export interface CliOptions {
 
 export const USAGE = `usage: node dist/src/simulator/cli.js [--port N] [--seed N] [--scale small|medium|large] [--api-key K]
   [--ground-truth DIR] [--latency-ms N] [--jitter-ms N] [--error-rate P] [--reset-rate P] [--hang-rate P]
-  [--truncate-rate P] [--html-rate P] [--rate-limit-speedup N] [--no-rate-limits] [--data-end ISO]`;
+  [--truncate-rate P] [--html-rate P] [--rate-limit-speedup N] [--rate-limit-factor N] [--no-rate-limits]
+  [--next-origin URL] [--refuse-future-bounds] [--data-end ISO]`;
 
 export class CliError extends Error {}
 
@@ -46,6 +47,8 @@ const VALUE_FLAGS: Record<string, Setter> = {
   '--truncate-rate': (o, v, f) => void (o.simulator.truncateRate = probability(f, v)),
   '--html-rate': (o, v, f) => void (o.simulator.htmlRate = probability(f, v)),
   '--rate-limit-speedup': (o, v, f) => void (o.simulator.rateLimitSpeedup = number(f, v, (n) => n > 0, 'a number > 0')),
+  '--rate-limit-factor': (o, v, f) => void (o.simulator.rateLimitFactor = number(f, v, (n) => n > 0, 'a number > 0')),
+  '--next-origin': (o, v) => void (o.simulator.nextOrigin = v),
   '--data-end': (o, v, f) => {
     if (parseDatetime(v) === null) throw new CliError(`${f} expects an ISO 8601 datetime, got '${v}'`);
     o.simulator.dataEnd = v;
@@ -59,6 +62,7 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
     const arg = args[i] ?? '';
     const [flag = '', inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     if (flag === '--no-rate-limits' && inline === undefined) options.simulator.rateLimits = false;
+    else if (flag === '--refuse-future-bounds' && inline === undefined) options.simulator.refuseFutureBounds = true;
     else if ((flag === '--help' || flag === '-h') && inline === undefined) options.help = true;
     else {
       const set = VALUE_FLAGS[flag];

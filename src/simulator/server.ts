@@ -86,6 +86,7 @@ class Runtime {
   applyLimiter(): void {
     this.limiter.enabled = this.knobs.rateLimits;
     this.limiter.speedup = this.knobs.rateLimitSpeedup;
+    this.limiter.factor = this.knobs.rateLimitFactor;
   }
 
   sleep(ms: number): Promise<void> {
@@ -106,7 +107,8 @@ class Runtime {
     if (draw.delayMs > 0) await this.sleep(draw.delayMs);
     if (res.destroyed) return;
     if (draw.fault && draw.fault !== 'truncate') return this.injectFault(draw, req, res);
-    const response = this.api.handle({ method: req.method ?? 'GET', url, headers: req.headers, base: this.base });
+    const nextBase = this.knobs.nextOrigin || this.base;
+    const response = this.api.handle({ method: req.method ?? 'GET', url, headers: req.headers, base: this.base, nextBase, refuseFutureBounds: this.knobs.refuseFutureBounds });
     let body = response.body;
     if (draw.fault === 'truncate' && response.status === 200) {
       this.stats.fault('truncate');

@@ -30,6 +30,8 @@ export class GlobalExclusions extends KlaviyoStream {
   override readonly replicationKey = 'timestamp';
   override readonly replicationApiField = `${SUPPRESSION}.timestamp`;
   override readonly resourceFields = ['email', 'phone_number', 'external_id'];
+  /** Klaviyo sorts a profile by its suppression list as a whole, not by this reason's timestamp. */
+  override readonly sortsByKey = false;
   override readonly extraFields = {
     reason: { type: 'string', description: REASONS.join(', ') },
     timestamp: { type: 'string', format: 'date-time', description: 'When the profile was suppressed for this reason' },

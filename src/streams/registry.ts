@@ -1,6 +1,8 @@
 // Every stream the tap has. Adding a stream: one class file, its schema (npm run generate), one line here.
 import type { KlaviyoStream } from '../tap/stream.js';
+import { CampaignMessages } from './campaign_messages.js';
 import { Campaigns } from './campaigns.js';
+import { FlowMessages } from './flow_messages.js';
 import { Flows } from './flows.js';
 import { FlowActions } from './flow_actions.js';
 import { Templates } from './templates.js';
@@ -43,10 +45,12 @@ export function builtInStreams(): KlaviyoStream[] {
     new Segments(),
     new SegmentMembers(),
     new Campaigns(),
+    new CampaignMessages(),
     new Profiles(),
     new GlobalExclusions(),
     new Flows(),
     new FlowActions(),
+    new FlowMessages(),
     new Templates(),
     new Tags(),
     new Coupons(),

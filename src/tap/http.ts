@@ -122,7 +122,7 @@ export class KlaviyoClient {
         bucket.observe(headerNumber(response, 'ratelimit-remaining'), headerNumber(response, 'ratelimit-reset'));
         return response.data;
       } catch (err) {
-        throw toTypedError(err, url, this.options.maxRetries);
+        throw toTypedError(err, url, this.options.maxRetries, this.options.timeoutMs);
       }
     });
   }
@@ -226,7 +226,16 @@ function errorDetail(response: AxiosResponse): Omit<ApiErrorDetail, 'status' | '
   };
 }
 
-function toTypedError(err: unknown, url: string, maxRetries: number): Error {
+/** What happened to a request that got no response, in words (with the code in brackets). */
+function describeNetworkError(err: AxiosError, timeoutMs: number): string {
+  const code = err.code ?? 'network error';
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return `no answer within request_timeout_s (${timeoutMs / 1000} s) [${code}]`;
+  if (code === 'ECONNRESET') return `connection reset by the server [${code}]`;
+  if (code === 'ECONNREFUSED') return `connection refused [${code}]`;
+  return code;
+}
+
+function toTypedError(err: unknown, url: string, maxRetries: number, timeoutMs: number): Error {
   if (err instanceof FatalApiError) return err;
   const endpoint = new URL(url).pathname;
   if (!(err instanceof AxiosError)) {
@@ -236,7 +245,7 @@ function toTypedError(err: unknown, url: string, maxRetries: number): Error {
   const status = response?.status ?? 0;
   const detail: ApiErrorDetail = { status, endpoint, ...(response ? errorDetail(response) : {}) };
   const action = response ? actionForStatus(status) : 'retry';
-  const what = response ? `${status}${detail.code ? ` ${detail.code}` : ''}` : err.code ?? 'network error';
+  const what = response ? `${status}${detail.code ? ` ${detail.code}` : ''}` : describeNetworkError(err, timeoutMs);
   const text = detail.detail ? `: ${detail.detail}` : err.code === AxiosError.ERR_BAD_RESPONSE ? `: ${err.message}` : '';
   const param = detail.parameter ? ` (parameter ${detail.parameter})` : '';
   const cause = { cause: new Error(`${what}${text}`) };

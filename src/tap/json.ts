@@ -53,6 +53,8 @@ function describe(error: ErrorObject, hint: (field: string) => string): string {
       return `unknown key "${field}": ${hint(field)}`;
     case 'required':
       return `"${field}" is required`;
+    case 'enum':
+      return `"${field}" must be one of: ${((error.params as { allowedValues?: unknown[] }).allowedValues ?? []).map(String).join(', ')}`;
     case 'propertyNames':
     case 'pattern':
       return error.propertyName !== undefined

@@ -18,12 +18,16 @@ export interface ReplicationPlan {
   sorted: boolean;
 }
 
-export function planReplication(key: string | null, apiField: string | null, facts: EndpointFacts): ReplicationPlan | null {
+/**
+ * `sortsByKey` false: the API sorts on `apiField`, but that is not the record's key order (a record per array
+ * element, sorted by the whole array), so the stream is treated as unsorted.
+ */
+export function planReplication(key: string | null, apiField: string | null, facts: EndpointFacts, sortsByKey = true): ReplicationPlan | null {
   if (!key) return null;
   const field = apiField ?? key;
   const ops = facts.filters[field] ?? [];
   const lower = ops.includes('greater-or-equal') ? 'greater-or-equal' : ops.includes('greater-than') ? 'greater-than' : null;
-  return { key, apiField: field, lower, upper: ops.includes('less-than'), sorted: facts.sort.includes(field) };
+  return { key, apiField: field, lower, upper: ops.includes('less-than'), sorted: sortsByKey && facts.sort.includes(field) };
 }
 
 /** Whether windows of the stream can be fetched side by side (bounded on both sides by the API, and sorted). */

@@ -65,6 +65,20 @@ export class StateStore {
     else partitions.push(next);
   }
 
+  /** Every bookmark of a stream (stream level and partitions), with its context. */
+  bookmarks(stream: string): Array<{ context: Context; bookmark: Bookmark }> {
+    const entry = this.state.bookmarks[stream];
+    if (!entry) return [];
+    const holders: Array<{ context: Context; holder: Partial<Bookmark> }> = [
+      { context: {}, holder: entry },
+      ...(entry.partitions ?? []).map((p) => ({ context: p.context, holder: p })),
+    ];
+    return holders.flatMap(({ context }) => {
+      const bookmark = this.get(stream, context);
+      return bookmark ? [{ context, bookmark }] : [];
+    });
+  }
+
   /** The whole state, as written in a STATE message. */
   snapshot(): TapState {
     return this.state;

@@ -29,6 +29,34 @@ export interface ParentSpec {
   cheapField: string;
   /** The record field that carries the parent id, e.g. `list_id`. */
   key: string;
+  /** Filters the parent collection must be listed with, one listing each (campaigns need a channel). */
+  listFilters?: readonly string[];
+  /** The parent's own parent, when the parent path has an `{id}` (flow messages -> actions -> flows). */
+  parent?: ParentSpec;
+}
+
+/** Every id of a parent collection (walking up grandparents first), with the parent's context. */
+export async function* parentIds(rt: StreamRuntime, spec: ParentSpec): AsyncGenerator<{ id: string; context: Context }> {
+  const facts = ENDPOINTS[spec.path];
+  if (!facts) throw new Error(`parent ${spec.path} is not in the spec`);
+  const owners = spec.parent ? parentIds(rt, spec.parent) : single();
+  for await (const owner of owners) {
+    const path = spec.path.replace('{id}', encodeURIComponent(owner.id));
+    for (const filter of spec.listFilters ?? [null]) {
+      const query = [
+        `fields[${spec.resourceType}]=${spec.cheapField}`,
+        ...(facts.pageSize ? [`page[size]=${facts.pageSize.max}`] : []),
+        ...(filter ? [`filter=${encodeURIComponent(filter)}`] : []),
+      ].join('&');
+      for await (const page of paginate(rt.client, `${path}?${query}`, budgetOf(facts))) {
+        for (const parent of page.data) yield { id: parent.id, context: { [spec.key]: parent.id } };
+      }
+    }
+  }
+}
+
+async function* single(): AsyncGenerator<{ id: string; context: Context }> {
+  yield { id: '', context: {} };
 }
 
 /** What a stream sees of the running sync. */
@@ -56,6 +84,11 @@ export abstract class KlaviyoStream {
   readonly replicationKey: string | null = null;
   /** API field to filter and sort on when it differs from the record field. */
   readonly replicationApiField: string | null = null;
+  /**
+   * Whether the API's order on the replication field is the records' order. False where a record is one element
+   * of an array the API sorts by as a whole: such a stream bookmarks only when a partition is finished.
+   */
+  readonly sortsByKey: boolean = true;
   /** Event streams re-read `lookback_days` before the bookmark. */
   readonly lateArriving: boolean = false;
   readonly parent: ParentSpec | null = null;
@@ -111,14 +144,7 @@ export abstract class KlaviyoStream {
       yield { context: {}, pathParams: {} };
       return;
     }
-    const { path, resourceType, cheapField, key } = this.parent;
-    const facts = ENDPOINTS[path];
-    if (!facts) throw new Error(`stream ${this.name}: parent ${path} is not in the spec`);
-    const size = facts.pageSize ? `&page[size]=${facts.pageSize.max}` : '';
-    const first = `${path}?fields[${resourceType}]=${cheapField}${size}`;
-    for await (const page of paginate(rt.client, first, budgetOf(facts))) {
-      for (const parent of page.data) yield { context: { [key]: parent.id }, pathParams: { id: parent.id } };
-    }
+    for await (const parent of parentIds(rt, this.parent)) yield { context: parent.context, pathParams: { id: parent.id } };
   }
 
   /** Filters that always apply (besides the replication window); null = nothing to sync for this partition. */

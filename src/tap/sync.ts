@@ -55,7 +55,23 @@ interface PartitionScan {
   skip: { value: number; ids: Set<string> } | null;
 }
 
+/**
+ * Clamps every bookmark of the selected streams that lies past the sync's upper bound (a clock gone wrong, a
+ * hand-edited state), before any STATE is written: no STATE of this run may carry a bookmark in the future.
+ */
+function clampFutureBookmarks(streams: readonly SelectedStream[], store: StateStore, upper: number): void {
+  for (const { stream } of streams) {
+    for (const { context, bookmark } of store.bookmarks(stream.name)) {
+      if ((toMicros(bookmark.replication_key_value) ?? 0) <= upper) continue;
+      const where = Object.keys(context).length > 0 ? ` ${JSON.stringify(context)}` : '';
+      log.warn(`stream ${stream.name}${where}: bookmark ${bookmark.replication_key_value} is in the future; clamped to ${fromMicros(upper)}`);
+      store.set(stream.name, context, { ...bookmark, replication_key_value: fromMicros(upper), boundary_ids: [] });
+    }
+  }
+}
+
 export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps): Promise<Map<string, StreamSummary>> {
+  clampFutureBookmarks(streams, deps.store, deps.startedAt - NOW_MARGIN);
   for (const s of streams) {
     await deps.writer.schema({
       stream: s.stream.name,
@@ -105,7 +121,7 @@ class StreamRun {
     private readonly pageSlots: Semaphore,
     private readonly summary: StreamSummary,
   ) {
-    this.plan = planReplication(s.stream.replicationKey, s.stream.replicationApiField, s.stream.facts);
+    this.plan = planReplication(s.stream.replicationKey, s.stream.replicationApiField, s.stream.facts, s.stream.sortsByKey);
     this.splitWindows = splittable(this.plan) && !s.stream.parent && s.stream.budget(rt).tier.perMinute >= SPLIT_MIN_PER_MINUTE;
   }
 
@@ -130,8 +146,11 @@ class StreamRun {
     const { stream } = this.s;
     if (!(err instanceof FatalApiError) || err.stream !== undefined) return err;
     err.stream = stream.name;
-    const scopeHint = err.detail.status === 403 ? `; the key needs the scopes ${stream.scopes.join(', ')}: add them to the key or deselect ${stream.name}` : '';
-    err.message = `stream ${stream.name}: ${err.message}${scopeHint}`;
+    const hints: Record<number, string> = {
+      401: '; check api_key in the config (or TAP_KLAVIYO_API_KEY): the key is missing, mistyped or revoked',
+      403: `; the key needs the scopes ${stream.scopes.join(', ')}: add them to the key or deselect ${stream.name}`,
+    };
+    err.message = `stream ${stream.name}: ${err.message}${hints[err.detail.status] ?? ''}`;
     return err;
   }
 

@@ -74,6 +74,10 @@ export function expectedKeys(stream: string, account: Account): string[] {
       return members('segments');
     case 'flow_actions':
       return members('flows');
+    case 'flow_messages':
+      return members('flow-actions');
+    case 'campaign_messages':
+      return members('campaigns');
     case 'coupon_codes':
       return c('/api/coupon-codes').map((r) => `${String(r.filterValues?.['coupon.id'])}|${r.id}`);
     case 'global_exclusions':
@@ -156,15 +160,26 @@ export class Account {
     if (i % 4 === 0 || id.endsWith('b')) {
       push('/api/flows', named('flow', `F${id}`, i, 'updated', { status: 'live', archived: false, trigger_type: 'Metric' }));
       this.fake.set(`/api/flows/F${id}/flow-actions`, [0, 1, 2].map((k) => ({ ...named('flow-action', `FA${id}-${k}`, i, 'updated'), relationships: { flow: rel('flow', `F${id}`) } })));
+      for (const k of [0, 1, 2]) {
+        this.fake.set(`/api/flow-actions/FA${id}-${k}/flow-messages`, (k === 0 ? [0, 1, 2] : [0]).map((m) => ({ ...named('flow-message', `FM${id}-${k}-${m}`, i, 'updated'), relationships: { 'flow-action': rel('flow-action', `FA${id}-${k}`) } })));
+      }
       push('/api/forms', named('form', `FO${id}`, i, 'updated_at', { status: 'live' }));
     }
     push('/api/templates', named('template', `T${id}`, i, 'updated', { editor_type: 'CODE', html: '<p>hi</p>' }));
     push('/api/images', named('image', `I${id}`, i, 'updated_at'));
-    CHANNELS.forEach((channel, c) =>
+    CHANNELS.forEach((channel, c) => {
+      // email campaigns carry four variants, so their messages span pages
+      const messages = Array.from({ length: channel === 'email' ? 4 : 1 }, (_v, m) => ({
+        type: 'campaign-message',
+        id: `CM${c}-${id}-${m}`,
+        attributes: { created_at: at(i), updated_at: at(i) },
+        relationships: { campaign: rel('campaign', `C${c}-${id}`) },
+      }));
+      this.fake.set(`/api/campaigns/C${c}-${id}/campaign-messages`, messages);
       push('/api/campaigns', {
         ...named('campaign', `C${c}-${id}`, i, 'updated_at', { status: 'Sent', archived: false, created_at: at(0) }),
         filterValues: { 'messages.channel': channel },
-      }),
-    );
+      });
+    });
   }
 }

@@ -1,4 +1,5 @@
 // One API request -> one response: auth, revision, route, scopes, rate limit, parameters, page.
+import { nowMicros } from '../datetime.js';
 import { ApiError, errorDocument } from '../http/api-error.js';
 import { KeyRing } from '../http/keys.js';
 import type { RateLimiter } from '../http/ratelimit.js';
@@ -20,6 +21,10 @@ export interface ApiRequest {
   headers: Record<string, string | string[] | undefined>;
   /** `http://127.0.0.1:PORT` */
   base: string;
+  /** Origin `links.next` points at (default `base`; another origin when the `nextOrigin` knob is set). */
+  nextBase?: string;
+  /** Answer 400 to a datetime filter bound later than the clock (the `refuseFutureBounds` knob). */
+  refuseFutureBounds?: boolean;
 }
 
 export interface ApiResponse {
@@ -92,7 +97,8 @@ export class ApiHandler {
   private page(request: ApiRequest, route: Route, parentId: string): string {
     const table = route.table(this.world, parentId);
     const params = request.url.searchParams;
-    const parsed = parsePageRequest(params, route.facts, table ?? this.world.byType.get(route.primaryType) ?? this.world.account, route, this.cursorSecret);
+    const latestBound = request.refuseFutureBounds ? nowMicros() : Infinity;
+    const parsed = parsePageRequest(params, route.facts, table ?? this.world.byType.get(route.primaryType) ?? this.world.account, route, this.cursorSecret, latestBound);
     if (!table) throw new ApiError(404, 'not_found', 'Not found.', `No ${route.facts.path.split('/')[2]?.replace(/s$/, '')} with id '${parentId}'.`);
     return JSON.stringify(this.document(request, table, parsed));
   }
@@ -107,7 +113,7 @@ export class ApiHandler {
       const rest = new URLSearchParams(request.url.searchParams);
       rest.delete('page[cursor]');
       rest.append('page[cursor]', encodeCursor(parsed.sortToken, page.next, this.cursorSecret));
-      links['next'] = `${path}?${encodeQuery(rest)}`;
+      links['next'] = `${request.nextBase ?? request.base}${request.url.pathname}?${encodeQuery(rest)}`;
     }
     const doc: Record<string, unknown> = { data: page.rows.map((row) => resourceObject(table, row, ctx, true)), links };
     if (parsed.includes.length > 0) doc['included'] = includedResources(table, page.rows, ctx);

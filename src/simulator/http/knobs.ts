@@ -11,6 +11,12 @@ export interface Knobs {
   htmlRate: number;
   rateLimitSpeedup: number;
   rateLimits: boolean;
+  /** Multiplies every tier's limits (floored, at least 1): below 1 makes a tight account for 429 storms. */
+  rateLimitFactor: number;
+  /** When not empty, `links.next` points at this origin instead of the simulator's (a misbehaving proxy). */
+  nextOrigin: string;
+  /** Answer 400 to a datetime filter bound later than the simulator's clock, as Klaviyo does. */
+  refuseFutureBounds: boolean;
 }
 
 export const DEFAULT_KNOBS: Readonly<Knobs> = {
@@ -23,18 +29,25 @@ export const DEFAULT_KNOBS: Readonly<Knobs> = {
   htmlRate: 0,
   rateLimitSpeedup: 1,
   rateLimits: true,
+  rateLimitFactor: 1,
+  nextOrigin: '',
+  refuseFutureBounds: false,
 };
 
 const RATES = new Set(['errorRate', 'resetRate', 'hangRate', 'truncateRate', 'htmlRate']);
 
 function checkKnob(name: string, value: unknown): void {
-  if (name === 'rateLimits') {
-    if (typeof value !== 'boolean') throw new Error(`rateLimits must be true or false`);
+  if (name === 'rateLimits' || name === 'refuseFutureBounds') {
+    if (typeof value !== 'boolean') throw new Error(`${name} must be true or false`);
+    return;
+  }
+  if (name === 'nextOrigin') {
+    if (typeof value !== 'string' || (value !== '' && !/^https?:\/\/[^/?#\s]+$/.test(value))) throw new Error(`nextOrigin must be '' or an origin like http://127.0.0.1:8080`);
     return;
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${name} must be a number`);
   if (RATES.has(name) && (value < 0 || value > 1)) throw new Error(`${name} must be a probability between 0 and 1`);
-  if (name === 'rateLimitSpeedup' && value <= 0) throw new Error(`rateLimitSpeedup must be greater than 0`);
+  if ((name === 'rateLimitSpeedup' || name === 'rateLimitFactor') && value <= 0) throw new Error(`${name} must be greater than 0`);
   if ((name === 'latencyMs' || name === 'jitterMs') && value < 0) throw new Error(`${name} must not be negative`);
 }
 

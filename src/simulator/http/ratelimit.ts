@@ -35,8 +35,11 @@ export class RateLimiter {
   private readonly buckets = new Map<string, Buckets>();
   enabled = true;
   speedup = 1;
+  /** Scales every tier's limits (floored, at least 1). */
+  factor = 1;
 
-  admit(bucket: string, limits: Limits, now: number = Date.now()): Admission {
+  admit(bucket: string, tier: Limits, now: number = Date.now()): Admission {
+    const limits = this.scaled(tier);
     const burstLength = 1000 / this.speedup;
     const steadyLength = 60_000 / this.speedup;
     let state = this.buckets.get(bucket);
@@ -57,6 +60,11 @@ export class RateLimiter {
       remaining: this.enabled ? limits.perMinute - state.steady.count : limits.perMinute,
       resetSeconds: secondsUntil(state.steady, steadyLength, now),
     };
+  }
+
+  private scaled(tier: Limits): Limits {
+    if (this.factor === 1) return tier;
+    return { perSecond: Math.max(1, Math.floor(tier.perSecond * this.factor)), perMinute: Math.max(1, Math.floor(tier.perMinute * this.factor)) };
   }
 
   reset(): void {

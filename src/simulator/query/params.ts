@@ -88,7 +88,7 @@ function readSparse(params: URLSearchParams, facts: EndpointFacts, defaults: Rou
   return { fields, extras, includes };
 }
 
-function readFilters(params: URLSearchParams, facts: EndpointFacts, table: Table): FilterExpr[] {
+function readFilters(params: URLSearchParams, facts: EndpointFacts, table: Table, latestBound: number): FilterExpr[] {
   const raw = params.get('filter');
   if (raw === null || raw.trim() === '') {
     if (facts.filterRequired) throw badRequest(`A filter is required for this endpoint: ${requiredHint(facts)}.`, 'filter');
@@ -98,7 +98,19 @@ function readFilters(params: URLSearchParams, facts: EndpointFacts, table: Table
   const filters = parseFilter(raw);
   checkFilters(filters, facts.filters, table.kinds);
   checkRequiredFilter(filters, facts);
+  checkNoFutureBound(filters, latestBound);
   return filters;
+}
+
+const BOUNDS = new Set(['greater-than', 'greater-or-equal', 'less-than', 'less-or-equal']);
+
+/** Like Klaviyo, refuses a datetime comparison bound later than the server's clock (`now`, in microseconds). */
+function checkNoFutureBound(filters: readonly FilterExpr[], now: number): void {
+  for (const expr of filters) {
+    const literal = expr.value;
+    if (!BOUNDS.has(expr.operator) || literal === null || Array.isArray(literal) || literal.kind !== 'datetime') continue;
+    if (literal.value > now) throw badRequest(`Invalid datetime ${literal.text} in ${expr.operator}(${expr.field},...): the datetime must not be in the future.`, 'filter');
+  }
 }
 
 function requiredHint(facts: EndpointFacts): string {
@@ -115,8 +127,9 @@ function checkRequiredFilter(filters: readonly FilterExpr[], facts: EndpointFact
   if (!satisfied) throw badRequest(`A filter is required for this endpoint: ${requiredHint(facts)}.`, 'filter');
 }
 
-export function parsePageRequest(params: URLSearchParams, facts: EndpointFacts, table: Table, defaults: RouteDefaults, secret: number): PageRequest {
-  const filters = readFilters(params, facts, table);
+/** `latestBound` (microseconds): a datetime comparison bound after it is a 400 (Klaviyo refuses bounds in the future). */
+export function parsePageRequest(params: URLSearchParams, facts: EndpointFacts, table: Table, defaults: RouteDefaults, secret: number, latestBound = Infinity): PageRequest {
+  const filters = readFilters(params, facts, table, latestBound);
   const sortToken = readSort(params, facts, defaults);
   const pageSize = readPageSize(params, facts, defaults);
   const sparse = readSparse(params, facts, defaults);

@@ -1,6 +1,6 @@
 // Changes the world while it is being served: new, late, future and tied events, updated and new
 // profiles. Events go to the overlay; nothing big is copied.
-import { SECONDS_PER_DAY } from '../datetime.js';
+import { parseDatetime, SECONDS_PER_DAY } from '../datetime.js';
 import type { Rng } from '../rng.js';
 import { METRIC_DEFS } from './metrics.js';
 import type { World } from './world.js';
@@ -12,6 +12,8 @@ export interface MutationRequest {
   updatedProfiles?: number;
   newProfiles?: number;
   tieEvents?: number;
+  /** ISO datetime the mutation happens at (default now): new, tied and future events and profile updates are dated from it. */
+  at?: string;
 }
 
 export interface MutationResult {
@@ -26,7 +28,12 @@ export function readMutationRequest(body: unknown): MutationRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('mutation must be a JSON object');
   const out: MutationRequest = {};
   for (const [name, value] of Object.entries(body)) {
-    if (!(COUNT_NAMES as readonly string[]).includes(name)) throw new Error(`unknown mutation '${name}' (known: ${COUNT_NAMES.join(', ')})`);
+    if (name === 'at') {
+      if (typeof value !== 'string' || parseDatetime(value) === null) throw new Error(`at must be an ISO 8601 datetime`);
+      out.at = value;
+      continue;
+    }
+    if (!(COUNT_NAMES as readonly string[]).includes(name)) throw new Error(`unknown mutation '${name}' (known: ${COUNT_NAMES.join(', ')}, at)`);
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100_000) throw new Error(`${name} must be an integer between 0 and 100000`);
     out[name as (typeof COUNT_NAMES)[number]] = value;
   }
@@ -77,7 +84,10 @@ function mutateProfiles(world: World, rng: Rng, request: MutationRequest, nowMic
   return ids;
 }
 
-export function mutate(world: World, rng: Rng, request: MutationRequest, nowMs: number = Date.now()): MutationResult {
+export function mutate(world: World, rng: Rng, request: MutationRequest, clockMs: number = Date.now()): MutationResult {
+  const at = request.at === undefined ? null : parseDatetime(request.at);
+  if (at === null && request.at !== undefined) throw new Error(`at '${request.at}' is not an ISO 8601 datetime`);
+  const nowMs = at === null ? clockMs : Math.floor(at / 1000);
   const nowSec = Math.floor(nowMs / 1000);
   const events: string[] = [];
   for (let n = 0; n < (request.newEvents ?? 0); n++) events.push(addEvent(world, rng, nowSec - 1 - rng.int(30)));

@@ -1,0 +1,20 @@
+// https://developers.klaviyo.com/en/reference/get_messages_for_campaign
+import { KlaviyoStream } from '../tap/stream.js';
+
+/**
+ * The messages of every campaign (subject, content, sender per channel): one partition per campaign, listed
+ * one channel at a time as the API requires. Unpaginated and unfiltered: full table.
+ */
+export class CampaignMessages extends KlaviyoStream {
+  readonly name = 'campaign_messages';
+  readonly path = '/api/campaigns/{id}/campaign-messages';
+  readonly description = 'Campaign messages (content and sender per channel) of every campaign';
+  override readonly parent = {
+    stream: 'campaigns',
+    path: '/api/campaigns',
+    resourceType: 'campaign',
+    cheapField: 'name',
+    key: 'campaign_id',
+    listFilters: ['email', 'sms', 'mobile_push'].map((channel) => `equals(messages.channel,'${channel}')`),
+  };
+}

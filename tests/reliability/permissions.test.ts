@@ -1,0 +1,117 @@
+// Scenario 8, permissions: a bad key (401) and keys lacking a scope (403, keys added with only some scopes).
+// A sync whose catalog selects a stream the key cannot read stops with one clear line naming that stream and
+// the missing scope, exit 3; a catalog the key can read syncs fully; `--test` reports a refused or restricted
+// key on its one line. The key never shows in the output.
+import assert from 'node:assert/strict';
+import { startSimulator, type Simulator } from '../../src/simulator/server.js';
+import { ENDPOINTS } from '../../src/generated/endpoints.js';
+import { toMicros } from '../../src/tap/time.js';
+import { E2eWorkspace, SIM_KEY, truth } from '../helpers/e2e.js';
+import { assertComplete, assertNoSecret, catalogOf, lastLine, runWithArgs, tally } from '../helpers/reliability.js';
+import { report } from './report.js';
+
+const ALL_SCOPES = [...new Set(Object.values(ENDPOINTS).flatMap((e) => e.scopes))].sort();
+const BAD_KEY = 'pk_not_a_key_of_this_account_0001';
+
+/** A key (added to the simulator) with every scope but `missing`. */
+function keyWithout(sim: Simulator, missing: string): string {
+  const key = `pk_without_${missing.replace(/\W/g, '_')}_0001`;
+  assert.ok(ALL_SCOPES.includes(missing), `${missing} is a scope`);
+  sim.addKey(key, ALL_SCOPES.filter((s) => s !== missing));
+  return key;
+}
+
+interface Refusal {
+  streams: string[];
+  missing: string;
+  /** The stream the message must name. */
+  named: string;
+}
+
+const REFUSALS: Refusal[] = [
+  { streams: ['events', 'profiles'], missing: 'profiles:read', named: 'profiles' },
+  { streams: ['events'], missing: 'events:read', named: 'events' },
+  { streams: ['campaigns', 'lists'], missing: 'campaigns:read', named: 'campaigns' },
+  { streams: ['open'], missing: 'metrics:read', named: 'open' },
+  { streams: ['list_members'], missing: 'lists:read', named: 'list_members' },
+  { streams: ['lists', 'segment_members'], missing: 'profiles:read', named: 'segment_members' },
+];
+
+describe('reliability: permissions', function () {
+  let sim: Simulator;
+  let start: string;
+
+  before(async () => {
+    sim = await startSimulator({ seed: 81, scale: 'small', apiKey: SIM_KEY, rateLimits: false, refuseFutureBounds: true });
+    const base = truth(sim, 'events');
+    start = String(base[base.length - 150]?.['datetime']);
+  });
+  after(async () => sim.close());
+
+  it('401: a key the account does not know stops the sync with exit 3 and a line saying so', async () => {
+    const ws = new E2eWorkspace(sim, { api_key: BAD_KEY, start_date: start });
+    const run = await ws.run(undefined, catalogOf(['events', 'profiles']));
+    assertNoSecret(run, BAD_KEY);
+    assert.equal(run.code, 3, run.stderr.slice(-2000));
+    assert.match(lastLine(run.stderr), /^tap-klaviyo: .*refused: 401\b.*(invalid|incorrect)/i);
+    assert.equal(run.records.size, 0);
+  });
+
+  it('401: the line says how to fix it (api_key / TAP_KLAVIYO_API_KEY)', async () => {
+    const ws = new E2eWorkspace(sim, { api_key: BAD_KEY, start_date: start });
+    const run = await ws.run(undefined, catalogOf(['events']));
+    assertNoSecret(run, BAD_KEY);
+    assert.equal(run.code, 3);
+    assert.match(lastLine(run.stderr), /api_key|TAP_KLAVIYO_API_KEY/);
+  });
+
+  for (const refusal of REFUSALS) {
+    it(`403: a catalog selecting ${refusal.streams.join(' + ')} with a key lacking ${refusal.missing} names ${refusal.named} and ${refusal.missing}`, async () => {
+      const key = keyWithout(sim, refusal.missing);
+      const ws = new E2eWorkspace(sim, { api_key: key, start_date: start });
+      const run = await ws.run(undefined, catalogOf(refusal.streams));
+      assertNoSecret(run, key);
+      assert.equal(run.code, 3, run.stderr.slice(-2000));
+      const line = lastLine(run.stderr);
+      assert.match(line, new RegExp(`^tap-klaviyo: stream ${refusal.named}: .*\\b403\\b`), line);
+      assert.ok(line.includes(refusal.missing), `the line names ${refusal.missing}: ${line}`);
+    });
+  }
+
+  it('a restricted key syncs the streams it can read, completely', async () => {
+    const key = keyWithout(sim, 'profiles:read');
+    const ws = new E2eWorkspace(sim, { api_key: key, start_date: start });
+    const run = await ws.run(undefined, catalogOf(['events', 'lists']));
+    assertNoSecret(run, key);
+    assert.equal(run.code, 0, run.stderr.slice(-2000));
+    const from = toMicros(start) ?? 0;
+    const events = tally('events', truth(sim, 'events').filter((r) => (toMicros(String(r['datetime'])) ?? 0) >= from), run.records.get('events') ?? []);
+    const lists = tally('lists', truth(sim, 'lists').filter((r) => (toMicros(String(r['updated'])) ?? 0) >= from), run.records.get('lists') ?? []);
+    report({
+      scenario: '8. permissions: restricted key, readable catalog',
+      runs: 1,
+      expected: events.expected + lists.expected,
+      lost: events.lost + lists.lost,
+      duplicates: events.duplicates + lists.duplicates,
+    });
+    assertComplete(events, 'events');
+    assertComplete(lists, 'lists');
+  });
+
+  const TEST_CASES: Array<[string, (sim: Simulator) => string, number, RegExp]> = [
+    ['a key without metrics:read', (s) => keyWithout(s, 'metrics:read'), 1, /^failed: .*metrics:read/],
+    ['a key with only metrics:read', (s) => (s.addKey('pk_only_metrics_read_0001', ['metrics:read']), 'pk_only_metrics_read_0001'), 0, /^ok: /],
+    ['an unknown key', () => BAD_KEY, 1, /^failed: .*(missing or invalid|401)/],
+  ];
+  for (const [what, makeKey, code, line] of TEST_CASES) {
+    it(`--test with ${what}: exit ${code}, one line`, async () => {
+      const key = makeKey(sim);
+      const ws = new E2eWorkspace(sim, { api_key: key });
+      const run = await runWithArgs(ws, ['--test']);
+      assertNoSecret(run, key);
+      assert.equal(run.code, code, run.stderr.slice(-2000));
+      assert.equal(run.lines.length, 1, run.stdout);
+      assert.match(run.lines[0] ?? '', line);
+    });
+  }
+});
