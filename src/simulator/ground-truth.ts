@@ -6,19 +6,12 @@ import type { Table } from './types.js';
 import { METRIC_DEFS } from './world/metrics.js';
 import type { MembersTable } from './world/members.js';
 import type { World } from './world/world.js';
+import { METRIC_STREAMS } from '../streams/registry.js';
 
 export type GroundTruthRecord = Record<string, unknown>;
 
-/** Event streams of one metric: stream id -> metric name. */
-export const METRIC_STREAMS: Readonly<Record<string, string>> = {
-  receive: 'Received Email',
-  open: 'Opened Email',
-  click: 'Clicked Email',
-  bounce: 'Bounced Email',
-  dropped_email: 'Dropped Email',
-  mark_as_spam: 'Marked Email as Spam',
-  unsubscribe: 'Unsubscribed from Email Marketing',
-};
+/** Event streams of one metric (stream id -> metric name): the tap's own list, a contract both sides share. */
+export { METRIC_STREAMS };
 
 const PROFILE_EXTRAS: ReadonlySet<string> = new Set(['subscriptions', 'predictive_analytics']);
 const NO_EXTRAS: ReadonlySet<string> = new Set();
