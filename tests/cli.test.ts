@@ -82,9 +82,9 @@ const BAD_INPUTS: Array<[string, TapInput, RegExp]> = [
   ['a key from the environment pasted into start_date', { config: { start_date: API_KEY }, env: { TAP_KLAVIYO_API_KEY: API_KEY } }, /"start_date" is not a date/],
   // catalog
   ['a catalog that is not JSON', { config: C, catalog: 'nope' }, /--catalog \S+catalog\.json: not valid JSON/],
-  ['a catalog without streams', { config: C, catalog: {} }, /--catalog: "streams" is required/],
-  ['a catalog whose streams is not an array', { config: C, catalog: { streams: {} } }, /--catalog: "streams" must be array/],
-  ['a catalog stream without metadata', { config: C, catalog: { streams: [{ tap_stream_id: 'events' }] } }, /--catalog: "streams\.0\.metadata" is required/],
+  ['a catalog without streams', { config: C, catalog: {} }, /--catalog \S+: "streams" is required/],
+  ['a catalog whose streams is not an array', { config: C, catalog: { streams: {} } }, /--catalog \S+: "streams" must be array/],
+  ['a catalog stream without metadata', { config: C, catalog: { streams: [{ tap_stream_id: 'events' }] } }, /--catalog \S+: "streams\.0\.metadata" is required/],
   ['a catalog with an unknown stream id', { config: C, catalog: { streams: [selected('evnts')] } }, /--catalog: stream "evnts" is not a tap-klaviyo stream; did you mean "events"\?/],
   ['a catalog with a stream twice', { config: C, catalog: { streams: [selected('metrics'), selected('metrics')] } }, /--catalog: stream "metrics" appears twice/],
   // state
@@ -115,6 +115,14 @@ describe('cli', () => {
 
     it('a bad metric_streams key is named in the message', async () => {
       assertBadInput(await runTap({ config: { ...C, metric_streams: { placed_order: 'Placed Order', 'Viewed Product': 'Viewed Product' } } }), /Viewed Product/);
+    });
+
+    it('malformed JSON next to the key shows no part of it (only where the error is)', async () => {
+      for (const text of [`{"api_key": ${API_KEY}}`, `{"api_key": "${API_KEY}",}`, `{"api_key": "${API_KEY}"`]) {
+        const run = await runTap({ config: text });
+        assertBadInput(run, /--config \S+: not valid JSON \((error at line 1, column \d+|unexpected end or token)\); fix the file/);
+        assert.ok(!run.stderr.includes(API_KEY.slice(0, 8)), `no part of the key in: ${run.stderr}`);
+      }
     });
 
     it('an unknown key in a stream override gets a hint from the override keys', async () => {

@@ -3,7 +3,7 @@
 // records; both hold again with latency and a fault mix switched on. The API key never shows.
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
-import { canonical, E2eWorkspace, keyOf, settle, SIM_KEY, STREAMS, truth, type E2eRun, type Row } from './helpers/e2e.js';
+import { canonical, E2eWorkspace, keyOf, settledNow, SIM_KEY, STREAMS, truth, type E2eRun, type Row } from './helpers/e2e.js';
 
 const FAULTS = { latencyMs: 3, jitterMs: 5, errorRate: 0.04, resetRate: 0.02, truncateRate: 0.02, htmlRate: 0.02, hangRate: 0.005 };
 
@@ -65,8 +65,8 @@ for (const [label, knobs] of [
       assertEqualsTruth(full, before);
       assertNoSecret(full);
 
-      sim.mutate({ newEvents: 60, updatedProfiles: 12, newProfiles: 6, tieEvents: 8, futureEvents: 3 });
-      await settle();
+      // New data dated just before the tap's no-read margin, so the next run may read it at once.
+      sim.mutate({ newEvents: 60, updatedProfiles: 12, newProfiles: 6, tieEvents: 8, futureEvents: 3, at: settledNow() });
       const after = snapshot(sim);
       const incremental = await ws.run(full.state);
       assert.equal(incremental.code, 0, incremental.stderr.slice(-2000));

@@ -75,7 +75,7 @@ const validateCatalog = newAjv().compile(readSchemaFile('catalog.json'));
 /** Reads a catalog file and returns, per selected stream id, its selected fields (automatic ones included). */
 export function loadSelection(path: string, streams: readonly KlaviyoStream[]): Map<string, Set<string>> {
   const catalog = readJsonFile(path, '--catalog');
-  assertValid<Catalog>(validateCatalog, catalog, '--catalog');
+  assertValid<Catalog>(validateCatalog, catalog, `--catalog ${path}`);
   return selectionOf(catalog, streams);
 }
 

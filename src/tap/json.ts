@@ -31,8 +31,21 @@ export function readJsonFile(path: string, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ConfigError(`${what} ${path}: not valid JSON (${(err as Error).message}); fix the file`, what);
+    throw new ConfigError(`${what} ${path}: not valid JSON (${jsonErrorPlace(text, err as Error)}); fix the file`, what);
   }
+}
+
+/**
+ * Where JSON.parse failed, as line and column. Node's own message may quote the text around the error, which
+ * in a config file can be part of the API key: it is never shown.
+ */
+function jsonErrorPlace(text: string, err: Error): string {
+  const position = /at position (\d+)/.exec(err.message)?.[1];
+  if (position === undefined) return text.trim() === '' ? 'the file is empty' : 'unexpected end or token';
+  const before = text.slice(0, Number(position));
+  const line = before.split('\n').length;
+  const column = Number(position) - before.lastIndexOf('\n');
+  return `error at line ${line}, column ${column}`;
 }
 
 /** `/streams/events/page_size` -> `streams.events.page_size` */

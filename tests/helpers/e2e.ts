@@ -91,6 +91,11 @@ export function truth(sim: Simulator, stream: string): Row[] {
   return [...sim.groundTruth(stream)];
 }
 
+/** An instant just older than the tap's no-read margin: data dated then is readable by a run starting now. */
+export function settledNow(): string {
+  return new Date(Date.now() - NOW_MARGIN / 1000 - 2000).toISOString();
+}
+
 /** Waits until the tap's no-read margin before now has passed, so data dated "now" is readable. */
 export function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, NOW_MARGIN / 1000 + 1500));

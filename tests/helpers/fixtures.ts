@@ -157,7 +157,7 @@ export class Account {
     push('/api/segments', named('segment', `SX${id}`, i, 'updated', { is_active: false }));
     this.fake.set(`/api/segments/SX${id}/profiles`, []);
     // Flows and forms sit on Klaviyo's slowest tier (3/s): few of them keep the suite quick.
-    if (i % 4 === 0 || id.endsWith('b')) {
+    if (i % 5 === 0 || id.endsWith('b')) {
       push('/api/flows', named('flow', `F${id}`, i, 'updated', { status: 'live', archived: false, trigger_type: 'Metric' }));
       this.fake.set(`/api/flows/F${id}/flow-actions`, [0, 1, 2].map((k) => ({ ...named('flow-action', `FA${id}-${k}`, i, 'updated'), relationships: { flow: rel('flow', `F${id}`) } })));
       for (const k of [0, 1, 2]) {

@@ -25,8 +25,8 @@ export interface ScaleCounts {
 export const SCALES: Readonly<Record<ScaleName, ScaleCounts>> = {
   small: {
     events: 3_600, profiles: 300, lists: 24, segments: 14, campaigns: { email: 24, sms: 10, mobile_push: 7 },
-    flows: 12, templates: 28, tags: 16, coupons: 5, codesPerCoupon: 24, catalogItems: 60, categories: 12,
-    images: 45, forms: 26, tieClusters: 6, tieClusterSize: 90,
+    flows: 4, templates: 28, tags: 8, coupons: 5, codesPerCoupon: 24, catalogItems: 60, categories: 12,
+    images: 45, forms: 10, tieClusters: 6, tieClusterSize: 90,
   },
   medium: {
     events: 100_000, profiles: 10_000, lists: 40, segments: 24, campaigns: { email: 120, sms: 40, mobile_push: 20 },
