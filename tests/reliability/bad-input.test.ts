@@ -9,7 +9,7 @@ import { CHILD_ENV, TapFiles } from '../helpers/tap-files.js';
 import { report } from './report.js';
 
 /** Shaped like a Klaviyo private key (pk_ + 34 characters). */
-const KEY = 'pk_b4d1nput0123456789abcdef01234567';
+const KEY = 'pk_test_bad_input_0123456789abcdef';
 /** A valid config; base_url is a closed loopback port with no retries, so an input wrongly accepted fails fast. */
 const GOOD = { api_key: KEY, start_date: '2024-01-01T00:00:00Z', base_url: 'http://127.0.0.1:9', max_retries: 0, request_timeout_s: 2 };
 const INPUTS_AT_ONCE = 4;
