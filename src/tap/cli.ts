@@ -10,7 +10,7 @@ import { log, redact, setLogLevel } from './log.js';
 import { MessageWriter, OutputClosedError } from './messages.js';
 import { selectStreams } from './selection.js';
 import { loadState, StateStore } from './state.js';
-import type { KlaviyoStream } from './stream.js';
+import { budgetOf, type KlaviyoStream } from './stream.js';
 import { runSync } from './sync.js';
 import { nowMicros } from './time.js';
 
@@ -86,7 +86,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, stdout: impor
   checkStreamNames(config, builtIn);
   const streams = allStreams(config.metric_streams);
   if (args.discover) return write(stdout, `${JSON.stringify(discover(streams), null, 2)}\n`);
-  if (args.test) return testKey(config, stdout);
+  if (args.test) return testKey(config, streams, stdout);
   const catalogPath = args.catalog ?? args.properties;
   const selection = catalogPath ? loadSelection(catalogPath, streams) : defaultSelection(streams);
   const replicationKeys = new Map(streams.map((s) => [s.name, s.replicationKey]));
@@ -122,14 +122,17 @@ async function sync(
   return 0;
 }
 
-async function testKey(config: TapConfig, stdout: NodeJS.WritableStream): Promise<number> {
+/** One small request to the metrics endpoint (which every metric stream needs too) proves the key. */
+async function testKey(config: TapConfig, streams: readonly KlaviyoStream[], stdout: NodeJS.WritableStream): Promise<number> {
+  const probe = streams.find((s) => s.name === 'metrics');
+  if (!probe) throw new Error('the registry has no metrics stream');
   const client = clientFor(config);
   try {
-    await client.get('/api/metrics?fields[metric]=name', { id: 'get_metrics', tier: { perSecond: 10, perMinute: 150 } });
-    return write(stdout, `ok: the API key works (GET /api/metrics, revision ${config.revision})\n`);
+    await client.get(`${probe.path}?fields[metric]=name`, budgetOf(probe.facts));
+    return write(stdout, `ok: the API key works (GET ${probe.path}, revision ${config.revision})\n`);
   } catch (err) {
     if (err instanceof AuthError) {
-      const scope = err.detail.status === 403 ? ' (it lacks the metrics:read scope)' : ' (it is missing or invalid)';
+      const scope = err.detail.status === 403 ? ` (it lacks the ${probe.scopes.join(', ')} scope)` : ' (it is missing or invalid)';
       write(stdout, `failed: the API key was refused${scope}: ${redact(err.message)}\n`);
       return 1;
     }

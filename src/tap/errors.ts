@@ -47,11 +47,6 @@ export class SkippableError extends FatalApiError {
   override readonly name: string = 'SkippableError';
 }
 
-/** A response that could not be trusted (truncated JSON, HTML page, bad envelope): retried inside http. */
-export class RetriableResponseError extends Error {
-  override readonly name: string = 'RetriableResponseError';
-}
-
 /** What the tap does with an HTTP status once retries (if any) are over. */
 export type StatusAction = 'ok' | 'retry' | 'auth' | 'skip' | 'fatal';
 

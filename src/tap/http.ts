@@ -46,7 +46,6 @@ export interface BudgetKey {
 export interface HttpStats {
   requests: number;
   retries: number;
-  byEndpoint: Map<string, number>;
 }
 
 const RETRY_AFTER_CAP_MS = 10 * 60_000;
@@ -56,7 +55,7 @@ export class KlaviyoClient {
   private readonly budgets = new Map<string, RateBudget>();
   private readonly inFlight: Semaphore;
   private readonly origin: string;
-  readonly stats: HttpStats = { requests: 0, retries: 0, byEndpoint: new Map() };
+  readonly stats: HttpStats = { requests: 0, retries: 0 };
 
   constructor(private readonly options: HttpOptions) {
     this.origin = new URL(options.baseUrl).origin;
@@ -114,7 +113,6 @@ export class KlaviyoClient {
       });
     }
     const bucket = this.budgetFor(budget);
-    this.stats.byEndpoint.set(budget.id, (this.stats.byEndpoint.get(budget.id) ?? 0) + 1);
     return this.inFlight.run(async () => {
       try {
         // The budget rides on the request config, so every attempt (first and retries) waits for room in it.

@@ -161,22 +161,16 @@ class StreamRun {
       await this.fetchWindow(partition, base, null);
       return;
     }
-    const { config, store, writer, startedAt } = this.deps;
+    const { config, store, startedAt } = this.deps;
     const { name, lateArriving } = this.s.stream;
     const overrides = config.streams[name] ?? {};
     const start = parseUserDate(overrides.start_date ?? config.start_date) ?? 0;
     const end = overrides.end_date ?? config.end_date;
     const upper = Math.min(end ? (parseUserDate(end) ?? Infinity) : Infinity, startedAt - NOW_MARGIN);
+    // A bookmark past `upper` was clamped by runSync, or lies past end_date: then nothing is left to read.
     const saved = store.get(name, partition.context);
-    let bookmark = saved ? toMicros(saved.replication_key_value) : null;
-    let boundaryIds = saved?.boundary_ids ?? [];
-    if (bookmark !== null && bookmark > upper) {
-      log.warn(`stream ${name}: bookmark ${saved?.replication_key_value} is in the future; clamped to ${fromMicros(upper)}`);
-      bookmark = upper;
-      boundaryIds = [];
-      store.set(name, partition.context, { replication_key: this.plan.key, replication_key_value: fromMicros(upper), boundary_ids: [] });
-      await writer.state(store.snapshot());
-    }
+    const bookmark = saved ? toMicros(saved.replication_key_value) : null;
+    const boundaryIds = saved?.boundary_ids ?? [];
     const lookback = lateArriving ? daysToMicros(overrides.lookback_days ?? config.lookback_days) : 0;
     const lower = Math.max(start, (bookmark ?? start) - lookback);
     if (lower >= upper) return;
