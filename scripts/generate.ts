@@ -3,16 +3,20 @@
 //   schemas/<stream>.json        one record schema per built-in stream
 //   src/generated/records.ts     TypeScript record types (json-schema-to-typescript)
 //   catalog.example.json         the output of --discover
+//   src/generated/openapi-responses.json  the spec's response schemas of the endpoints the simulator serves,
+//                                the compact facts the tests check the simulator against (no spec needed then)
 // Usage: node dist/scripts/generate.js [--spec PATH] [--check]
 // --check writes nothing and exits 1 naming every file that differs from what would be generated.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { compile } from 'json-schema-to-typescript';
 import { builtInStreams } from '../src/streams/registry.js';
+import type { KlaviyoStream } from '../src/tap/stream.js';
 import { discover } from '../src/tap/catalog.js';
 import { allEndpointFacts } from './gen/endpoints.js';
 import { streamSchema } from './gen/schemas.js';
-import { DEFAULT_SPEC, loadSpec, type JsonObject, type Spec } from './gen/spec.js';
+import { DEFAULT_SPEC, loadSpec, responseSubset, type JsonObject, type Spec } from './gen/spec.js';
+import { ROUTES } from '../src/simulator/api/routes.js';
 
 export interface GeneratedFile {
   path: string;
@@ -20,6 +24,8 @@ export interface GeneratedFile {
 }
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+export const RESPONSES_FILE = 'src/generated/openapi-responses.json';
 
 function endpointsModule(spec: Spec): GeneratedFile {
   const body = allEndpointFacts(spec)
@@ -57,17 +63,25 @@ ${parts.join('\n\n')}
   return { path: 'src/generated/records.ts', content };
 }
 
+/** The files made from the stream schemas alone: record types and the example catalog. */
+export async function schemaDerivedFiles(schemas: Map<string, JsonObject>): Promise<GeneratedFile[]> {
+  const catalog = discover(builtInStreams(), (s) => schemas.get(s.schemaName ?? s.name) ?? {});
+  return [await recordTypes(schemas), { path: 'catalog.example.json', content: json(catalog) }];
+}
+
+/** One schema per schema name (the metric streams share the events schema). */
+export function schemaOwners(): KlaviyoStream[] {
+  return builtInStreams().filter((s) => (s.schemaName ?? s.name) === s.name);
+}
+
 export async function generatedFiles(specPath: string): Promise<GeneratedFile[]> {
   const spec = loadSpec(specPath);
-  const streams = builtInStreams();
-  // One schema per schema name: the metric streams share the events schema.
-  const schemas = new Map(streams.filter((s) => (s.schemaName ?? s.name) === s.name).map((s) => [s.name, streamSchema(spec, s)]));
-  const catalog = discover(streams, (s) => schemas.get(s.schemaName ?? s.name) ?? {});
+  const schemas = new Map(schemaOwners().map((s) => [s.name, streamSchema(spec, s)]));
   return [
     endpointsModule(spec),
     ...[...schemas].map(([name, schema]) => ({ path: `schemas/${name}.json`, content: json(schema) })),
-    await recordTypes(schemas),
-    { path: 'catalog.example.json', content: json(catalog) },
+    ...(await schemaDerivedFiles(schemas)),
+    { path: RESPONSES_FILE, content: JSON.stringify(responseSubset(spec, ROUTES.map((r) => r.facts.path))) + '\n' },
   ];
 }
 

@@ -48,6 +48,44 @@ export function collectionItemSchema(spec: Spec, path: string): JsonObject {
   return mergeAllOf(spec, deref(spec, item));
 }
 
+/**
+ * The part of the spec that checks responses of `paths` (GET): each one's 200 response, the components they
+ * reference (transitively) and the error response, so tests can validate against it without the 3 MB spec.
+ */
+export function responseSubset(spec: Spec, paths: readonly string[]): JsonObject {
+  const raw = spec as unknown as JsonObject;
+  const components = raw['components'] as JsonObject;
+  const picked: Record<string, JsonObject> = {};
+  const pending: Json[] = [];
+  const take = (kind: string, name: string): void => {
+    const group = (picked[kind] ??= {});
+    if (group[name] !== undefined) return;
+    const value = (components[kind] as JsonObject | undefined)?.[name];
+    if (value === undefined) throw new Error(`spec: unresolved #/components/${kind}/${name}`);
+    group[name] = value;
+    pending.push(value);
+  };
+  const out: JsonObject = {};
+  for (const path of paths) {
+    const ok = ((spec.paths[path]?.['get']?.['responses'] as JsonObject | undefined) ?? {})['200'];
+    if (ok === undefined) throw new Error(`spec: no GET 200 response for ${path}`);
+    out[path] = { get: { responses: { '200': ok } } };
+    pending.push(ok);
+  }
+  take('responses', 'ClientError');
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (Array.isArray(node)) pending.push(...node);
+    else if (isObject(node)) {
+      const ref = node['$ref'];
+      const m = typeof ref === 'string' ? /^#\/components\/([^/]+)\/(.+)$/.exec(ref) : null;
+      if (m) take(m[1] ?? '', m[2] ?? '');
+      pending.push(...Object.values(node));
+    }
+  }
+  return { openapi: raw['openapi'] ?? null, info: spec.info as unknown as JsonObject, paths: out, components: picked };
+}
+
 /** Merges `allOf` members deeply (properties of nested objects are unioned). */
 export function mergeAllOf(spec: Spec, schema: JsonObject): JsonObject {
   const parts = schema['allOf'];

@@ -1,12 +1,15 @@
 // The records a correct full extraction must produce now, in the tap's record shape:
 // { id, ...attributes, <rel>_id for each to-one relationship, parent key for child streams }, with
-// top-level API datetimes rewritten from `+00:00` to `Z`.
+// API datetimes rewritten from `+00:00` to `Z` at the top level and wherever the stream's published schema
+// types a nested datetime (its JSON columns pass through as sent).
 import { MICROS_PER_SECOND, toRecordDatetime } from './datetime.js';
 import type { Table } from './types.js';
 import { METRIC_DEFS } from './world/metrics.js';
 import type { MembersTable } from './world/members.js';
 import type { World } from './world/world.js';
-import { METRIC_STREAMS } from '../streams/registry.js';
+import { builtInStreams, METRIC_STREAMS } from '../streams/registry.js';
+import { streamSchema } from '../tap/catalog.js';
+import { datetimePaths } from '../tap/fit.js';
 
 export type GroundTruthRecord = Record<string, unknown>;
 
@@ -104,8 +107,41 @@ function* tableRecords(table: Table, extras: ReadonlySet<string>): Generator<Gro
   for (let row = 0; row < table.size(); row++) yield flatRecord(table, row, extras);
 }
 
+/** Rewrites the datetimes at `path` (`*`: every array item) below `node`, in place. */
+function rewriteNested(node: unknown, path: readonly string[]): void {
+  const [step, ...rest] = path;
+  if (step === undefined || typeof node !== 'object' || node === null) return;
+  const holder = node as Record<string, unknown>;
+  const keys = step === '*' ? (Array.isArray(node) ? node.keys() : []) : step in holder ? [step] : [];
+  for (const key of keys) {
+    if (rest.length === 0) holder[key] = toRecordDatetime(holder[key]);
+    else rewriteNested(holder[key], rest);
+  }
+}
+
+/** A copy of a stream's record with the nested datetimes its schema types rewritten (the world's objects stay). */
+export function nestedDatetimeRewriter(stream: string): (record: GroundTruthRecord) => GroundTruthRecord {
+  const definition = builtInStreams().find((s) => s.name === stream);
+  const nested = definition ? datetimePaths(streamSchema(definition)).filter((p) => p.length > 1) : [];
+  if (nested.length === 0) return (record) => record;
+  return (record) => {
+    const copy = structuredClone(record);
+    for (const path of nested) rewriteNested(copy, path);
+    return copy;
+  };
+}
+
+function* withNestedDatetimes(stream: string, records: Generator<GroundTruthRecord>): Generator<GroundTruthRecord> {
+  const rewrite = nestedDatetimeRewriter(stream);
+  for (const record of records) yield rewrite(record);
+}
+
 /** The records of one stream, excluding events dated after `asOfMicros`. Throws on an unknown stream. */
 export function groundTruthRecords(world: World, stream: string, asOfMicros: number): Generator<GroundTruthRecord> {
+  return withNestedDatetimes(stream, flatRecords(world, stream, asOfMicros));
+}
+
+function flatRecords(world: World, stream: string, asOfMicros: number): Generator<GroundTruthRecord> {
   if (stream === 'events') return eventRecords(world, asOfMicros, null);
   const metric = METRIC_STREAMS[stream];
   if (metric !== undefined) return eventRecords(world, asOfMicros, metric);

@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiHandler, JSON_API, errorResponse, operationIdOf } from './api/handler.js';
+import type { HostileLog } from './api/hostile.js';
 import { parseDatetime, nowMicros } from './datetime.js';
 import { writeGroundTruthDir } from './ground-truth-writer.js';
 import { groundTruthRecords, type GroundTruthRecord } from './ground-truth.js';
@@ -38,6 +39,8 @@ export interface Simulator extends AdminActions {
   close(): Promise<void>;
   groundTruth(stream: string, options?: GroundTruthOptions): Iterable<GroundTruthRecord>;
   writeGroundTruth(dir: string, options?: GroundTruthOptions): Promise<Record<string, number>>;
+  /** Every value served off-spec so far (the `hostileRate` knob): `<parent id>|<id>` -> attribute path -> value sent. */
+  hostileLog(): HostileLog;
 }
 
 const DEFAULT_DATA_END = '2026-11-01T00:00:00Z';
@@ -108,7 +111,7 @@ class Runtime {
     if (res.destroyed) return;
     if (draw.fault && draw.fault !== 'truncate') return this.injectFault(draw, req, res);
     const nextBase = this.knobs.nextOrigin || this.base;
-    const response = this.api.handle({ method: req.method ?? 'GET', url, headers: req.headers, base: this.base, nextBase, refuseFutureBounds: this.knobs.refuseFutureBounds });
+    const response = this.api.handle({ method: req.method ?? 'GET', url, headers: req.headers, base: this.base, nextBase, refuseFutureBounds: this.knobs.refuseFutureBounds, hostileRate: this.knobs.hostileRate });
     let body = response.body;
     if (draw.fault === 'truncate' && response.status === 200) {
       this.stats.fault('truncate');
@@ -183,6 +186,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     resetStats: (): void => runtime.stats.reset(),
     groundTruth: (stream: string, opts?: GroundTruthOptions) => groundTruthRecords(world, stream, asOfMicros(opts)),
     writeGroundTruth: (dir: string, opts?: GroundTruthOptions) => writeGroundTruthDir(world, dir, asOfMicros(opts)),
+    hostileLog: (): HostileLog => api.hostileLog,
     close: async (): Promise<void> => {
       for (const timer of runtime.timers) clearTimeout(timer);
       for (const res of runtime.hanging) res.destroy();

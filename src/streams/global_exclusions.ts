@@ -59,12 +59,12 @@ export class GlobalExclusions extends KlaviyoStream {
     const entries = (email?.marketing?.suppression ?? []).filter((s) => s.reason === partition.context['reason']);
     // One row per (profile, reason): should the API list a reason twice, the latest suppression stands.
     const latest = entries.sort((a, b) => micros(b.timestamp) - micros(a.timestamp)).slice(0, 1);
-    const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-    return latest.map((s): GlobalExclusionsRecord & SingerRecord => ({
+    // Values pass as sent: the record shaper converts or keeps in _overflow whatever does not fit the schema.
+    return latest.map((s): Partial<Record<keyof GlobalExclusionsRecord, unknown>> => ({
       id: resource.id,
-      email: text(attributes['email']),
-      phone_number: text(attributes['phone_number']),
-      external_id: text(attributes['external_id']),
+      email: attributes['email'] ?? null,
+      phone_number: attributes['phone_number'] ?? null,
+      external_id: attributes['external_id'] ?? null,
       reason: String(s.reason),
       timestamp: String(s.timestamp),
     }));

@@ -101,7 +101,7 @@ async function sync(
   store: StateStore,
   stdout: import('node:stream').Writable,
 ): Promise<number> {
-  const selected = selectStreams(streams, selection);
+  const selected = selectStreams(streams, selection, config.schema_mismatch);
   if (selected.length === 0) log.warn('no stream is selected in the catalog: nothing to sync');
   const writer = new MessageWriter(stdout);
   const client = clientFor(config);

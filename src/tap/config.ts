@@ -1,5 +1,6 @@
 // Loads and checks the tap's config (schemas/config.json); the API key may come from the environment.
 import { ConfigError } from './errors.js';
+import type { MismatchPolicy } from './fit.js';
 import { assertValid, closest, newAjv, readJsonFile, readSchemaFile } from './json.js';
 import { registerSecret } from './log.js';
 import { parseUserDate } from './time.js';
@@ -25,6 +26,7 @@ export interface TapConfig {
   base_url: string;
   metric_streams: Record<string, string>;
   streams: Record<string, StreamOverrides>;
+  schema_mismatch: MismatchPolicy;
   log_level: 'debug' | 'info' | 'warn' | 'error';
 }
 

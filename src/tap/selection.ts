@@ -1,12 +1,18 @@
-// Turns a catalog selection into what the sync needs per stream: the schema sent (selected fields only),
-// its validator, and the datetime fields to normalise.
+// Turns a catalog selection into what the sync needs per stream: the schema sent (selected fields only) and
+// the shaper that makes each record fit it.
 import { schemaProperties, streamSchema } from './catalog.js';
+import { RecordShaper, type MismatchPolicy } from './fit.js';
 import { newAjv } from './json.js';
+import { log } from './log.js';
 import type { JsonSchema } from './messages.js';
 import type { KlaviyoStream } from './stream.js';
 import type { SelectedStream } from './sync.js';
 
-export function selectStreams(streams: readonly KlaviyoStream[], selection: ReadonlyMap<string, Set<string>>): SelectedStream[] {
+export function selectStreams(
+  streams: readonly KlaviyoStream[],
+  selection: ReadonlyMap<string, Set<string>>,
+  policy: MismatchPolicy = 'warn',
+): SelectedStream[] {
   const ajv = newAjv();
   return streams
     .filter((s) => selection.has(s.name))
@@ -18,9 +24,15 @@ export function selectStreams(streams: readonly KlaviyoStream[], selection: Read
         ...full,
         properties: Object.fromEntries(Object.entries(properties).filter(([name]) => selected.has(name))),
       };
-      const datetimeFields = Object.entries(properties)
-        .filter(([name, p]) => selected.has(name) && p['format'] === 'date-time')
-        .map(([name]) => name);
-      return { stream, selected, known: new Set(schemaProperties(full)), schema, validate: ajv.compile(schema), datetimeFields };
+      const shaper = new RecordShaper({
+        stream: stream.name,
+        schema,
+        validate: ajv.compile(schema),
+        known: new Set(schemaProperties(full)),
+        keys: stream.primaryKey,
+        policy,
+        warn: (message) => log.warn(message),
+      });
+      return { stream, selected, schema, shaper };
     });
 }

@@ -1,16 +1,15 @@
 // The sync: streams -> partitions -> windows -> pages -> records -> STATE. Streams, partitions and windows run
 // side by side (bounded); one writer serialises output; STATE follows the records it covers.
-import type { ValidateFunction } from 'ajv';
 import type { TapConfig } from './config.js';
 import { forEachConcurrent, TaskPool } from './concurrency.js';
-import { FatalApiError, RecordValidationError, SkippableError } from './errors.js';
+import { FatalApiError, SkippableError } from './errors.js';
+import type { RecordShaper } from './fit.js';
 import { renderFilters, type Filter } from './filters.js';
 import type { KlaviyoClient } from './http.js';
 import { log } from './log.js';
 import type { JsonSchema, MessageWriter, SingerRecord } from './messages.js';
 import { paginate, type Page } from './paginate.js';
 import { Semaphore } from './ratelimit.js';
-import { project } from './records.js';
 import { BookmarkTracker, newWindow, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from './replication.js';
 import type { StateStore } from './state.js';
 import type { KlaviyoStream, Partition, StreamRuntime } from './stream.js';
@@ -23,12 +22,10 @@ export interface SelectedStream {
   stream: KlaviyoStream;
   /** Selected fields (automatic ones included). */
   selected: ReadonlySet<string>;
-  /** Every field the schema has. */
-  known: ReadonlySet<string>;
   /** The schema as sent in SCHEMA (selected fields only). */
   schema: JsonSchema;
-  validate: ValidateFunction;
-  datetimeFields: readonly string[];
+  /** Makes each record fit that schema (or stops the run). */
+  shaper: RecordShaper;
 }
 
 export interface SyncDeps {
@@ -112,7 +109,6 @@ const SPLIT_MIN_PER_MINUTE = 600;
 class StreamRun {
   private readonly plan: ReplicationPlan | null;
   private readonly splitWindows: boolean;
-  private readonly warnedFields = new Set<string>();
 
   constructor(
     private readonly s: SelectedStream,
@@ -286,24 +282,10 @@ class StreamRun {
 
   private async emit(records: SingerRecord[]): Promise<void> {
     const extracted = new Date().toISOString();
-    const { stream, selected, known, datetimeFields, validate } = this.s;
+    const { stream, shaper } = this.s;
     for (const raw of records) {
-      const { record, unknown } = project(raw, selected, known, datetimeFields);
-      for (const field of unknown) this.warnUnknown(field);
-      if (!validate(record)) {
-        const e = validate.errors?.[0];
-        throw new RecordValidationError(
-          `stream ${stream.name}: record ${JSON.stringify(record['id'])} does not match the schema: ${e?.instancePath || '(record)'} ${e?.message ?? ''}; please report this with the API revision`,
-        );
-      }
-      await this.deps.writer.record(stream.name, record, extracted);
+      await this.deps.writer.record(stream.name, shaper.fit(raw), extracted);
       this.summary.records++;
     }
-  }
-
-  private warnUnknown(field: string): void {
-    if (this.warnedFields.has(field)) return;
-    this.warnedFields.add(field);
-    log.warn(`stream ${this.s.stream.name}: the API sent field "${field}" that the schema lacks; it is left out of records (regenerate the schemas for this revision)`);
   }
 }

@@ -57,6 +57,19 @@ export function normalizeDatetime(value: string): string {
   return parsed.fraction ? `${seconds}.${parsed.fraction}Z` : `${seconds}Z`;
 }
 
+/**
+ * A datetime in RFC 3339 UTC: ISO 8601 forms as normalizeDatetime does, and the other unambiguous forms an API
+ * may slip into (RFC 2822, HTTP dates, SQL `YYYY-MM-DD HH:MM:SS`, read as UTC without an offset); null otherwise.
+ */
+export function toRfc3339(value: string): string | null {
+  if (parse(value)) return normalizeDatetime(value);
+  for (const read of [DateTime.fromRFC2822, DateTime.fromHTTP, DateTime.fromSQL]) {
+    const dt = read(value.trim(), { zone: 'utc', setZone: false });
+    if (dt.isValid) return fromMicros(dt.toMillis() * 1000);
+  }
+  return null;
+}
+
 export function nowMicros(): number {
   return DateTime.utc().toMillis() * 1000;
 }

@@ -43,6 +43,12 @@ export class E2eWorkspace {
   }
 
   async run(state?: unknown, catalog: unknown = fullCatalog()): Promise<E2eRun> {
+    const result = await this.runToFile(catalog, state);
+    return { ...result, ...parseOutput(readFileSync(result.file, 'utf8')) };
+  }
+
+  /** Runs the tap with this workspace's config; its stdout goes to the returned file. */
+  async runToFile(catalog: unknown = fullCatalog(), state?: unknown): Promise<TapResult & { file: string }> {
     const n = ++this.runs;
     const config = this.write(`config-${n}.json`, {
       api_key: SIM_KEY,
@@ -56,9 +62,9 @@ export class E2eWorkspace {
     });
     const args = ['--config', config, '--catalog', this.write(`catalog-${n}.json`, catalog)];
     if (state !== undefined) args.push('--state', this.write(`state-${n}.json`, state));
-    const out = join(this.dir, `out-${n}.jsonl`);
-    const result = await runTapProcess(args, out, { PATH: process.env['PATH'] ?? '' });
-    return { ...result, ...parseOutput(readFileSync(out, 'utf8')) };
+    const file = join(this.dir, `out-${n}.jsonl`);
+    const result = await runTapProcess(args, file, { PATH: process.env['PATH'] ?? '' });
+    return { ...result, file };
   }
 }
 
@@ -68,7 +74,11 @@ export function parseOutput(text: string): { records: Map<string, Row[]>; state:
   const lines = text.split('\n').filter(Boolean);
   for (const line of lines) {
     const m = JSON.parse(line) as { type: string; stream?: string; record?: Row; value?: unknown };
-    if (m.type === 'RECORD' && m.stream && m.record) records.set(m.stream, [...(records.get(m.stream) ?? []), m.record]);
+    if (m.type === 'RECORD' && m.stream && m.record) {
+      const rows = records.get(m.stream) ?? [];
+      rows.push(m.record);
+      records.set(m.stream, rows);
+    }
     if (m.type === 'STATE') state = m.value;
   }
   return { records, state, lines };

@@ -18,6 +18,7 @@ const DEFAULTS: Omit<TapConfig, 'api_key'> = {
   base_url: 'https://a.klaviyo.com',
   metric_streams: {},
   streams: {},
+  schema_mismatch: 'warn',
   log_level: 'info',
 };
 
@@ -62,6 +63,7 @@ describe('config', () => {
         base_url: 'https://a.klaviyo.com',
         metric_streams: { placed_order: 'Placed Order' },
         streams: { events: { start_date: '2024-03-01', page_size: 100, lookback_days: 2 } },
+        schema_mismatch: 'fail',
         log_level: 'debug',
       };
       assert.deepEqual(load(given), given);

@@ -2,6 +2,7 @@
 // relationship links) and the `included` array.
 import type { Attributes, Table } from '../types.js';
 import type { World } from '../world/world.js';
+import { hostileAttributes, type HostileLog } from './hostile.js';
 
 export interface RenderContext {
   base: string;
@@ -9,6 +10,8 @@ export interface RenderContext {
   fields: Map<string, string[]>;
   extras: Set<string>;
   includes: string[];
+  /** Off-spec values in primary data (the `hostileRate` knob). */
+  hostile?: { rate: number; seed: number; log: HostileLog; parentId: string };
 }
 
 type Json = Record<string, unknown>;
@@ -59,7 +62,9 @@ export function resourceObject(table: Table, row: number, ctx: RenderContext, pr
   const self = resourceUrl(ctx.base, table.type, id);
   const all = table.attributes(row, primary ? ctx.extras : new Set());
   const sparse = ctx.fields.get(table.type);
-  const resource: Json = { type: table.type, id, attributes: sparse ? pickPaths(all, sparse) : all };
+  const picked = sparse ? pickPaths(all, sparse) : all;
+  const attributes = primary && ctx.hostile ? hostileAttributes(picked, table.type, id, ctx.hostile.rate, ctx.hostile.seed, { entries: ctx.hostile.log, parentId: ctx.hostile.parentId }) : picked;
+  const resource: Json = { type: table.type, id, attributes };
   const rels = relationships(table, row, self, primary ? ctx.includes : []);
   if (Object.keys(rels).length > 0) resource['relationships'] = rels;
   resource['links'] = { self };

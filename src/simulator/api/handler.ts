@@ -9,6 +9,7 @@ import { parsePageRequest, type PageRequest } from '../query/params.js';
 import type { Table } from '../types.js';
 import type { World } from '../world/world.js';
 import { includedResources, resourceObject, type RenderContext } from './document.js';
+import type { HostileLog } from './hostile.js';
 import { matchRoute, type Route } from './routes.js';
 
 export const JSON_API = 'application/vnd.api+json';
@@ -25,6 +26,8 @@ export interface ApiRequest {
   nextBase?: string;
   /** Answer 400 to a datetime filter bound later than the clock (the `refuseFutureBounds` knob). */
   refuseFutureBounds?: boolean;
+  /** Share of attribute values served off-spec (the `hostileRate` knob). */
+  hostileRate?: number;
 }
 
 export interface ApiResponse {
@@ -52,6 +55,9 @@ export function operationIdOf(pathname: string): string {
 }
 
 export class ApiHandler {
+  /** Every value served off-spec so far (the `hostileRate` knob). */
+  readonly hostileLog: HostileLog = new Map();
+
   constructor(
     private readonly world: World,
     private readonly keys: KeyRing,
@@ -100,12 +106,19 @@ export class ApiHandler {
     const latestBound = request.refuseFutureBounds ? nowMicros() : Infinity;
     const parsed = parsePageRequest(params, route.facts, table ?? this.world.byType.get(route.primaryType) ?? this.world.account, route, this.cursorSecret, latestBound);
     if (!table) throw new ApiError(404, 'not_found', 'Not found.', `No ${route.facts.path.split('/')[2]?.replace(/s$/, '')} with id '${parentId}'.`);
-    return JSON.stringify(this.document(request, table, parsed));
+    return JSON.stringify(this.document(request, table, parsed, parentId));
   }
 
-  private document(request: ApiRequest, table: Table, parsed: PageRequest): Record<string, unknown> {
+  private document(request: ApiRequest, table: Table, parsed: PageRequest, parentId: string): Record<string, unknown> {
     const page = selectPage(table, parsed);
-    const ctx: RenderContext = { base: request.base, world: this.world, fields: parsed.fields, extras: parsed.extras, includes: parsed.includes };
+    const ctx: RenderContext = {
+      base: request.base,
+      world: this.world,
+      fields: parsed.fields,
+      extras: parsed.extras,
+      includes: parsed.includes,
+      hostile: { rate: request.hostileRate ?? 0, seed: this.cursorSecret, log: this.hostileLog, parentId },
+    };
     const query = encodeQuery(request.url.searchParams);
     const path = `${request.base}${request.url.pathname}`;
     const links: Record<string, string> = { self: query ? `${path}?${query}` : path };

@@ -17,6 +17,8 @@ export interface Knobs {
   nextOrigin: string;
   /** Answer 400 to a datetime filter bound later than the simulator's clock, as Klaviyo does. */
   refuseFutureBounds: boolean;
+  /** Share of attribute values served off-spec (wrong types, nulls, numbers as strings, unknown enums, odd dates). */
+  hostileRate: number;
 }
 
 export const DEFAULT_KNOBS: Readonly<Knobs> = {
@@ -32,9 +34,10 @@ export const DEFAULT_KNOBS: Readonly<Knobs> = {
   rateLimitFactor: 1,
   nextOrigin: '',
   refuseFutureBounds: false,
+  hostileRate: 0,
 };
 
-const RATES = new Set(['errorRate', 'resetRate', 'hangRate', 'truncateRate', 'htmlRate']);
+const RATES = new Set(['errorRate', 'resetRate', 'hangRate', 'truncateRate', 'htmlRate', 'hostileRate']);
 
 function checkKnob(name: string, value: unknown): void {
   if (name === 'rateLimits' || name === 'refuseFutureBounds') {
