@@ -7,5 +7,5 @@ export class FlowActions extends KlaviyoStream {
   readonly path = '/api/flows/{id}/flow-actions';
   readonly description = 'Flow actions (the steps of each flow)';
   override readonly replicationKey = 'updated';
-  override readonly parent = { stream: 'flows', path: '/api/flows', resourceType: 'flow', cheapField: 'name', key: 'flow_id' };
+  override readonly parent = { stream: 'flows', path: '/api/flows', resourceType: 'flow', cheapField: 'name', key: 'flow_id', changedField: 'updated' };
 }

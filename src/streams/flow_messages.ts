@@ -13,6 +13,7 @@ export class FlowMessages extends KlaviyoStream {
     resourceType: 'flow-action',
     cheapField: 'created',
     key: 'flow_action_id',
-    parent: { stream: 'flows', path: '/api/flows', resourceType: 'flow', cheapField: 'name', key: 'flow_id' },
+    changedField: 'updated',
+    parent: { stream: 'flows', path: '/api/flows', resourceType: 'flow', cheapField: 'name', key: 'flow_id', changedField: 'updated' },
   };
 }

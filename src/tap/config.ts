@@ -10,6 +10,7 @@ export interface StreamOverrides {
   end_date?: string;
   page_size?: number;
   lookback_days?: number;
+  full_reread_days?: number;
 }
 
 export interface TapConfig {
@@ -18,6 +19,7 @@ export interface TapConfig {
   end_date?: string;
   revision: string;
   lookback_days: number;
+  full_reread_days: number;
   request_timeout_s: number;
   max_retries: number;
   initial_retry_wait_s: number;

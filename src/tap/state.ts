@@ -19,8 +19,19 @@ interface PartitionEntry extends Partial<Bookmark> {
   context: Context;
 }
 
+/**
+ * A child stream's bookmark on its parents: the parents' "last changed" field (`replication_key`) up to which
+ * their children have been read, and when every parent was last read in full.
+ */
+export interface ParentBookmark {
+  replication_key: string;
+  replication_key_value: string;
+  full_read_at: string;
+}
+
 interface StreamEntry extends Partial<Bookmark> {
   partitions?: PartitionEntry[];
+  parent_bookmark?: ParentBookmark;
   [other: string]: unknown;
 }
 
@@ -65,6 +76,14 @@ export class StateStore {
     else partitions.push(next);
   }
 
+  parentBookmark(stream: string): ParentBookmark | undefined {
+    return this.state.bookmarks[stream]?.parent_bookmark;
+  }
+
+  setParentBookmark(stream: string, bookmark: ParentBookmark): void {
+    (this.state.bookmarks[stream] ??= {}).parent_bookmark = bookmark;
+  }
+
   /** Every bookmark of a stream (stream level and partitions), with its context. */
   bookmarks(stream: string): Array<{ context: Context; bookmark: Bookmark }> {
     const entry = this.state.bookmarks[stream];
@@ -100,6 +119,7 @@ export function loadState(path: string, replicationKeys: ReadonlyMap<string, str
     if (!replicationKeys.has(stream)) continue; // a stream no longer configured: kept as is
     if (!isObject(entry)) throw new ConfigError(`--state: bookmarks.${stream} must be an object`, `bookmarks.${stream}`);
     checkBookmark(entry, `bookmarks.${stream}`, replicationKeys.get(stream) ?? null);
+    checkParentBookmark(entry['parent_bookmark'], `bookmarks.${stream}.parent_bookmark`);
     const partitions = entry['partitions'];
     if (partitions === undefined) continue;
     if (!Array.isArray(partitions)) throw new ConfigError(`--state: bookmarks.${stream}.partitions must be an array`, `bookmarks.${stream}.partitions`);
@@ -131,6 +151,15 @@ function checkBookmark(entry: Record<string, unknown>, where: string, expectedKe
   if (ids !== undefined && !(Array.isArray(ids) && ids.every((id) => typeof id === 'string'))) {
     throw new ConfigError(`--state: ${where}.boundary_ids must be an array of id strings`, `${where}.boundary_ids`);
   }
+}
+
+function checkParentBookmark(entry: unknown, where: string): void {
+  if (entry === undefined) return;
+  const ok =
+    isObject(entry) &&
+    typeof entry['replication_key'] === 'string' &&
+    ['replication_key_value', 'full_read_at'].every((k) => typeof entry[k] === 'string' && parseUserDate(entry[k]) !== null);
+  if (!ok) throw new ConfigError(`--state: ${where} needs "replication_key" and the datetimes "replication_key_value" and "full_read_at"; fix or delete it (the stream then re-reads every parent)`, where);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -3,7 +3,7 @@
 import { ENDPOINTS } from '../generated/endpoints.js';
 import type { TapConfig } from './config.js';
 import type { EndpointFacts } from './endpoint-facts.js';
-import type { Filter } from './filters.js';
+import { f, renderFilters, type Filter } from './filters.js';
 import type { BudgetKey, KlaviyoClient, Resource } from './http.js';
 import type { JsonSchema, SingerRecord } from './messages.js';
 import { paginate, type Page } from './paginate.js';
@@ -33,16 +33,26 @@ export interface ParentSpec {
   listFilters?: readonly string[];
   /** The parent's own parent, when the parent path has an `{id}` (flow messages -> actions -> flows). */
   parent?: ParentSpec;
+  /**
+   * The parent's "last changed" API field (filterable with greater-or-equal), when a change below the parent is
+   * taken to move it: then a run re-reads only the children of parents changed since the last run (see parents.ts).
+   */
+  changedField?: string;
 }
 
-/** Every id of a parent collection (walking up grandparents first), with the parent's context. */
-export async function* parentIds(rt: StreamRuntime, spec: ParentSpec): AsyncGenerator<{ id: string; context: Context }> {
+/**
+ * Every id of a parent collection (walking up grandparents first), with the parent's context. `changedSince`
+ * (micros): only parents whose `changedField` is at or after it, at every level that has one; null: all.
+ */
+export async function* parentIds(rt: StreamRuntime, spec: ParentSpec, changedSince: number | null = null): AsyncGenerator<{ id: string; context: Context }> {
   const facts = ENDPOINTS[spec.path];
   if (!facts) throw new Error(`parent ${spec.path} is not in the spec`);
-  const owners = spec.parent ? parentIds(rt, spec.parent) : single();
+  const owners = spec.parent ? parentIds(rt, spec.parent, changedSince) : single();
+  const changed = changedSince !== null && spec.changedField ? renderFilters([f.time('greater-or-equal', spec.changedField, changedSince)]) : undefined;
   for await (const owner of owners) {
     const path = spec.path.replace('{id}', encodeURIComponent(owner.id));
-    for (const filter of spec.listFilters ?? [null]) {
+    for (const listFilter of spec.listFilters ?? [null]) {
+      const filter = [listFilter, changed].filter((x) => x).join(',');
       const query = [
         `fields[${spec.resourceType}]=${spec.cheapField}`,
         ...(facts.pageSize ? [`page[size]=${facts.pageSize.max}`] : []),
@@ -67,6 +77,8 @@ export interface StreamRuntime {
   selected: ReadonlySet<string>;
   /** A per-run cache shared by all streams (e.g. the metric directory). */
   memo<T>(key: string, load: () => Promise<T>): Promise<T>;
+  /** Child streams: read only parents changed at or after this instant (micros); absent or null: every parent. */
+  parentsChangedSince?: number | null;
 }
 
 export function budgetOf(facts: EndpointFacts): BudgetKey {
@@ -144,7 +156,7 @@ export abstract class KlaviyoStream {
       yield { context: {}, pathParams: {} };
       return;
     }
-    for await (const parent of parentIds(rt, this.parent)) yield { context: parent.context, pathParams: { id: parent.id } };
+    for await (const parent of parentIds(rt, this.parent, rt.parentsChangedSince ?? null)) yield { context: parent.context, pathParams: { id: parent.id } };
   }
 
   /** Filters that always apply (besides the replication window); null = nothing to sync for this partition. */

@@ -9,6 +9,7 @@ import type { KlaviyoClient } from './http.js';
 import { log } from './log.js';
 import type { JsonSchema, MessageWriter, SingerRecord } from './messages.js';
 import { paginate, type Page } from './paginate.js';
+import { parentScope } from './parents.js';
 import { Semaphore } from './ratelimit.js';
 import { BookmarkTracker, newWindow, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from './replication.js';
 import type { StateStore } from './state.js';
@@ -88,9 +89,15 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
     const started = Date.now();
     const summary: StreamSummary = { records: 0, pages: 0, seconds: 0 };
     summaries.set(s.stream.name, summary);
-    const run = new StreamRun(s, deps, { client: deps.client, config: deps.config, selected: s.selected, memo }, pageSlots, summary);
-    log.info(`stream ${s.stream.name}: starting`);
+    const parents = parentScope(s.stream, deps.config, deps.store, deps.startedAt, deps.startedAt - NOW_MARGIN);
+    const rt: StreamRuntime = { client: deps.client, config: deps.config, selected: s.selected, memo, parentsChangedSince: parents.since };
+    const run = new StreamRun(s, deps, rt, pageSlots, summary);
+    log.info(`stream ${s.stream.name}: starting`, parents.since === null ? {} : { parents_changed_since: fromMicros(parents.since) });
     await run.sync();
+    if (parents.next) {
+      deps.store.setParentBookmark(s.stream.name, parents.next);
+      await deps.writer.state(deps.store.snapshot());
+    }
     summary.seconds = (Date.now() - started) / 1000;
     log.info(`stream ${s.stream.name}: done`, { records: summary.records, pages: summary.pages, seconds: summary.seconds });
   });

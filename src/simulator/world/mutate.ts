@@ -1,8 +1,9 @@
 // Changes the world while it is being served: new, late, future and tied events, updated and new
-// profiles. Events go to the overlay; nothing big is copied.
+// profiles, edited campaign and flow messages. Events go to the overlay; nothing big is copied.
 import { parseDatetime, SECONDS_PER_DAY } from '../datetime.js';
 import type { Rng } from '../rng.js';
 import { METRIC_DEFS } from './metrics.js';
+import { editCampaignMessages, editFlowMessages } from './mutate-content.js';
 import type { World } from './world.js';
 
 export interface MutationRequest {
@@ -12,6 +13,10 @@ export interface MutationRequest {
   updatedProfiles?: number;
   newProfiles?: number;
   tieEvents?: number;
+  /** Campaign messages edited (their campaign's `updated_at` moves too). */
+  editedCampaignMessages?: number;
+  /** Flow messages edited (their action's and flow's `updated` move too). */
+  editedFlowMessages?: number;
   /** ISO datetime the mutation happens at (default now): new, tied and future events and profile updates are dated from it. */
   at?: string;
 }
@@ -19,9 +24,11 @@ export interface MutationRequest {
 export interface MutationResult {
   events: string[];
   profiles: string[];
+  /** Ids of the edited campaign and flow messages. */
+  messages: string[];
 }
 
-const COUNT_NAMES = ['newEvents', 'lateEvents', 'futureEvents', 'updatedProfiles', 'newProfiles', 'tieEvents'] as const;
+const COUNT_NAMES = ['newEvents', 'lateEvents', 'futureEvents', 'updatedProfiles', 'newProfiles', 'tieEvents', 'editedCampaignMessages', 'editedFlowMessages'] as const;
 
 /** Validates a request body; throws with a message naming the bad field. */
 export function readMutationRequest(body: unknown): MutationRequest {
@@ -97,6 +104,10 @@ export function mutate(world: World, rng: Rng, request: MutationRequest, clockMs
   const tieSecond = nowSec - 2;
   for (let n = 0; n < (request.tieEvents ?? 0); n++) events.push(addEvent(world, rng, tieSecond));
   const profiles = mutateProfiles(world, rng, request, nowMs * 1000);
-  return { events, profiles };
+  const messages = [
+    ...editCampaignMessages(world, rng, request.editedCampaignMessages ?? 0, nowSec),
+    ...editFlowMessages(world, rng, request.editedFlowMessages ?? 0, nowSec),
+  ];
+  return { events, profiles, messages };
 }
 
