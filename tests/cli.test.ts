@@ -172,7 +172,7 @@ describe('cli', () => {
       assert.equal(run.code, 0);
       assert.equal(run.stderr, '');
       assert.match(run.stdout, /^Usage: tap-klaviyo /);
-      for (const flag of ['--config', '--catalog', '--properties', '--state', '--discover', '--test', '--about', '--format', '--version', '--help']) assert.ok(run.stdout.includes(flag), flag);
+      for (const flag of ['--config', '--catalog', '--properties', '--state', '--discover', '--test', '--plan', '--about', '--format', '--version', '--help']) assert.ok(run.stdout.includes(flag), flag);
     });
   });
 

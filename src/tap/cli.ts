@@ -11,10 +11,12 @@ import { MessageWriter, OutputClosedError } from './messages.js';
 import { selectStreams } from './selection.js';
 import { loadState, StateStore } from './state.js';
 import { budgetOf, type KlaviyoStream } from './stream.js';
+import { planStreams, planTable } from './plan.js';
 import { runSync } from './sync.js';
 import { nowMicros } from './time.js';
 
 const USAGE = `Usage: tap-klaviyo --config CONFIG [--catalog CATALOG] [--state STATE]
+       tap-klaviyo --config CONFIG [--catalog CATALOG] [--state STATE] --plan
        tap-klaviyo --config CONFIG --discover
        tap-klaviyo --config CONFIG --test
        tap-klaviyo --about [--format json|markdown]
@@ -26,6 +28,9 @@ Singer tap for Klaviyo. Messages go to stdout, logs to stderr.
   --state FILE        bookmarks from an earlier run
   --discover          print the catalog of every stream
   --test              check the API key with one request and exit 0 (works) or 1
+  --plan              estimate, per selected stream, the requests a sync would make and the time the rate
+                      limits allow (a few requests per stream); prints a table (not Singer messages) on
+                      stdout, writes no state, syncs nothing
   --about             describe the tap, its settings and streams`;
 
 export type Exit = { code: number };
@@ -43,6 +48,7 @@ function parse(argv: string[]) {
         about: { type: 'boolean' },
         format: { type: 'string' },
         test: { type: 'boolean' },
+        plan: { type: 'boolean' },
         version: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -91,7 +97,23 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, stdout: impor
   const selection = catalogPath ? loadSelection(catalogPath, streams) : defaultSelection(streams);
   const replicationKeys = new Map(streams.map((s) => [s.name, s.replicationKey]));
   const state = new StateStore(args.state ? loadState(args.state, replicationKeys) : undefined);
+  if (args.plan) return plan(config, streams, selection, state, stdout);
   return sync(config, streams, selection, state, stdout);
+}
+
+/** --plan: the estimate table on stdout (the only thing written there), no state, no records. */
+async function plan(
+  config: TapConfig,
+  streams: KlaviyoStream[],
+  selection: Map<string, Set<string>>,
+  store: StateStore,
+  stdout: NodeJS.WritableStream,
+): Promise<number> {
+  const selected = selectStreams(streams, selection, config.schema_mismatch);
+  const client = clientFor(config);
+  const estimates = await planStreams(selected, { config, client, store, startedAt: nowMicros() });
+  log.info('plan finished', { requests: client.stats.requests, retries: client.stats.retries });
+  return write(stdout, planTable(estimates));
 }
 
 async function sync(

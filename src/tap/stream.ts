@@ -48,21 +48,29 @@ export async function* parentIds(rt: StreamRuntime, spec: ParentSpec, changedSin
   const facts = ENDPOINTS[spec.path];
   if (!facts) throw new Error(`parent ${spec.path} is not in the spec`);
   const owners = spec.parent ? parentIds(rt, spec.parent, changedSince) : single();
-  const changed = changedSince !== null && spec.changedField ? renderFilters([f.time('greater-or-equal', spec.changedField, changedSince)]) : undefined;
   for await (const owner of owners) {
-    const path = spec.path.replace('{id}', encodeURIComponent(owner.id));
-    for (const listFilter of spec.listFilters ?? [null]) {
-      const filter = [listFilter, changed].filter((x) => x).join(',');
-      const query = [
-        `fields[${spec.resourceType}]=${spec.cheapField}`,
-        ...(facts.pageSize ? [`page[size]=${facts.pageSize.max}`] : []),
-        ...(filter ? [`filter=${encodeURIComponent(filter)}`] : []),
-      ].join('&');
-      for await (const page of paginate(rt.client, `${path}?${query}`, budgetOf(facts))) {
+    for (const url of parentListingUrls(spec, owner.id, changedSince)) {
+      for await (const page of paginate(rt.client, url, budgetOf(facts))) {
         for (const parent of page.data) yield { id: parent.id, context: { [spec.key]: parent.id } };
       }
     }
   }
+}
+
+/** The first-page URLs that list a parent collection (one per list filter) under its owner `ownerId`. */
+export function parentListingUrls(spec: ParentSpec, ownerId: string, changedSince: number | null): string[] {
+  const facts = ENDPOINTS[spec.path];
+  const path = spec.path.replace('{id}', encodeURIComponent(ownerId));
+  const changed = changedSince !== null && spec.changedField ? renderFilters([f.time('greater-or-equal', spec.changedField, changedSince)]) : undefined;
+  return (spec.listFilters ?? [null]).map((listFilter) => {
+    const filter = [listFilter, changed].filter((x) => x).join(',');
+    const query = [
+      `fields[${spec.resourceType}]=${spec.cheapField}`,
+      ...(facts?.pageSize ? [`page[size]=${facts.pageSize.max}`] : []),
+      ...(filter ? [`filter=${encodeURIComponent(filter)}`] : []),
+    ].join('&');
+    return `${path}?${query}`;
+  });
 }
 
 async function* single(): AsyncGenerator<{ id: string; context: Context }> {

@@ -12,7 +12,7 @@ import { paginate, type Page } from './paginate.js';
 import { parentScope } from './parents.js';
 import { Semaphore } from './ratelimit.js';
 import { BookmarkTracker, newWindow, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from './replication.js';
-import type { StateStore } from './state.js';
+import type { Bookmark, StateStore } from './state.js';
 import type { KlaviyoStream, Partition, StreamRuntime } from './stream.js';
 import { daysToMicros, fromMicros, MICROS_PER_SECOND, parseUserDate, toMicros } from './time.js';
 
@@ -165,17 +165,8 @@ class StreamRun {
       return;
     }
     const { config, store, startedAt } = this.deps;
-    const { name, lateArriving } = this.s.stream;
-    const overrides = config.streams[name] ?? {};
-    const start = parseUserDate(overrides.start_date ?? config.start_date) ?? 0;
-    const end = overrides.end_date ?? config.end_date;
-    const upper = Math.min(end ? (parseUserDate(end) ?? Infinity) : Infinity, startedAt - NOW_MARGIN);
-    // A bookmark past `upper` was clamped by runSync, or lies past end_date: then nothing is left to read.
-    const saved = store.get(name, partition.context);
-    const bookmark = saved ? toMicros(saved.replication_key_value) : null;
+    const { lower, upper, bookmark, saved } = replicationRange(this.s.stream, partition, config, store, startedAt);
     const boundaryIds = saved?.boundary_ids ?? [];
-    const lookback = lateArriving ? daysToMicros(overrides.lookback_days ?? config.lookback_days) : 0;
-    const lower = Math.max(start, (bookmark ?? start) - lookback);
     if (lower >= upper) return;
     const skip = bookmark !== null ? { value: bookmark, ids: new Set(boundaryIds) } : null;
     const scan: PartitionScan = {
@@ -270,21 +261,7 @@ class StreamRun {
   }
 
   private firstUrl(partition: Partition, filters: Filter[]): string {
-    const { stream } = this.s;
-    const facts = stream.facts;
-    const params: Record<string, string> = {};
-    const filter = renderFilters(filters);
-    if (filter) params['filter'] = filter;
-    if (this.plan?.sorted) params['sort'] = this.plan.apiField;
-    if (facts.pageSize) {
-      const wanted = this.deps.config.streams[stream.name]?.page_size ?? facts.pageSize.max;
-      params['page[size]'] = String(Math.min(Math.max(wanted, facts.pageSize.min), facts.pageSize.max));
-    }
-    Object.assign(params, stream.params(this.rt));
-    const query = Object.entries(params)
-      .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
-      .join('&');
-    return `${stream.resolvePath(partition)}${query ? `?${query}` : ''}`;
+    return firstPageUrl(this.s.stream, this.plan, this.rt, partition, filters);
   }
 
   private async emit(records: SingerRecord[]): Promise<void> {
@@ -295,4 +272,44 @@ class StreamRun {
       this.summary.records++;
     }
   }
+}
+
+/**
+ * The replication range [lower, upper) of one partition: from the bookmark (less the lookback) or the start
+ * date, to end_date or the sync's start less the no-read margin. A bookmark past `upper` (clamped by runSync,
+ * or past end_date) leaves nothing to read.
+ */
+export function replicationRange(
+  stream: KlaviyoStream,
+  partition: Partition,
+  config: TapConfig,
+  store: StateStore,
+  startedAt: number,
+): { lower: number; upper: number; bookmark: number | null; saved: Bookmark | undefined } {
+  const overrides = config.streams[stream.name] ?? {};
+  const start = parseUserDate(overrides.start_date ?? config.start_date) ?? 0;
+  const end = overrides.end_date ?? config.end_date;
+  const upper = Math.min(end ? (parseUserDate(end) ?? Infinity) : Infinity, startedAt - NOW_MARGIN);
+  const saved = store.get(stream.name, partition.context);
+  const bookmark = saved ? toMicros(saved.replication_key_value) : null;
+  const lookback = stream.lateArriving ? daysToMicros(overrides.lookback_days ?? config.lookback_days) : 0;
+  return { lower: Math.max(start, (bookmark ?? start) - lookback), upper, bookmark, saved };
+}
+
+/** The URL of a partition's first page: filters, sort, page size and the stream's own parameters. */
+export function firstPageUrl(stream: KlaviyoStream, plan: ReplicationPlan | null, rt: StreamRuntime, partition: Partition, filters: Filter[]): string {
+  const facts = stream.facts;
+  const params: Record<string, string> = {};
+  const filter = renderFilters(filters);
+  if (filter) params['filter'] = filter;
+  if (plan?.sorted) params['sort'] = plan.apiField;
+  if (facts.pageSize) {
+    const wanted = rt.config.streams[stream.name]?.page_size ?? facts.pageSize.max;
+    params['page[size]'] = String(Math.min(Math.max(wanted, facts.pageSize.min), facts.pageSize.max));
+  }
+  Object.assign(params, stream.params(rt));
+  const query = Object.entries(params)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join('&');
+  return `${stream.resolvePath(partition)}${query ? `?${query}` : ''}`;
 }
