@@ -54,7 +54,7 @@ function parseCommon(value: string): Parsed | undefined {
     fraction = value.slice(at + 1, Math.min(end, at + 7));
     at = end;
   }
-  let offset = 0;
+  let offset: number;
   if (len - at === 1 && value.charCodeAt(at) === 90) offset = 0;
   else if (len - at === 6 && value.charCodeAt(at + 3) === 58) {
     const sign = value.charCodeAt(at);
