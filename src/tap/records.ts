@@ -15,8 +15,9 @@ const relationshipFields = new Map<string, string>();
 
 export function flatten(resource: Resource): SingerRecord {
   const record: SingerRecord = { id: resource.id, ...(resource.attributes ?? {}) };
-  for (const [name, rel] of Object.entries(resource.relationships ?? {})) {
-    const data = rel.data;
+  const relationships = resource.relationships;
+  for (const name in relationships) {
+    const data = relationships[name]?.data;
     if (data && !Array.isArray(data)) record[relationshipField(name)] = data.id;
   }
   return record;
