@@ -1,11 +1,11 @@
-// npm run bench: how close a full-history backfill gets to Klaviyo's rate-limit ceiling, and how much memory
-// it takes. Starts the simulator (scale large: ~1M events, 100k profiles; simulated network latency; the real
-// per-endpoint rate limits), runs the built tap per stream, and prints the figures. Nothing is asserted.
-//   npm run bench                 events + profiles (a few minutes)
-//   npm run bench -- --quick      scale medium, events only
+// npm run bench: one table of what a full-history backfill costs against the simulator: speed against Klaviyo's
+// rate-limit ceiling, the tap's own CPU per record, its peak memory, and what network latency does. Each case
+// starts its own simulator (the tap's CPU and memory are read from its `sync finished` line, so the simulator
+// sharing the machine does not count). Nothing is asserted: figures only.
+//   npm run bench                 scale large, all cases (about 5-10 minutes)
+//   npm run bench -- --quick      scale medium, events only (a couple of minutes)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENDPOINTS } from '../src/generated/endpoints.js';
 import { builtInStreams } from '../src/streams/registry.js';
 import { discover } from '../src/tap/catalog.js';
 import { runTapProcess, startSimulatorProcess, syncSummary } from './lib/processes.js';
@@ -13,9 +13,38 @@ import { runTapProcess, startSimulatorProcess, syncSummary } from './lib/process
 const OUT = 'bench-output';
 const KEY = 'pk_sim_bench';
 const quick = process.argv.includes('--quick');
-const BENCH_STREAMS = quick ? ['events'] : ['events', 'profiles'];
-const LATENCY_MS = 40;
-const JITTER_MS = 20;
+
+interface Case {
+  name: string;
+  stream: string;
+  scale: 'medium' | 'large';
+  /** Klaviyo's per-endpoint rate limits in the simulator (off: the tap's CPU is the limit). */
+  limits: boolean;
+  latencyMs: number;
+  jitterMs: number;
+  /** Another case this one is compared with: its time (latency ratio) or its peak RSS (memory growth). */
+  compare?: { with: string; by: 'time' | 'rss' };
+}
+
+const LARGE = quick ? 'medium' : 'large';
+const CASES: Case[] = [
+  { name: `events ${LARGE}, no limits (CPU)`, stream: 'events', scale: LARGE, limits: false, latencyMs: 0, jitterMs: 0 },
+  ...(quick
+    ? []
+    : [{ name: 'events medium, no limits', stream: 'events', scale: 'medium', limits: false, latencyMs: 0, jitterMs: 0, compare: { with: 'events large, no limits (CPU)', by: 'rss' } } satisfies Case]),
+  { name: `events ${LARGE}, limits, 0 ms`, stream: 'events', scale: LARGE, limits: true, latencyMs: 0, jitterMs: 0 },
+  { name: `events ${LARGE}, limits, 500±200 ms`, stream: 'events', scale: LARGE, limits: true, latencyMs: 500, jitterMs: 200, compare: { with: `events ${LARGE}, limits, 0 ms`, by: 'time' } },
+  ...(quick ? [] : [{ name: 'profiles large, limits, 300±100 ms', stream: 'profiles', scale: 'large', limits: true, latencyMs: 300, jitterMs: 100 } satisfies Case]),
+];
+
+interface Result {
+  c: Case;
+  records: number;
+  requests: number;
+  seconds: number;
+  cpuSeconds: number;
+  rssMb: number;
+}
 
 function catalogFor(stream: string): unknown {
   const catalog = discover(builtInStreams());
@@ -26,38 +55,30 @@ function catalogFor(stream: string): unknown {
   return catalog;
 }
 
-interface Row {
-  stream: string;
-  records: number;
-  requests: number;
-  seconds: number;
-  tier: { perSecond: number; perMinute: number };
-  pageSize: number;
-  rssMb: number;
-  cpuSeconds: number;
-}
-
-async function benchStream(url: string, stream: string): Promise<Row> {
-  const config = join(OUT, 'config.json');
-  writeFileSync(config, JSON.stringify({ api_key: KEY, base_url: url, start_date: '2020-01-01T00:00:00Z', lookback_days: 0 }));
-  const catalog = join(OUT, `catalog-${stream}.json`);
-  writeFileSync(catalog, JSON.stringify(catalogFor(stream)));
-  const started = process.hrtime.bigint();
-  const result = await runTapProcess(['--config', config, '--catalog', catalog], join(OUT, `${stream}.jsonl`));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.code !== 0) throw new Error(`${stream}: the tap failed:\n${result.stderr.slice(-2000)}`);
-  const summary = syncSummary(result.stderr);
-  const facts = builtInStreams().find((s) => s.name === stream)?.facts ?? ENDPOINTS['/api/events'];
-  return {
-    stream,
-    records: summary?.streams[stream]?.records ?? 0,
-    requests: summary?.requests ?? 0,
-    seconds,
-    tier: facts?.rateLimit ?? { perSecond: 1, perMinute: 1 },
-    pageSize: facts?.pageSize?.max ?? 1,
-    rssMb: summary?.max_rss_mb ?? 0,
-    cpuSeconds: summary?.cpu_s ?? 0,
-  };
+async function runCase(c: Case, index: number): Promise<Result> {
+  const args = ['--seed', '42', '--scale', c.scale, '--api-key', KEY, '--latency-ms', String(c.latencyMs), '--jitter-ms', String(c.jitterMs)];
+  const sim = await startSimulatorProcess(c.limits ? args : [...args, '--no-rate-limits']);
+  try {
+    const config = join(OUT, `config-${index}.json`);
+    writeFileSync(config, JSON.stringify({ api_key: KEY, base_url: sim.url, start_date: '2020-01-01T00:00:00Z', lookback_days: 0 }));
+    const catalog = join(OUT, `catalog-${c.stream}.json`);
+    writeFileSync(catalog, JSON.stringify(catalogFor(c.stream)));
+    const started = process.hrtime.bigint();
+    const result = await runTapProcess(['--config', config, '--catalog', catalog], join(OUT, `case-${index}.jsonl`));
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (result.code !== 0) throw new Error(`${c.name}: the tap failed:\n${result.stderr.slice(-2000)}`);
+    const summary = syncSummary(result.stderr);
+    return {
+      c,
+      records: summary?.streams[c.stream]?.records ?? 0,
+      requests: summary?.requests ?? 0,
+      seconds,
+      cpuSeconds: summary?.cpu_s ?? 0,
+      rssMb: summary?.max_rss_mb ?? 0,
+    };
+  } finally {
+    await sim.stop();
+  }
 }
 
 /**
@@ -69,37 +90,58 @@ function floorSeconds(requests: number, perSecond: number, perMinute: number): n
   return fullMinutes * 60 + (requests - fullMinutes * perMinute) / perSecond;
 }
 
-function print(rows: Row[]): void {
-  const header = ['stream', 'records', 'requests', 'seconds', 'records/s', 'requests/min', 'rate-limit floor s', 'speed vs ceiling', 'tap CPU s', 'peak RSS MB'];
-  const body = rows.map((r) => {
-    // The ceiling: the fewest requests (full pages) at the fastest pace the endpoint's tier allows.
-    const floor = floorSeconds(Math.ceil(r.records / r.pageSize), r.tier.perSecond, r.tier.perMinute);
-    return [r.stream, r.records, r.requests, r.seconds.toFixed(1), Math.round(r.records / r.seconds), Math.round((r.requests / r.seconds) * 60), floor.toFixed(1), `${Math.round((floor / r.seconds) * 100)}%`, r.cpuSeconds.toFixed(1), r.rssMb].map(String);
-  });
+/** Share of the rate-limit floor: floor time (the fewest requests, full pages, fastest pace allowed) / time taken. */
+function floorShare(r: Result): string {
+  if (!r.c.limits) return '-';
+  const facts = builtInStreams().find((s) => s.name === r.c.stream)?.facts;
+  if (!facts?.pageSize) return '-';
+  const { perSecond, perMinute } = facts.rateLimit;
+  const floor = floorSeconds(Math.ceil(r.records / facts.pageSize.max), perSecond, perMinute);
+  return `${Math.round((floor / r.seconds) * 100)}% of ${perMinute}/min`;
+}
+
+function comparison(r: Result, all: Result[]): string {
+  const other = all.find((o) => o.c.name === r.c.compare?.with);
+  if (!r.c.compare || !other) return '';
+  if (r.c.compare.by === 'time') return `latency ratio ${(r.seconds / other.seconds).toFixed(2)}`;
+  return `RSS ${other.rssMb >= r.rssMb ? '+' : ''}${Math.round(((other.rssMb - r.rssMb) / r.rssMb) * 100)}% at large`;
+}
+
+function print(results: Result[]): void {
+  const header = ['case', 'records', 'requests', 'seconds', 'records/s', 'requests/min', 'rate-limit floor', 'tap CPU µs/record', 'peak RSS MB', 'compared'];
+  const body = results.map((r) =>
+    [
+      r.c.name,
+      r.records,
+      r.requests,
+      r.seconds.toFixed(1),
+      Math.round(r.records / r.seconds),
+      Math.round((r.requests / r.seconds) * 60),
+      floorShare(r),
+      r.records > 0 ? ((r.cpuSeconds / r.records) * 1e6).toFixed(1) : '-',
+      r.rssMb,
+      comparison(r, results),
+    ].map(String),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join('  ');
-  process.stdout.write(`\n${line(header)}\n${body.map(line).join('\n')}\n`);
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? `-${'-'.repeat(w)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  process.stdout.write(`\n${line(header)}\n${rule}\n${body.map(line).join('\n')}\n`);
 }
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
-  const scale = quick ? 'medium' : 'large';
-  process.stdout.write(`simulator: scale ${scale}, latency ${LATENCY_MS}±${JITTER_MS} ms, Klaviyo's rate limits on\n`);
-  const sim = await startSimulatorProcess(['--seed', '42', '--scale', scale, '--api-key', KEY, '--latency-ms', String(LATENCY_MS), '--jitter-ms', String(JITTER_MS)]);
-  try {
-    const rows: Row[] = [];
-    for (const stream of BENCH_STREAMS) {
-      process.stdout.write(`${stream}: full backfill...\n`);
-      rows.push(await benchStream(sim.url, stream));
-    }
-    print(rows);
-    process.stdout.write(
-      `\nrate-limit floor: the least time Klaviyo's burst and steady windows allow for these records in full pages;\n` +
-        `speed vs ceiling = floor / seconds. The simulator shares this machine's CPU with the tap.\n`,
-    );
-  } finally {
-    await sim.stop();
+  const results: Result[] = [];
+  for (const [i, c] of CASES.entries()) {
+    process.stdout.write(`${c.name}...\n`);
+    results.push(await runCase(c, i));
   }
+  print(results);
+  process.stdout.write(
+    `\nrate-limit floor: the least time Klaviyo's burst and steady windows allow for these records in full pages, as a share of\n` +
+      `the time taken. tap CPU: user+sys of the tap process (its own resource usage), per record. Latency: the simulator's\n` +
+      `per-request delay ± jitter. The simulator shares this machine's CPU with the tap.\n`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,6 @@
 // The HTTP client: axios with auth and revision headers, retries (axios-retry) with backoff and jitter on
 // 429/5xx/timeouts/resets/unreadable bodies, one rate budget per endpoint, and typed errors without secrets.
+import { isAscii } from 'node:buffer';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import axiosRetryModule, { retryAfter, type AxiosRetry } from 'axios-retry';
 import { actionForStatus, AuthError, FatalApiError, SkippableError, type ApiErrorDetail } from './errors.js';
@@ -62,8 +63,10 @@ export class KlaviyoClient {
     this.inFlight = new Semaphore(options.maxInFlight);
     this.axios = axios.create({
       timeout: options.timeoutMs,
-      responseType: 'text',
-      transformResponse: [(body: unknown) => body],
+      // Bytes, decoded here: an all-ASCII body (the usual case: JSON escapes the rest) is read as latin1,
+      // which is a plain copy, instead of through the UTF-8 decoder.
+      responseType: 'arraybuffer',
+      transformResponse: [(body: unknown) => decodeBody(body)],
       maxRedirects: 0,
       headers: {
         Authorization: `Klaviyo-API-Key ${options.apiKey}`,
@@ -151,6 +154,13 @@ function isRetriable(error: AxiosError): boolean {
   // No response at all: a reset, a refused or dropped connection, or our own timeout. All are transient.
   if (!error.response) return true;
   return actionForStatus(error.response.status) === 'retry';
+}
+
+/** The body as text (UTF-8, without a byte-order mark), whatever the status. */
+export function decodeBody(body: unknown): unknown {
+  if (!Buffer.isBuffer(body)) return body;
+  const text = isAscii(body) ? body.toString('latin1') : body.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** A 2xx body must be a JSON:API document; anything else (truncated JSON, an HTML page) is retried. */

@@ -28,12 +28,17 @@ export class OutputClosedError extends Error {
   override readonly name: string = 'OutputClosedError';
 }
 
-const FLUSH_BYTES = 64 * 1024;
+/** Output leaves in chunks of about this size (fewer, larger writes); a STATE flushes at once. */
+const CHUNK_BYTES = 256 * 1024;
 
 export class MessageWriter {
-  private buffer: string[] = [];
-  private bufferedBytes = 0;
+  private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  private used = 0;
   private closedError: Error | null = null;
+  /** The start of each stream's RECORD line, `{"type":"RECORD","stream":"<name>","record":`. */
+  private readonly recordPrefix = new Map<string, string>();
+  /** The end of a RECORD line for the last extraction time seen, `,"time_extracted":"..."}` and a newline. */
+  private recordSuffix = { time: '', text: '' };
   /** Counts per stream, for the end-of-run summary. */
   readonly recordCounts = new Map<string, number>();
 
@@ -44,38 +49,80 @@ export class MessageWriter {
   }
 
   async schema(message: Omit<SchemaMessage, 'type'>): Promise<void> {
-    await this.push({ type: 'SCHEMA', ...message });
+    await this.append(`${JSON.stringify({ type: 'SCHEMA', ...message })}\n`);
   }
 
   async record(stream: string, record: SingerRecord, timeExtracted: string): Promise<void> {
+    await this.recordNow(stream, record, timeExtracted);
+  }
+
+  /**
+   * Buffers one RECORD: the bytes JSON.stringify would give the RecordMessage, without building it. Returns a
+   * promise only when the caller must wait (stdout is full), so a page's records go out without a hop each.
+   */
+  recordNow(stream: string, record: SingerRecord, timeExtracted: string): Promise<void> | undefined {
     this.recordCounts.set(stream, (this.recordCounts.get(stream) ?? 0) + 1);
-    await this.push({ type: 'RECORD', stream, record, time_extracted: timeExtracted });
+    let prefix = this.recordPrefix.get(stream);
+    if (prefix === undefined) {
+      prefix = `{"type":"RECORD","stream":${JSON.stringify(stream)},"record":`;
+      this.recordPrefix.set(stream, prefix);
+    }
+    if (this.recordSuffix.time !== timeExtracted) {
+      this.recordSuffix = { time: timeExtracted, text: `,"time_extracted":${JSON.stringify(timeExtracted)}}\n` };
+    }
+    return this.append(prefix, JSON.stringify(record), this.recordSuffix.text);
   }
 
   /** STATE goes out right away, after every record written before it. */
   async state(value: unknown): Promise<void> {
-    await this.push({ type: 'STATE', value });
+    await this.append(`${JSON.stringify({ type: 'STATE', value } satisfies StateMessage)}\n`);
     await this.flush();
-  }
-
-  private async push(message: SingerMessage): Promise<void> {
-    if (this.closedError) throw this.closedError;
-    const line = `${JSON.stringify(message)}\n`;
-    this.buffer.push(line);
-    this.bufferedBytes += line.length;
-    if (this.bufferedBytes >= FLUSH_BYTES) await this.flush();
   }
 
   /** Writes what is buffered; waits for `drain` when the pipe is full. */
   async flush(): Promise<void> {
+    await this.flushNow();
+  }
+
+  /** Copies one message (given in pieces, newline included) into the chunk; writes the chunk when it is full. */
+  private append(...pieces: string[]): Promise<void> | undefined {
     if (this.closedError) throw this.closedError;
-    if (this.buffer.length === 0) return;
-    const chunk = this.buffer.join('');
-    this.buffer = [];
-    this.bufferedBytes = 0;
-    const ok = this.out.write(chunk);
-    if (!ok) await this.waitForDrain();
+    let length = 0;
+    for (const piece of pieces) length += piece.length;
+    // A UTF-8 byte count is needed only when the message might not fit (at most 3 bytes per UTF-16 unit).
+    if (length * 3 > this.chunk.length - this.used) {
+      let bytes = 0;
+      for (const piece of pieces) bytes += Buffer.byteLength(piece);
+      if (bytes > this.chunk.length - this.used) return this.appendLarge(pieces, bytes);
+    }
+    for (const piece of pieces) this.used += this.chunk.write(piece, this.used);
+    return this.used >= CHUNK_BYTES - 1024 ? this.flushNow() : undefined;
+  }
+
+  private async appendLarge(pieces: string[], bytes: number): Promise<void> {
+    await this.flushNow();
+    if (bytes <= this.chunk.length) await this.append(...pieces);
+    else await this.write(pieces.join(''));
+  }
+
+  private flushNow(): Promise<void> | undefined {
     if (this.closedError) throw this.closedError;
+    if (this.used === 0) return undefined;
+    const full = this.chunk.subarray(0, this.used);
+    // The stream keeps the written bytes until they are out, so the next messages go into a fresh chunk.
+    this.chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    this.used = 0;
+    return this.write(full);
+  }
+
+  /** Hands data to stdout; a promise that settles on `drain` when the pipe is full, else undefined. */
+  private write(data: Buffer | string): Promise<void> | undefined {
+    const ok = this.out.write(data);
+    if (this.closedError) throw this.closedError;
+    if (ok) return undefined;
+    return this.waitForDrain().then(() => {
+      if (this.closedError) throw this.closedError;
+    });
   }
 
   private waitForDrain(): Promise<void> {

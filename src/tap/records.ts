@@ -4,13 +4,20 @@ import type { SingerRecord } from './messages.js';
 
 /** `flow-action` -> `flow_action_id` */
 export function relationshipField(name: string): string {
-  return `${name.replace(/-/g, '_')}_id`;
+  let field = relationshipFields.get(name);
+  if (field === undefined) {
+    field = `${name.replace(/-/g, '_')}_id`;
+    if (relationshipFields.size < 1000) relationshipFields.set(name, field);
+  }
+  return field;
 }
+const relationshipFields = new Map<string, string>();
 
 export function flatten(resource: Resource): SingerRecord {
   const record: SingerRecord = { id: resource.id, ...(resource.attributes ?? {}) };
-  for (const [name, rel] of Object.entries(resource.relationships ?? {})) {
-    const data = rel.data;
+  const relationships = resource.relationships;
+  for (const name in relationships) {
+    const data = relationships[name]?.data;
     if (data && !Array.isArray(data)) record[relationshipField(name)] = data.id;
   }
   return record;

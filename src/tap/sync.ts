@@ -268,7 +268,9 @@ class StreamRun {
     const extracted = new Date().toISOString();
     const { stream, shaper } = this.s;
     for (const raw of records) {
-      await this.deps.writer.record(stream.name, shaper.fit(raw), extracted);
+      // Waits only when stdout is full: a page's records otherwise go out in one go (and the page is freed).
+      const full = this.deps.writer.recordNow(stream.name, shaper.fit(raw), extracted);
+      if (full) await full;
       this.summary.records++;
     }
   }

@@ -13,7 +13,64 @@ interface Parsed {
   fraction: string;
 }
 
+/** The digits at `from..from+n` as a number, or -1 when one is not a digit. */
+function digitsAt(value: string, from: number, n: number): number {
+  let v = 0;
+  for (let i = from; i < from + n; i++) {
+    const c = value.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * The common form `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)` read without the regex (it is on the path of every
+ * record); undefined when the value is anything else, so the general parser decides. Same result as it.
+ */
+function parseCommon(value: string): Parsed | undefined {
+  const len = value.length;
+  if (len < 20 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84) return undefined;
+  if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return undefined;
+  const y = digitsAt(value, 0, 4);
+  const mo = digitsAt(value, 5, 2);
+  const d = digitsAt(value, 8, 2);
+  const h = digitsAt(value, 11, 2);
+  const mi = digitsAt(value, 14, 2);
+  const s = digitsAt(value, 17, 2);
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return undefined;
+  if (d > daysInMonth(y, mo)) return undefined;
+  let at = 19;
+  let fraction = '';
+  if (value.charCodeAt(at) === 46) {
+    let end = at + 1;
+    while (end < len && digitsAt(value, end, 1) >= 0) end++;
+    if (end === at + 1 || end - at - 1 > 9) return undefined;
+    fraction = value.slice(at + 1, Math.min(end, at + 7));
+    at = end;
+  }
+  let offset: number;
+  if (len - at === 1 && value.charCodeAt(at) === 90) offset = 0;
+  else if (len - at === 6 && value.charCodeAt(at + 3) === 58) {
+    const sign = value.charCodeAt(at);
+    const oh = digitsAt(value, at + 1, 2);
+    const om = digitsAt(value, at + 4, 2);
+    if ((sign !== 43 && sign !== 45) || oh < 0 || om < 0) return undefined;
+    offset = (sign === 45 ? -1 : 1) * (oh * 60 + om);
+  } else return undefined;
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  const fractionMicros = fraction ? digitsAt(fraction, 0, fraction.length) * 10 ** (6 - fraction.length) : 0;
+  return { micros: (ms - offset * 60_000) * 1000 + fractionMicros, fraction };
+}
+
 function parse(value: string): Parsed | null {
+  const common = parseCommon(value);
+  if (common) return common;
   const m = ISO.exec(value.trim());
   if (!m) return null;
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
