@@ -50,15 +50,76 @@ export interface Tier {
   perMinute: number;
 }
 
+/** Weight of the newest response time in the smoothed latency (an EWMA over about the last ten responses). */
+const LATENCY_WEIGHT = 0.2;
+/** Requests in flight beyond Little's law, so jitter (a slow response among fast ones) never leaves the tier idle. */
+const HEADROOM = 1.25;
+
+/**
+ * Little's law: the requests in flight that keep an endpoint at the rate it allows, given its latency. While the
+ * steady window has room the allowed rate is the burst rate, otherwise the steady one. At least one, and never
+ * more than the burst (a second's worth) nor `cap`.
+ */
+export function inFlightTarget(tier: Tier, steadyRoom: boolean, latencyMs: number, cap: number): number {
+  const rate = steadyRoom ? tier.perSecond : tier.perMinute / 60;
+  const wanted = Math.ceil((rate * latencyMs * HEADROOM) / SECOND_MS) + 1;
+  return Math.max(1, Math.min(wanted, tier.perSecond, cap));
+}
+
 export class RateBudget {
   private readonly starts = new StartLog();
   private pausedUntil = 0;
   private queue: Promise<void> = Promise.resolve();
+  /** Smoothed response time in ms; null until the first response. */
+  private latencyMs: number | null = null;
+  private admitted = 0;
+  private waiting: Array<() => void> = [];
 
+  /** `maxInFlight`: the tap-wide cap on requests in flight, which no endpoint's admission exceeds. */
   constructor(
     readonly tier: Tier,
     private readonly clock: Clock = realClock,
+    private readonly maxInFlight = Infinity,
   ) {}
+
+  /** Requests this endpoint should have in flight now (Little's law over the observed latency). */
+  target(): number {
+    const now = this.clock.now();
+    this.starts.prune(now);
+    return inFlightTarget(this.tier, this.starts.size < this.tier.perMinute, this.latencyMs ?? 0, this.maxInFlight);
+  }
+
+  get latency(): number | null {
+    return this.latencyMs;
+  }
+
+  /** Notes how long a response took (from the request's start to its headers). */
+  observeLatency(ms: number): void {
+    this.latencyMs = this.latencyMs === null ? ms : this.latencyMs + LATENCY_WEIGHT * (ms - this.latencyMs);
+    this.wake();
+  }
+
+  /**
+   * Resolves, with a release, once fewer than `target()` requests of this endpoint are admitted. Take it before
+   * any shared slot, so work waiting on a slow endpoint holds nothing others need.
+   */
+  async admit(): Promise<() => void> {
+    while (this.admitted >= this.target()) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.admitted++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.admitted--;
+      this.wake();
+    };
+  }
+
+  private wake(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const w of waiting) w();
+  }
 
   /** Resolves when one more request may start without breaking either window. Callers are served in order. */
   acquire(): Promise<void> {

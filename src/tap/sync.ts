@@ -189,12 +189,22 @@ class StreamRun {
   private async fetchWindow(partition: Partition, base: Filter[], at: { window: Window; scan: PartitionScan } | null): Promise<void> {
     const plan = this.plan;
     const url = this.firstUrl(partition, [...base, ...(plan && at ? windowFilters(plan, at.window) : [])]);
-    const pages = paginate(this.rt.client, url, this.s.stream.budget(this.rt))[Symbol.asyncIterator]();
+    const budgetKey = this.s.stream.budget(this.rt);
+    const budget = this.rt.client.rateBudget(budgetKey);
+    const pages = paginate(this.rt.client, url, budgetKey)[Symbol.asyncIterator]();
     let first = true;
     for (;;) {
+      // The endpoint admits first (as many as its rate x latency keeps busy), then a page slot is taken: a window
+      // waiting on a slow endpoint holds no slot that another stream could use.
+      const admitted = await budget.admit();
       const release = await this.pageSlots.acquire();
       try {
-        const next = await pages.next();
+        let next: IteratorResult<Page>;
+        try {
+          next = await pages.next();
+        } finally {
+          admitted();
+        }
         if (next.done) break;
         this.summary.pages++;
         const page = next.value;
