@@ -5,6 +5,12 @@ const SECOND_MS = 1000;
 const MINUTE_MS = 60_000;
 /** Windows are counted a little wider than Klaviyo's, so clock skew and latency never push us over. */
 const SLACK = 1.05;
+/**
+ * The steady window is counted this much wider than a minute: the spread of the delay between a request's start
+ * here and its arrival there. (5 % of a minute, 3 s, idles a backfill for longer than its whole second minute's
+ * burst takes.)
+ */
+const MINUTE_MARGIN_MS = 1000;
 
 export type Clock = { now(): number; sleep(ms: number): Promise<void> };
 export const realClock: Clock = {
@@ -18,7 +24,7 @@ class StartLog {
   private head = 0;
 
   prune(now: number): void {
-    while (this.head < this.times.length && (this.times[this.head] ?? 0) <= now - MINUTE_MS * SLACK) this.head++;
+    while (this.head < this.times.length && (this.times[this.head] ?? 0) <= now - MINUTE_MS - MINUTE_MARGIN_MS) this.head++;
     if (this.head > 4096) {
       this.times = this.times.slice(this.head);
       this.head = 0;
@@ -146,7 +152,7 @@ export class RateBudget {
     if (now < this.pausedUntil) return this.pausedUntil - now;
     const inLastSecond = this.starts.countSince(now - SECOND_MS * SLACK);
     if (inLastSecond >= this.tier.perSecond) return this.starts.expiry(this.tier.perSecond, SECOND_MS * SLACK) - now;
-    if (this.starts.size >= this.tier.perMinute) return this.starts.oldest() + MINUTE_MS * SLACK - now;
+    if (this.starts.size >= this.tier.perMinute) return this.starts.oldest() + MINUTE_MS + MINUTE_MARGIN_MS - now;
     return 0;
   }
 

@@ -50,6 +50,8 @@ interface PartitionScan {
   tracker: BookmarkTracker;
   pool: TaskPool;
   skip: { value: number; ids: Set<string> } | null;
+  /** Windows started and not yet finished. */
+  open: number;
 }
 
 /**
@@ -175,6 +177,7 @@ class StreamRun {
       tracker: new BookmarkTracker({ value: bookmark, ids: boundaryIds }),
       pool: new TaskPool(config.max_requests_in_flight),
       skip,
+      open: 0,
     };
     this.startWindow(partition, base, scan, newWindow(lower, upper));
     await scan.pool.idle();
@@ -182,6 +185,7 @@ class StreamRun {
 
   private startWindow(partition: Partition, base: Filter[], scan: PartitionScan, window: Window): void {
     scan.tracker.add(window);
+    scan.open++;
     scan.pool.spawn(() => this.fetchWindow(partition, base, { window, scan }));
   }
 
@@ -192,7 +196,6 @@ class StreamRun {
     const budgetKey = this.s.stream.budget(this.rt);
     const budget = this.rt.client.rateBudget(budgetKey);
     const pages = paginate(this.rt.client, url, budgetKey)[Symbol.asyncIterator]();
-    let first = true;
     for (;;) {
       // The endpoint admits first (as many as its rate x latency keeps busy), then a page slot is taken: a window
       // waiting on a slow endpoint holds no slot that another stream could use.
@@ -215,18 +218,20 @@ class StreamRun {
           await pages.return(undefined);
           break;
         }
-        if (first && at && page.hasNext && this.splitWindows && at.window.max !== null && firstValue !== null) {
-          const maxNew = this.deps.config.max_requests_in_flight - 1;
-          const tails = splitTail(at.window, firstValue, at.window.max, maxNew);
+        // Hand the tail to new windows when fewer are open than the endpoint can keep in flight (rate x latency):
+        // after a window's first page, and again whenever other windows have finished.
+        const wanted = Math.min(budget.target(), this.deps.config.max_requests_in_flight) - (at?.scan.open ?? 0);
+        if (wanted > 0 && at && page.hasNext && this.splitWindows && at.window.max !== null && firstValue !== null) {
+          const tails = splitTail(at.window, firstValue, at.window.max, wanted);
           if (tails.length > 0) log.debug(`stream ${this.s.stream.name}: window split`, { until: fromMicros(at.window.to), into: tails.length + 1 });
           for (const tail of tails) this.startWindow(partition, base, at.scan, tail);
         }
-        first = false;
       } finally {
         release();
       }
     }
     if (at) {
+      at.scan.open--;
       at.window.done = true;
       await this.saveBookmark(partition, at.scan.tracker);
     }
