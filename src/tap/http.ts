@@ -128,7 +128,7 @@ export class KlaviyoClient {
       try {
         // The budget rides on the request config, so every attempt (first and retries) waits for room in it.
         const response = await this.axios.get<JsonApiDocument>(url, { budget: bucket } as object);
-        bucket.observe(headerNumber(response, 'ratelimit-remaining'), headerNumber(response, 'ratelimit-reset'));
+        bucket.observe(headerNumber(response, 'ratelimit-remaining'), headerNumber(response, 'ratelimit-reset'), (response.config as Timed).sentAt);
         return response.data;
       } catch (err) {
         throw toTypedError(err, url, this.options.maxRetries, this.options.timeoutMs);

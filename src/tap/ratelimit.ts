@@ -46,6 +46,10 @@ class StartLog {
   expiry(back: number, width: number): number {
     return (this.times[this.times.length - back] ?? 0) + width;
   }
+  /** Drops the starts before `time` (Klaviyo has closed the steady window they were counted in). */
+  forgetBefore(time: number): void {
+    while (this.head < this.times.length && (this.times[this.head] ?? 0) < time) this.head++;
+  }
   oldest(): number {
     return this.times[this.head] ?? 0;
   }
@@ -80,6 +84,11 @@ export class RateBudget {
   private latencyMs: number | null = null;
   private admitted = 0;
   private waiting: Array<() => void> = [];
+  /**
+   * From `RateLimit-Reset`: once `at` has passed, Klaviyo's fixed steady window that counted every start before
+   * `before` has surely closed, so those starts no longer take room in the minute.
+   */
+  private closing: { at: number; before: number } | null = null;
 
   /** `maxInFlight`: the tap-wide cap on requests in flight, which no endpoint's admission exceeds. */
   constructor(
@@ -91,7 +100,7 @@ export class RateBudget {
   /** Requests this endpoint should have in flight now (Little's law over the observed latency). */
   target(): number {
     const now = this.clock.now();
-    this.starts.prune(now);
+    this.prune(now);
     return inFlightTarget(this.tier, this.starts.size < this.tier.perMinute, this.latencyMs ?? 0, this.maxInFlight);
   }
 
@@ -148,12 +157,24 @@ export class RateBudget {
 
   /** Milliseconds until a request may start (<= 0: now). */
   private delayAt(now: number): number {
-    this.starts.prune(now);
+    this.prune(now);
     if (now < this.pausedUntil) return this.pausedUntil - now;
     const inLastSecond = this.starts.countSince(now - SECOND_MS * SLACK);
     if (inLastSecond >= this.tier.perSecond) return this.starts.expiry(this.tier.perSecond, SECOND_MS * SLACK) - now;
-    if (this.starts.size >= this.tier.perMinute) return this.starts.oldest() + MINUTE_MS + MINUTE_MARGIN_MS - now;
+    if (this.starts.size >= this.tier.perMinute) {
+      const slides = this.starts.oldest() + MINUTE_MS + MINUTE_MARGIN_MS - now;
+      return this.closing ? Math.min(slides, this.closing.at - now) : slides;
+    }
     return 0;
+  }
+
+  private prune(now: number): void {
+    if (this.closing && now >= this.closing.at) {
+      // Never forget a start inside the burst window.
+      this.starts.forgetBefore(Math.min(this.closing.before, now - SECOND_MS * SLACK));
+      this.closing = null;
+    }
+    this.starts.prune(now);
   }
 
   /** A 429 said to wait: nobody starts a request on this endpoint before then. */
@@ -165,9 +186,23 @@ export class RateBudget {
    * Reads Klaviyo's steady-window headers. When the account has (almost) nothing left — other clients share the
    * quota — wait for the window to reset instead of running into 429s.
    */
-  observe(remaining: number | undefined, resetSeconds: number | undefined): void {
+  observe(remaining: number | undefined, resetSeconds: number | undefined, sentAt?: number): void {
     if (remaining === undefined || resetSeconds === undefined) return;
     if (remaining <= 0) this.pause(resetSeconds * SECOND_MS);
+    if (sentAt !== undefined && resetSeconds >= 1) this.noteReset(sentAt, resetSeconds);
+  }
+
+  /**
+   * Klaviyo's steady window is fixed: it ends `resetSeconds` (rounded up) after the server answered, somewhere
+   * between the request's start and now. So it ends no earlier than `sentAt + (reset - 1) s` and no later than
+   * `now + reset s`. Once the later bound has passed, starts well before the earlier bound (by the margin the
+   * minute is counted with, for their way to the server) were counted in a closed window.
+   */
+  private noteReset(sentAt: number, resetSeconds: number): void {
+    const now = this.clock.now();
+    this.prune(now);
+    if (this.closing) return;
+    this.closing = { at: now + resetSeconds * SECOND_MS, before: sentAt + (resetSeconds - 1) * SECOND_MS - MINUTE_MARGIN_MS };
   }
 }
 

@@ -196,6 +196,7 @@ class StreamRun {
     const budgetKey = this.s.stream.budget(this.rt);
     const budget = this.rt.client.rateBudget(budgetKey);
     const pages = paginate(this.rt.client, url, budgetKey)[Symbol.asyncIterator]();
+    let first = true;
     for (;;) {
       // The endpoint admits first (as many as its rate x latency keeps busy), then a page slot is taken: a window
       // waiting on a slow endpoint holds no slot that another stream could use.
@@ -218,14 +219,16 @@ class StreamRun {
           await pages.return(undefined);
           break;
         }
-        // Hand the tail to new windows when fewer are open than the endpoint can keep in flight (rate x latency):
-        // after a window's first page, and again whenever other windows have finished.
+        // Hand the tail to new windows after a window's first page, and again on a later page whenever fewer windows
+        // are open than the endpoint can keep in flight (rate x latency), so the last long windows do not run alone.
         const wanted = Math.min(budget.target(), this.deps.config.max_requests_in_flight) - (at?.scan.open ?? 0);
-        if (wanted > 0 && at && page.hasNext && this.splitWindows && at.window.max !== null && firstValue !== null) {
-          const tails = splitTail(at.window, firstValue, at.window.max, wanted);
+        const maxNew = first ? this.deps.config.max_requests_in_flight - 1 : wanted;
+        if (maxNew > 0 && at && page.hasNext && this.splitWindows && at.window.max !== null && firstValue !== null) {
+          const tails = splitTail(at.window, firstValue, at.window.max, maxNew);
           if (tails.length > 0) log.debug(`stream ${this.s.stream.name}: window split`, { until: fromMicros(at.window.to), into: tails.length + 1 });
           for (const tail of tails) this.startWindow(partition, base, at.scan, tail);
         }
+        first = false;
       } finally {
         release();
       }

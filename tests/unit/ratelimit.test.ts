@@ -149,6 +149,29 @@ describe('ratelimit', () => {
     });
   });
 
+  describe('RateBudget and RateLimit-Reset (fixed steady windows)', () => {
+    // 10 starts fill a 10/min window at t0; a response at t0 + 100 (sent at t0 + 50) reports the reset.
+    const table: Array<{ name: string; reset: number | undefined; sentAt: number | undefined; next: number }> = [
+      { name: 'no header: the minute slides (60 s + margin)', reset: undefined, sentAt: 50, next: 61_000 },
+      { name: 'window closes in 20 s: the next start waits for that, not the minute', reset: 20, sentAt: 50, next: 20_100 },
+      { name: 'window closes after our minute: the minute wins', reset: 70, sentAt: 50, next: 61_000 },
+      { name: 'window closes at once: starts this close to it may be in the new window, so they still count', reset: 1, sentAt: 50, next: 61_000 },
+      { name: 'start time unknown: nothing is forgotten', reset: 20, sentAt: undefined, next: 61_000 },
+    ];
+    for (const { name, reset, sentAt, next } of table) {
+      it(name, async () => {
+        const clock = new FakeClock();
+        const t0 = clock.now();
+        const budget = new RateBudget({ perSecond: 100, perMinute: 10 }, clock);
+        await acquireSequentially(budget, clock, 10);
+        clock.t = t0 + 100;
+        budget.observe(5, reset, sentAt === undefined ? undefined : t0 + sentAt);
+        await budget.acquire();
+        assert.equal(clock.now() - t0, next);
+      });
+    }
+  });
+
   describe('Semaphore', () => {
     for (const limit of [1, 3, 8]) {
       it(`limit ${limit}: at most ${limit} run at once, and that many do`, async () => {
