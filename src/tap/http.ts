@@ -49,6 +49,9 @@ export interface HttpStats {
   retries: number;
 }
 
+/** A request's config as the interceptors see it: its budget, and when the budget let it go. */
+type Timed = { budget?: RateBudget; sentAt?: number };
+
 const RETRY_AFTER_CAP_MS = 10 * 60_000;
 
 export class KlaviyoClient {
@@ -56,10 +59,12 @@ export class KlaviyoClient {
   private readonly budgets = new Map<string, RateBudget>();
   private readonly inFlight: Semaphore;
   private readonly origin: string;
+  private readonly clock: Clock;
   readonly stats: HttpStats = { requests: 0, retries: 0 };
 
   constructor(private readonly options: HttpOptions) {
     this.origin = new URL(options.baseUrl).origin;
+    this.clock = options.clock ?? realClock;
     this.inFlight = new Semaphore(options.maxInFlight);
     this.axios = axios.create({
       timeout: options.timeoutMs,
@@ -76,11 +81,17 @@ export class KlaviyoClient {
       },
     });
     this.axios.interceptors.request.use(async (config) => {
-      await (config as { budget?: RateBudget }).budget?.acquire();
+      const timed = config as Timed;
+      await timed.budget?.acquire();
+      timed.sentAt = this.clock.now();
       this.stats.requests++;
       return config;
     });
-    this.axios.interceptors.response.use((response) => parseBody(response));
+    this.axios.interceptors.response.use((response) => {
+      const timed = response.config as Timed;
+      if (timed.sentAt !== undefined) timed.budget?.observeLatency(this.clock.now() - timed.sentAt);
+      return parseBody(response);
+    });
     axiosRetry(this.axios, {
       retries: options.maxRetries,
       shouldResetTimeout: true,
@@ -115,12 +126,12 @@ export class KlaviyoClient {
         endpoint: new URL(url).pathname,
       });
     }
-    const bucket = this.budgetFor(budget);
+    const bucket = this.rateBudget(budget);
     return this.inFlight.run(async () => {
       try {
         // The budget rides on the request config, so every attempt (first and retries) waits for room in it.
         const response = await this.axios.get<JsonApiDocument>(url, { budget: bucket } as object);
-        bucket.observe(headerNumber(response, 'ratelimit-remaining'), headerNumber(response, 'ratelimit-reset'));
+        bucket.observe(headerNumber(response, 'ratelimit-remaining'), headerNumber(response, 'ratelimit-reset'), (response.config as Timed).sentAt);
         return response.data;
       } catch (err) {
         throw toTypedError(err, url, this.options.maxRetries, this.options.timeoutMs);
@@ -128,10 +139,11 @@ export class KlaviyoClient {
     });
   }
 
-  private budgetFor(key: BudgetKey): RateBudget {
+  /** The endpoint's budget, shared by every caller (its windows, and its latency-driven admission). */
+  rateBudget(key: BudgetKey): RateBudget {
     let bucket = this.budgets.get(key.id);
     if (!bucket) {
-      bucket = new RateBudget(key.tier, this.options.clock ?? realClock);
+      bucket = new RateBudget(key.tier, this.clock, this.options.maxInFlight);
       this.budgets.set(key.id, bucket);
     }
     return bucket;

@@ -5,6 +5,12 @@ const SECOND_MS = 1000;
 const MINUTE_MS = 60_000;
 /** Windows are counted a little wider than Klaviyo's, so clock skew and latency never push us over. */
 const SLACK = 1.05;
+/**
+ * The steady window is counted this much wider than a minute: the spread of the delay between a request's start
+ * here and its arrival there. (5 % of a minute, 3 s, idles a backfill for longer than its whole second minute's
+ * burst takes.)
+ */
+const MINUTE_MARGIN_MS = 1000;
 
 export type Clock = { now(): number; sleep(ms: number): Promise<void> };
 export const realClock: Clock = {
@@ -18,7 +24,7 @@ class StartLog {
   private head = 0;
 
   prune(now: number): void {
-    while (this.head < this.times.length && (this.times[this.head] ?? 0) <= now - MINUTE_MS * SLACK) this.head++;
+    while (this.head < this.times.length && (this.times[this.head] ?? 0) <= now - MINUTE_MS - MINUTE_MARGIN_MS) this.head++;
     if (this.head > 4096) {
       this.times = this.times.slice(this.head);
       this.head = 0;
@@ -40,6 +46,10 @@ class StartLog {
   expiry(back: number, width: number): number {
     return (this.times[this.times.length - back] ?? 0) + width;
   }
+  /** Drops the starts before `time` (Klaviyo has closed the steady window they were counted in). */
+  forgetBefore(time: number): void {
+    while (this.head < this.times.length && (this.times[this.head] ?? 0) < time) this.head++;
+  }
   oldest(): number {
     return this.times[this.head] ?? 0;
   }
@@ -50,15 +60,81 @@ export interface Tier {
   perMinute: number;
 }
 
+/** Weight of the newest response time in the smoothed latency (an EWMA over about the last ten responses). */
+const LATENCY_WEIGHT = 0.2;
+/** Requests in flight beyond Little's law, so jitter (a slow response among fast ones) never leaves the tier idle. */
+const HEADROOM = 1.25;
+
+/**
+ * Little's law: the requests in flight that keep an endpoint at the rate it allows, given its latency. While the
+ * steady window has room the allowed rate is the burst rate, otherwise the steady one. At least one, and never
+ * more than the burst (a second's worth) nor `cap`.
+ */
+export function inFlightTarget(tier: Tier, steadyRoom: boolean, latencyMs: number, cap: number): number {
+  const rate = steadyRoom ? tier.perSecond : tier.perMinute / 60;
+  const wanted = Math.ceil((rate * latencyMs * HEADROOM) / SECOND_MS) + 1;
+  return Math.max(1, Math.min(wanted, tier.perSecond, cap));
+}
+
 export class RateBudget {
   private readonly starts = new StartLog();
   private pausedUntil = 0;
   private queue: Promise<void> = Promise.resolve();
+  /** Smoothed response time in ms; null until the first response. */
+  private latencyMs: number | null = null;
+  private admitted = 0;
+  private waiting: Array<() => void> = [];
+  /**
+   * From `RateLimit-Reset`: once `at` has passed, Klaviyo's fixed steady window that counted every start before
+   * `before` has surely closed, so those starts no longer take room in the minute.
+   */
+  private closing: { at: number; before: number } | null = null;
 
+  /** `maxInFlight`: the tap-wide cap on requests in flight, which no endpoint's admission exceeds. */
   constructor(
     readonly tier: Tier,
     private readonly clock: Clock = realClock,
+    private readonly maxInFlight = Infinity,
   ) {}
+
+  /** Requests this endpoint should have in flight now (Little's law over the observed latency). */
+  target(): number {
+    const now = this.clock.now();
+    this.prune(now);
+    return inFlightTarget(this.tier, this.starts.size < this.tier.perMinute, this.latencyMs ?? 0, this.maxInFlight);
+  }
+
+  get latency(): number | null {
+    return this.latencyMs;
+  }
+
+  /** Notes how long a response took (from the request's start to its headers). */
+  observeLatency(ms: number): void {
+    this.latencyMs = this.latencyMs === null ? ms : this.latencyMs + LATENCY_WEIGHT * (ms - this.latencyMs);
+    this.wake();
+  }
+
+  /**
+   * Resolves, with a release, once fewer than `target()` requests of this endpoint are admitted. Take it before
+   * any shared slot, so work waiting on a slow endpoint holds nothing others need.
+   */
+  async admit(): Promise<() => void> {
+    while (this.admitted >= this.target()) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.admitted++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.admitted--;
+      this.wake();
+    };
+  }
+
+  private wake(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const w of waiting) w();
+  }
 
   /** Resolves when one more request may start without breaking either window. Callers are served in order. */
   acquire(): Promise<void> {
@@ -81,12 +157,24 @@ export class RateBudget {
 
   /** Milliseconds until a request may start (<= 0: now). */
   private delayAt(now: number): number {
-    this.starts.prune(now);
+    this.prune(now);
     if (now < this.pausedUntil) return this.pausedUntil - now;
     const inLastSecond = this.starts.countSince(now - SECOND_MS * SLACK);
     if (inLastSecond >= this.tier.perSecond) return this.starts.expiry(this.tier.perSecond, SECOND_MS * SLACK) - now;
-    if (this.starts.size >= this.tier.perMinute) return this.starts.oldest() + MINUTE_MS * SLACK - now;
+    if (this.starts.size >= this.tier.perMinute) {
+      const slides = this.starts.oldest() + MINUTE_MS + MINUTE_MARGIN_MS - now;
+      return this.closing ? Math.min(slides, this.closing.at - now) : slides;
+    }
     return 0;
+  }
+
+  private prune(now: number): void {
+    if (this.closing && now >= this.closing.at) {
+      // Never forget a start inside the burst window.
+      this.starts.forgetBefore(Math.min(this.closing.before, now - SECOND_MS * SLACK));
+      this.closing = null;
+    }
+    this.starts.prune(now);
   }
 
   /** A 429 said to wait: nobody starts a request on this endpoint before then. */
@@ -98,9 +186,23 @@ export class RateBudget {
    * Reads Klaviyo's steady-window headers. When the account has (almost) nothing left — other clients share the
    * quota — wait for the window to reset instead of running into 429s.
    */
-  observe(remaining: number | undefined, resetSeconds: number | undefined): void {
+  observe(remaining: number | undefined, resetSeconds: number | undefined, sentAt?: number): void {
     if (remaining === undefined || resetSeconds === undefined) return;
     if (remaining <= 0) this.pause(resetSeconds * SECOND_MS);
+    if (sentAt !== undefined && resetSeconds >= 1) this.noteReset(sentAt, resetSeconds);
+  }
+
+  /**
+   * Klaviyo's steady window is fixed: it ends `resetSeconds` (rounded up) after the server answered, somewhere
+   * between the request's start and now. So it ends no earlier than `sentAt + (reset - 1) s` and no later than
+   * `now + reset s`. Once the later bound has passed, starts well before the earlier bound (by the margin the
+   * minute is counted with, for their way to the server) were counted in a closed window.
+   */
+  private noteReset(sentAt: number, resetSeconds: number): void {
+    const now = this.clock.now();
+    this.prune(now);
+    if (this.closing) return;
+    this.closing = { at: now + resetSeconds * SECOND_MS, before: sentAt + (resetSeconds - 1) * SECOND_MS - MINUTE_MARGIN_MS };
   }
 }
 

@@ -51,6 +51,8 @@ interface PartitionScan {
   tracker: BookmarkTracker;
   pool: TaskPool;
   skip: { value: number; ids: Set<string> } | null;
+  /** Windows started and not yet finished. */
+  open: number;
 }
 
 /**
@@ -173,6 +175,7 @@ class StreamRun {
       tracker: new BookmarkTracker({ value: bookmark, ids: boundaryIds }),
       pool: new TaskPool(config.max_requests_in_flight),
       skip,
+      open: 0,
     };
     this.startWindow(partition, base, scan, newWindow(lower, upper));
     await scan.pool.idle();
@@ -180,6 +183,7 @@ class StreamRun {
 
   private startWindow(partition: Partition, base: Filter[], scan: PartitionScan, window: Window): void {
     scan.tracker.add(window);
+    scan.open++;
     scan.pool.spawn(() => this.fetchWindow(partition, base, { window, scan }));
   }
 
@@ -187,12 +191,22 @@ class StreamRun {
   private async fetchWindow(partition: Partition, base: Filter[], at: { window: Window; scan: PartitionScan } | null): Promise<void> {
     const plan = this.plan;
     const url = this.firstUrl(partition, [...base, ...(plan && at ? windowFilters(plan, at.window) : [])]);
-    const pages = paginate(this.rt.client, url, this.s.stream.budget(this.rt))[Symbol.asyncIterator]();
+    const budgetKey = this.s.stream.budget(this.rt);
+    const budget = this.rt.client.rateBudget(budgetKey);
+    const pages = paginate(this.rt.client, url, budgetKey)[Symbol.asyncIterator]();
     let first = true;
     for (;;) {
+      // The endpoint admits first (as many as its rate x latency keeps busy), then a page slot is taken: a window
+      // waiting on a slow endpoint holds no slot that another stream could use.
+      const admitted = await budget.admit();
       const release = await this.pageSlots.acquire();
       try {
-        const next = await pages.next();
+        let next: IteratorResult<Page>;
+        try {
+          next = await pages.next();
+        } finally {
+          admitted();
+        }
         if (next.done) break;
         this.summary.pages++;
         const page = next.value;
@@ -203,8 +217,11 @@ class StreamRun {
           await pages.return(undefined);
           break;
         }
-        if (first && at && page.hasNext && this.splitWindows && at.window.max !== null && firstValue !== null) {
-          const maxNew = this.deps.config.max_requests_in_flight - 1;
+        // Hand the tail to new windows after a window's first page, and again on a later page whenever fewer windows
+        // are open than the endpoint can keep in flight (rate x latency), so the last long windows do not run alone.
+        const wanted = Math.min(budget.target(), this.deps.config.max_requests_in_flight) - (at?.scan.open ?? 0);
+        const maxNew = first ? this.deps.config.max_requests_in_flight - 1 : wanted;
+        if (maxNew > 0 && at && page.hasNext && this.splitWindows && at.window.max !== null && firstValue !== null) {
           const tails = splitTail(at.window, firstValue, at.window.max, maxNew);
           if (tails.length > 0) log.debug(`stream ${this.s.stream.name}: window split`, { until: fromMicros(at.window.to), into: tails.length + 1 });
           for (const tail of tails) this.startWindow(partition, base, at.scan, tail);
@@ -215,6 +232,7 @@ class StreamRun {
       }
     }
     if (at) {
+      at.scan.open--;
       at.window.done = true;
       await this.saveBookmark(partition, at.scan.tracker);
     }

@@ -1,6 +1,6 @@
 // The per-endpoint rate budget against a virtual clock (sleep advances time at once), and the in-flight cap.
 import assert from 'node:assert/strict';
-import { RateBudget, Semaphore, type Clock, type Tier } from '../../src/tap/ratelimit.js';
+import { inFlightTarget, RateBudget, Semaphore, type Clock, type Tier } from '../../src/tap/ratelimit.js';
 
 /** A clock whose sleeps advance virtual time instantly; it records every sleep. */
 class FakeClock implements Clock {
@@ -113,6 +113,63 @@ describe('ratelimit', () => {
       await Promise.all([1, 2, 3].map(() => budget.acquire().then(() => starts.push(clock.now() - t0))));
       assert.deepEqual(starts, [2_500, 2_500, 2_500]);
     });
+  });
+
+  describe("inFlightTarget (Little's law)", () => {
+    const L = { perSecond: 75, perMinute: 750 };
+    const XL = { perSecond: 350, perMinute: 3500 };
+    const XS = { perSecond: 1, perMinute: 15 };
+    const table: Array<{ tier: Tier; room: boolean; latency: number; cap: number; want: number }> = [
+      { tier: L, room: true, latency: 0, cap: 32, want: 1 }, // nothing timed yet: one at a time
+      { tier: L, room: true, latency: 300, cap: 32, want: 30 }, // ceil(75 x 0.3 x 1.25) + 1
+      { tier: L, room: true, latency: 300, cap: 16, want: 16 }, // the tap-wide cap
+      { tier: L, room: false, latency: 300, cap: 32, want: 6 }, // steady: ceil(12.5 x 0.3 x 1.25) + 1
+      { tier: XL, room: true, latency: 500, cap: 256, want: 220 }, // ceil(350 x 0.5 x 1.25) + 1
+      { tier: XL, room: true, latency: 5000, cap: 1000, want: 350 }, // never more than a second's burst
+      { tier: XS, room: true, latency: 2000, cap: 32, want: 1 },
+    ];
+    for (const { tier, room, latency, cap, want } of table) {
+      it(`${tier.perSecond}/s, ${room ? 'burst' : 'steady'}, ${latency} ms, cap ${cap}: ${want}`, () => {
+        assert.equal(inFlightTarget(tier, room, latency, cap), want);
+      });
+    }
+
+    it('a budget admits up to its target, more once a slow response is timed, and again on release', async () => {
+      const budget = new RateBudget(L, new FakeClock(), 32);
+      const first = await budget.admit();
+      let second = false;
+      void budget.admit().then(() => (second = true));
+      await new Promise((r) => setImmediate(r));
+      assert.equal(second, false, 'one at a time before any latency is known');
+      budget.observeLatency(300);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(second, true, 'admitted once the target grew');
+      assert.equal(budget.target(), 30);
+      first();
+    });
+  });
+
+  describe('RateBudget and RateLimit-Reset (fixed steady windows)', () => {
+    // 10 starts fill a 10/min window at t0; a response at t0 + 100 (sent at t0 + 50) reports the reset.
+    const table: Array<{ name: string; reset: number | undefined; sentAt: number | undefined; next: number }> = [
+      { name: 'no header: the minute slides (60 s + margin)', reset: undefined, sentAt: 50, next: 61_000 },
+      { name: 'window closes in 20 s: the next start waits for that, not the minute', reset: 20, sentAt: 50, next: 20_100 },
+      { name: 'window closes after our minute: the minute wins', reset: 70, sentAt: 50, next: 61_000 },
+      { name: 'window closes at once: starts this close to it may be in the new window, so they still count', reset: 1, sentAt: 50, next: 61_000 },
+      { name: 'start time unknown: nothing is forgotten', reset: 20, sentAt: undefined, next: 61_000 },
+    ];
+    for (const { name, reset, sentAt, next } of table) {
+      it(name, async () => {
+        const clock = new FakeClock();
+        const t0 = clock.now();
+        const budget = new RateBudget({ perSecond: 100, perMinute: 10 }, clock);
+        await acquireSequentially(budget, clock, 10);
+        clock.t = t0 + 100;
+        budget.observe(5, reset, sentAt === undefined ? undefined : t0 + sentAt);
+        await budget.acquire();
+        assert.equal(clock.now() - t0, next);
+      });
+    }
   });
 
   describe('Semaphore', () => {
