@@ -210,8 +210,11 @@ class StreamRun {
         if (next.done) break;
         this.summary.pages++;
         const page = next.value;
-        const { records, reachedEnd, first: firstValue } = this.select(page, partition, at);
+        const { records, seen, reachedEnd, first: firstValue } = this.select(page, partition, at);
         await this.emit(records);
+        // Only records already written count towards the bookmark: another window may write STATE while this
+        // page's records wait for stdout, and that STATE must not cover them (a kill then would lose them).
+        if (at) for (const [value, id] of seen) at.scan.tracker.see(at.window, value, id);
         if (at && plan?.sorted) await this.saveBookmark(partition, at.scan.tracker);
         if (reachedEnd) {
           await pages.return(undefined);
@@ -243,9 +246,10 @@ class StreamRun {
     page: Page,
     partition: Partition,
     at: { window: Window; scan: PartitionScan } | null,
-  ): { records: SingerRecord[]; reachedEnd: boolean; first: number | null } {
+  ): { records: SingerRecord[]; seen: Array<[value: number, id: string]>; reachedEnd: boolean; first: number | null } {
     const plan = this.plan;
     const records: SingerRecord[] = [];
+    const seen: Array<[number, string]> = [];
     let reachedEnd = false;
     let first: number | null = null;
     for (const resource of page.data) {
@@ -262,12 +266,12 @@ class StreamRun {
           first ??= value;
           const id = String(record['id']);
           if (scan.skip && value === scan.skip.value && scan.skip.ids.has(id)) continue;
-          scan.tracker.see(window, value, id);
+          seen.push([value, id]);
         }
         records.push(record);
       }
     }
-    return { records, reachedEnd, first };
+    return { records, seen, reachedEnd, first };
   }
 
   private async saveBookmark(partition: Partition, tracker: BookmarkTracker): Promise<void> {
