@@ -42,6 +42,9 @@ const CUSTOM_METRICS: readonly { name: string; method: 'count' | 'value'; metric
   { name: 'All Revenue', method: 'value', metrics: ['Placed Order', 'Loyalty Points Earned'] },
   { name: 'Any Engagement', method: 'count', metrics: ['Opened Email', 'Clicked Email', 'Active on Site'] },
   { name: 'Support Load', method: 'count', metrics: ['Support Ticket Opened'] },
+  { name: 'Shopping Intent', method: 'count', metrics: ['Viewed Product', 'Active on Site'] },
+  { name: 'Email Health', method: 'count', metrics: ['Bounced Email', 'Dropped Email', 'Marked Email as Spam'] },
+  { name: 'Order Value', method: 'value', metrics: ['Placed Order'] },
 ];
 
 export function buildCustomMetrics(ctx: BuildContext, metrics: StaticTable): StaticTable {
@@ -74,6 +77,9 @@ const MAPPINGS: readonly [string, string][] = [
   ['ordered_product', 'Placed Order'],
   ['viewed_product', 'Viewed Product'],
   ['added_to_cart', 'Viewed Product'],
+  ['started_checkout', 'Active on Site'],
+  ['cancelled_sales', 'Placed Order'],
+  ['refunded_sales', 'Placed Order'],
 ];
 
 /** Every mapping names a metric and, where the account made one, the custom metric that stands in for it. */
