@@ -11,6 +11,8 @@ import { E2eWorkspace, STREAMS, keyOf, truth, type E2eRun, type Row } from './he
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const HOSTILE_RATE = 0.08;
+/** Streams with too few values to expect a hit at this rate (mapped_metrics: at most 7 rows, one attribute each). */
+const TOO_FEW_VALUES: ReadonlySet<string> = new Set(['mapped_metrics']);
 
 function at(record: Row, path: string): unknown {
   return path.split('.').reduce<unknown>((node, step) => (typeof node === 'object' && node !== null ? (node as Row)[step] : undefined), record);
@@ -95,7 +97,7 @@ describe('values that do not fit their schema, in every stream', function () {
     }
     for (const count of Object.values(seen)) assert.ok(count > 0, JSON.stringify(seen));
     assert.deepEqual(
-      STREAMS.map((s) => s.name).filter((name) => !streamsHit.has(name)),
+      STREAMS.map((s) => s.name).filter((name) => !streamsHit.has(name) && !TOO_FEW_VALUES.has(name)),
       [],
       'every stream got hostile values',
     );

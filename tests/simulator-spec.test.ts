@@ -74,6 +74,15 @@ function cases(sim: Simulator): Case[] {
     { path: '/api/catalog-categories' },
     { path: '/api/images', query: 'page[size]=100' },
     { path: '/api/forms', query: 'page[size]=100' },
+    { path: '/api/tag-groups', query: 'page[size]=25' },
+    { path: '/api/custom-metrics', query: 'include=metrics' },
+    { path: '/api/custom-metrics' },
+    { path: '/api/mapped-metrics', query: 'include=metric,custom-metric' },
+    { path: '/api/push-tokens', query: 'page[size]=100&include=profile' },
+    { path: '/api/reviews', query: 'page[size]=100' },
+    { path: '/api/template-universal-content', query: 'page[size]=100' },
+    { path: '/api/webhooks', query: 'include=webhook-topics' },
+    { path: '/api/web-feeds', query: 'page[size]=20' },
   ];
   for (const channel of ['email', 'sms', 'mobile_push']) {
     out.push({ path: '/api/campaigns', query: `filter=equals(messages.channel,'${channel}')` });
@@ -82,6 +91,8 @@ function cases(sim: Simulator): Case[] {
   for (let row = 0; row < w.campaigns.size(); row += 5) out.push({ path: `/api/campaigns/${w.campaigns.id(row)}/campaign-messages`, query: 'include=campaign,template,image' });
   for (let row = 0; row < w.flows.size(); row++) out.push({ path: `/api/flows/${w.flows.id(row)}/flow-actions` });
   for (let row = 0; row < w.flowActions.size(); row++) out.push({ path: `/api/flow-actions/${w.flowActions.id(row)}/flow-messages` });
+  for (let row = 0; row < w.metrics.size(); row++) out.push({ path: `/api/metrics/${w.metrics.id(row)}/metric-properties`, query: 'additional-fields[metric-property]=sample_values' });
+  for (let row = 0; row < w.forms.size(); row++) out.push({ path: `/api/forms/${w.forms.id(row)}/form-versions`, query: 'page[size]=100' });
   return out;
 }
 
@@ -114,7 +125,7 @@ describe('simulator: responses validate against the OpenAPI spec', function () {
   }
 
   function templateOf(path: string): string {
-    return path.replace(/^\/api\/(lists|segments|campaigns|flows|flow-actions)\/[^/]+\//, '/api/$1/{id}/');
+    return path.replace(/^\/api\/(lists|segments|campaigns|flows|flow-actions|metrics|forms)\/[^/]+\//, '/api/$1/{id}/');
   }
 
   it('every served endpoint, with and without include/additional-fields', async function () {

@@ -59,6 +59,9 @@ describe('simulator: ground truth', function () {
     templates: '/api/templates?additional-fields[template]=definition', coupons: '/api/coupons', images: '/api/images?page[size]=100',
     forms: '/api/forms', catalog_items: '/api/catalog-items', catalog_variants: '/api/catalog-variants',
     catalog_categories: '/api/catalog-categories', profiles: `/api/profiles?page[size]=100&${PROFILE_EXTRAS}`,
+    accounts: '/api/accounts', tag_groups: '/api/tag-groups', custom_metrics: '/api/custom-metrics', mapped_metrics: '/api/mapped-metrics',
+    push_tokens: '/api/push-tokens?page[size]=100', reviews: '/api/reviews?page[size]=100', universal_content: '/api/template-universal-content',
+    webhooks: '/api/webhooks', web_feeds: '/api/web-feeds',
   };
 
   async function viaApi(stream: string): Promise<Row[]> {
@@ -91,6 +94,10 @@ describe('simulator: ground truth', function () {
         for (const action of actions) all.push(...(await pageAll(sim.url, `/api/flow-actions/${String(action['id'])}/flow-messages`)).map((r) => flatten(r)));
         return all;
       }
+      case 'metric_properties':
+        return children('/api/metrics', (id) => `/api/metrics/${id}/metric-properties?additional-fields[metric-property]=sample_values`, 'metric_id');
+      case 'form_versions':
+        return children('/api/forms', (id) => `/api/forms/${id}/form-versions`, 'form_id');
       case 'coupon_codes': {
         const coupons = (await pageAll(sim.url, '/api/coupons')).map((c) => `'${c.id}'`).join(',');
         return (await pageAll(sim.url, `/api/coupon-codes?filter=any(coupon.id,[${coupons}])`)).map((r) => flatten(r));

@@ -109,6 +109,17 @@ function unionType(types: string[]): string {
   return 'string';
 }
 
+/**
+ * True for a union of scalars of different kinds (string and number, say). One value collapses to a single column
+ * type, but the items of an array keep their own types: typing them alike would send most values to `_overflow`.
+ */
+function mixedScalars(spec: Spec, input: Json | undefined): boolean {
+  const schema = resolved(spec, input);
+  if (branches(schema).length === 0) return false;
+  const kinds = new Set(members(spec, schema).map((m) => (baseType(m) === 'integer' ? 'number' : baseType(m))));
+  return kinds.size > 1;
+}
+
 /** OpenAPI 3.0 schema -> warehouse-shaped JSON Schema (see the header). `depth`: objects above this one. */
 export function toColumnSchema(spec: Spec, input: Json | undefined, depth = 0): JsonObject {
   const schema = resolved(spec, input);
@@ -133,6 +144,7 @@ export function toColumnSchema(spec: Spec, input: Json | undefined, depth = 0): 
   }
   if (type === 'array') {
     if (schema['items'] === undefined || isPolymorphic(spec, schema['items'])) return jsonColumn('array', schema, 'JSON array as Klaviyo sends it.');
+    if (mixedScalars(spec, schema['items'])) return jsonColumn('array', schema, 'JSON array as Klaviyo sends it (its items mix strings, numbers and booleans).');
     const items = toColumnSchema(spec, schema['items'], depth);
     return withDescription({ type: 'array', items }, describe(schema));
   }

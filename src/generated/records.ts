@@ -2214,3 +2214,579 @@ _overflow?: ({
 
 } | null)
 }
+
+/**
+ * The account of the API key (one row: timezone, currency, contact details)
+ */
+export interface AccountsRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * Indicates if the account is a test account. Test accounts are not a separate testing engineering environment. Test accounts use the same production environment as normal Klaviyo accounts. This feature is primarily UI based to reduce human errors
+ */
+test_account?: (boolean | null)
+/**
+ * Contact information for the account. This is used in email footers by default to comply with the CAN-SPAM act.
+ */
+contact_information?: ({
+/**
+ * This field is used to auto-populate the default sender name on flow and campaign emails.
+ */
+default_sender_name?: (string | null)
+/**
+ * This field is used to auto-populate the default sender email address on flow and campaign emails.
+ */
+default_sender_email?: (string | null)
+website_url?: (string | null)
+organization_name?: (string | null)
+/**
+ * Street address for your organization.
+ */
+street_address?: ({
+address1?: (string | null)
+address2?: (string | null)
+city?: (string | null)
+/**
+ * State, province, or region.
+ */
+region?: (string | null)
+/**
+ * Two-letter [ISO country code](https://en.wikipedia.org/wiki/List_of_ISO_3166_country_codes)
+ */
+country?: (string | null)
+zip?: (string | null)
+} | null)
+} | null)
+/**
+ * The kind of business and/or types of goods that the business sells. This is leveraged in Klaviyo analytics and guidance.
+ */
+industry?: (string | null)
+/**
+ * The account's timezone is used when displaying dates and times. This is an IANA timezone. See [the full list here ](https://en.wikipedia.org/wiki/List_of_tz_database_time_zones).
+ */
+timezone?: (string | null)
+/**
+ * The preferred currency for the account. This is the currency used for currency-based metrics in dashboards, analytics, coupons, and templates.
+ */
+preferred_currency?: (string | null)
+/**
+ * The Public API Key can be used for client-side API calls. [More info here](https://developers.klaviyo.com/en/docs/retrieve_api_credentials).
+ */
+public_api_key?: (string | null)
+/**
+ * The account's locale is used to determine the region and language for the account.
+ */
+locale?: (string | null)
+/**
+ * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ */
+_overflow?: ({
+
+} | null)
+}
+
+/**
+ * Tag groups (no time field: full table)
+ */
+export interface TagGroupsRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * The Tag Group name
+ */
+name?: (string | null)
+/**
+ * If a tag group is non-exclusive, any given related resource (campaign, flow, etc.) can be linked to multiple tags from that tag group. If a tag group is exclusive, any given related resource can only be linked to one tag from that tag group.
+ */
+exclusive?: (boolean | null)
+/**
+ * Every company automatically has one Default Tag Group. The Default Tag Group cannot be deleted, and no other Default Tag Groups can be created. This value is true for the Default Tag Group and false for all other Tag Groups.
+ */
+default?: (boolean | null)
+/**
+ * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ */
+_overflow?: ({
+
+} | null)
+}
+
+/**
+ * Event properties of each metric, with sample values (one request per metric)
+ */
+export interface MetricPropertiesRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * The metric this record belongs to
+ */
+metric_id: string
+/**
+ * JSON array as Klaviyo sends it (its items mix strings, numbers and booleans).
+ */
+sample_values?: (unknown[] | null)
+/**
+ * The label for this metric property
+ */
+label?: (string | null)
+/**
+ * The property for this metric property
+ */
+property?: (string | null)
+/**
+ * Inferred type for this metric property
+ */
+inferred_type?: (string | null)
+/**
+ * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ */
+_overflow?: ({
+
+} | null)
+}
+
+/**
+ * Sign-up form versions (the variations of each form)
+ */
+export interface FormVersionsRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * The form this record belongs to
+ */
+form_id: string
+/**
+ * The type of form. (one of: banner, embed, flyout, full_page, popup)
+ */
+form_type?: (string | null)
+/**
+ * The name of the form version.
+ */
+variation_name?: (string | null)
+ab_test?: ({
+/**
+ * This is the name of the AB test variation.
+ */
+variation_name?: (string | null)
+} | null)
+/**
+ * Status of the form version. "live" means it's live on site. (one of: draft, live)
+ */
+status?: (string | null)
+/**
+ * ISO8601 timestamp when the form version was created.
+ */
+created_at?: (string | null)
+/**
+ * ISO8601 timestamp when the form version was last updated.
+ */
+updated_at?: (string | null)
+/**
+ * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ */
+_overflow?: ({
+
+} | null)
+}
+
+/**
+ * Custom metrics (metrics combined from other metrics)
+ */
+export interface CustomMetricsRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * The name for this custom metric. Names must be unique across the account.         Attempting to create a metric with a duplicate name will return a 400 status code.
+ */
+name?: (string | null)
+/**
+ * The datetime when this custom metric was created.
+ */
+created?: (string | null)
+/**
+ * The datetime when this custom metric was updated.
+ */
+updated?: (string | null)
+/**
+ * The definition of a custom metric. It is composed of a list of         `metric_groups`. Each group specifies how to query a particular metric with         customized filters and the value property to calculate conversion value measurements         (if applicable). The groups are combined with `AND` relationships, i.e., conversion         and conversion value measurements for each group will be added together to get the final         result. JSON value as Klaviyo sends it (its keys: aggregation_method, metric_groups; their parts vary in shape).
+ */
+definition?: ({
+
+} | null)
+/**
+ * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ */
+_overflow?: ({
+
+} | null)
+}
+
+/**
+ * Mapped metrics (the metric behind revenue, viewed product, ...)
+ */
+export interface MappedMetricsRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * The datetime when this mapping was last updated.
+ */
+updated?: (string | null)
+/**
+ * Id of the related custom-metric
+ */
+custom_metric_id?: (string | null)
+/**
+ * Id of the related metric
+ */
+metric_id?: (string | null)
+/**
+ * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ */
+_overflow?: ({
+
+} | null)
+}
+
+/**
+ * Mobile push tokens of profiles
+ */
+export interface PushTokensRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * The time at which the token was created
+ */
+created?: (string | null)
+/**
+ * The push token
+ */
+token?: (string | null)
+/**
+ * The enablement status of the push token (one of: AUTHORIZED, DENIED, NOT_DETERMINED, PROVISIONAL, UNAUTHORIZED)
+ */
+enablement_status?: (string | null)
+/**
+ * The platform of the push token('ios', 'android') (one of: android, ios)
+ */
+platform?: (string | null)
+/**
+ * The vendor of the push token('APNs', 'FCM')
+ */
+vendor?: (string | null)
+/**
+ * The background state of the push token
+ */
+background?: (string | null)
+/**
+ * The date the push token was recorded
+ */
+recorded_date?: (string | null)
+/**
+ * Metadata of device
+ */
+metadata?: ({
+/**
+ * Relatively stable ID for the device. Will update on app uninstall and reinstall
+ */
+device_id?: (string | null)
+/**
+ * The name of the SDK used to create the push token. (one of: android, flutter, flutter_community, react_native, swift)
+ */
+klaviyo_sdk?: (string | null)
+/**
+ * The version of the SDK used to create the push token
+ */
+sdk_version?: (string | null)
+/**
+ * The model of the device
+ */
+device_model?: (string | null)
+/**
+ * The name of the operating system on the device. (one of: android, ios, ipados, macos, tvos)
+ */
+os_name?: (string | null)
+/**
+ * The version of the operating system on the device
+ */
+os_version?: (string | null)
+/**
+ * The manufacturer of the device
+ */
+manufacturer?: (string | null)
+/**
+ * The name of the app that created the push token
+ */
+app_name?: (string | null)
+/**
+ * The version of the app that created the push token
+ */
+app_version?: (string | null)
+/**
+ * The build of the app that created the push token
+ */
+app_build?: (string | null)
+/**
+ * The ID of the app that created the push token
+ */
+app_id?: (string | null)
+/**
+ * The environment in which the push token was created (one of: debug, release)
+ */
+environment?: (string | null)
+} | null)
+/**
+ * Id of the related profile
+ */
+profile_id?: (string | null)
+/**
+ * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ */
+_overflow?: ({
+
+} | null)
+}
+
+/**
+ * Reviews (full table: moderation and replies change old reviews)
+ */
+export interface ReviewsRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * The email of the author of this review
+ */
+email?: (string | null)
+/**
+ * The status of this review. JSON value as Klaviyo sends it, one of 5 shapes: ReviewStatusRejected, ReviewStatusFeatured, ReviewStatusPublished, ReviewStatusUnpublished, ReviewStatusPending.
+ */
+status?: ({
+
+} | null)
+/**
+ * The verification status of this review (aka whether or not we have confirmation that the customer bought the product)
+ */
+verified?: (boolean | null)
+/**
+ * The type of this review — either a review, question, or rating (one of: question, rating, review, store)
+ */
+review_type?: (string | null)
+/**
+ * The datetime when this review was created
+ */
+created?: (string | null)
+/**
+ * The datetime when this review was updated
+ */
+updated?: (string | null)
+/**
+ * The list of images submitted with this review (represented as a list of urls). If there are no images, this field will be an empty list.
+ */
+images?: (string[] | null)
+/**
+ * The product associated with this review
+ */
+product?: ({
+/**
+ * The URL of the product
+ */
+url?: (string | null)
+/**
+ * The name of the product
+ */
+name?: (string | null)
+/**
+ * The URL of the product image
+ */
+image_url?: (string | null)
+/**
+ * The external ID of the product
+ */
+external_id?: (string | null)
+} | null)
+/**
+ * The rating of this review on a scale from 1-5. If the review type is "question", this field will be null.
+ */
+rating?: (number | null)
+/**
+ * The author of this review
+ */
+author?: (string | null)
+/**
+ * The content of this review
+ */
+content?: (string | null)
+/**
+ * The title of this review
+ */
+title?: (string | null)
+/**
+ * A quote from this review that summarizes the content
+ */
+smart_quote?: (string | null)
+/**
+ * The public reply to this review (if one exists)
+ */
+public_reply?: ({
+/**
+ * The content of the public reply
+ */
+content?: (string | null)
+/**
+ * The author of the public reply
+ */
+author?: (string | null)
+/**
+ * The datetime when this public reply was updated
+ */
+updated?: (string | null)
+} | null)
+/**
+ * Id of the related item
+ */
+item_id?: (string | null)
+/**
+ * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ */
+_overflow?: ({
+
+} | null)
+}
+
+/**
+ * Universal content (template blocks shared across templates)
+ */
+export interface UniversalContentRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * The name for this universal content
+ */
+name?: (string | null)
+/**
+ * JSON value as Klaviyo sends it, one of 17 shapes: ButtonBlockV0, CouponBlockV0, DropShadowBlockV0, HeaderBlockV0, HorizontalRuleBlockV0, HTMLBlockV0, ImageBlockV0, ProductBlockV0, ReviewBlockV0, SocialBlockV0, SpacerBlockV0, SplitBlockV0, TableBlockV0, TextBlockV0, UnsupportedBlock, VideoBlockV0, SectionV0.
+ */
+definition?: ({
+
+} | null)
+/**
+ * The datetime when this universal content was created
+ */
+created?: (string | null)
+/**
+ * The datetime when this universal content was updated
+ */
+updated?: (string | null)
+/**
+ * The status of a universal content screenshot. (one of: completed, failed, generating, never_generated, not_renderable, stale)
+ */
+screenshot_status?: (string | null)
+screenshot_url?: (string | null)
+/**
+ * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ */
+_overflow?: ({
+
+} | null)
+}
+
+/**
+ * Webhooks (endpoint URLs come truncated by Klaviyo)
+ */
+export interface WebhooksRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * A name for the webhook.
+ */
+name?: (string | null)
+/**
+ * A description for the webhook.
+ */
+description?: (string | null)
+/**
+ * The url to send webhook requests to, truncated for security.
+ */
+endpoint_url?: (string | null)
+/**
+ * Is the webhook enabled.
+ */
+enabled?: (boolean | null)
+/**
+ * Date and time when the webhook was created, in ISO 8601 format (YYYY-MM-DDTHH:MM:SS.mmmmmm)
+ */
+created_at?: (string | null)
+/**
+ * Date and time when the webhook was last updated, in ISO 8601 format (YYYY-MM-DDTHH:MM:SS.mmmmmm)
+ */
+updated_at?: (string | null)
+/**
+ * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ */
+_overflow?: ({
+
+} | null)
+}
+
+/**
+ * Web feeds (external data pulled into messages)
+ */
+export interface WebFeedsRecord {
+/**
+ * Klaviyo id
+ */
+id: string
+/**
+ * The name of this web feed
+ */
+name?: (string | null)
+/**
+ * The URL of the web feed
+ */
+url?: (string | null)
+/**
+ * The HTTP method for requesting the web feed (one of: get, post)
+ */
+request_method?: (string | null)
+/**
+ * The content-type of the web feed (one of: json, xml)
+ */
+content_type?: (string | null)
+/**
+ * Date and time when the web feed was created, in ISO 8601 format (YYYY-MM-DDTHH:MM:SS.mmmmmm)
+ */
+created?: (string | null)
+/**
+ * Date and time when the web feed was updated, in ISO 8601 format (YYYY-MM-DDTHH:MM:SS.mmmmmm)
+ */
+updated?: (string | null)
+/**
+ * The cache status of this web feed if it exists (one of: critical_nightly_refresh_timeout, disabled, ok, refreshing, warning_nightly_refresh_timeout, warning_periodic_refresh_timeout)
+ */
+status?: (string | null)
+/**
+ * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ */
+_overflow?: ({
+
+} | null)
+}

@@ -39,6 +39,17 @@ const TABLE_STREAMS: readonly TableStream[] = [
   ['images', (w) => w.images, NO_EXTRAS],
   ['forms', (w) => w.forms, NO_EXTRAS],
   ['profiles', (w) => w.profiles, PROFILE_EXTRAS],
+  ['accounts', (w) => w.account, NO_EXTRAS],
+  ['tag_groups', (w) => w.tagGroups, NO_EXTRAS],
+  ['metric_properties', (w) => w.metricProperties, new Set(['sample_values'])],
+  ['form_versions', (w) => w.formVersions, NO_EXTRAS],
+  ['custom_metrics', (w) => w.customMetrics, NO_EXTRAS],
+  ['mapped_metrics', (w) => w.mappedMetrics, NO_EXTRAS],
+  ['push_tokens', (w) => w.pushTokens, NO_EXTRAS],
+  ['reviews', (w) => w.reviews, NO_EXTRAS],
+  ['universal_content', (w) => w.universalContent, NO_EXTRAS],
+  ['webhooks', (w) => w.webhooks, NO_EXTRAS],
+  ['web_feeds', (w) => w.webFeeds, NO_EXTRAS],
 ];
 
 export const GROUND_TRUTH_STREAMS: readonly string[] = [

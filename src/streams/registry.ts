@@ -23,6 +23,17 @@ import { Metrics } from './metrics.js';
 import { Profiles } from './profiles.js';
 import { SegmentMembers } from './segment_members.js';
 import { Segments } from './segments.js';
+import { Accounts } from './accounts.js';
+import { TagGroups } from './tag_groups.js';
+import { MetricProperties } from './metric_properties.js';
+import { FormVersions } from './form_versions.js';
+import { CustomMetrics } from './custom_metrics.js';
+import { MappedMetrics } from './mapped_metrics.js';
+import { PushTokens } from './push_tokens.js';
+import { Reviews } from './reviews.js';
+import { UniversalContent } from './universal_content.js';
+import { Webhooks } from './webhooks.js';
+import { WebFeeds } from './web_feeds.js';
 
 /** Built-in metric streams: stream id -> Klaviyo metric name. */
 export const METRIC_STREAMS: Readonly<Record<string, string>> = {
@@ -60,6 +71,17 @@ export function builtInStreams(): KlaviyoStream[] {
     new CatalogCategories(),
     new Images(),
     new Forms(),
+    new Accounts(),
+    new TagGroups(),
+    new MetricProperties(),
+    new FormVersions(),
+    new CustomMetrics(),
+    new MappedMetrics(),
+    new PushTokens(),
+    new Reviews(),
+    new UniversalContent(),
+    new Webhooks(),
+    new WebFeeds(),
   ];
 }
 

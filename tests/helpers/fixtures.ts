@@ -78,6 +78,12 @@ export function expectedKeys(stream: string, account: Account): string[] {
       return members('flow-actions');
     case 'campaign_messages':
       return members('campaigns');
+    case 'metric_properties':
+      return members('metrics');
+    case 'form_versions':
+      return members('forms');
+    case 'universal_content':
+      return c('/api/template-universal-content').map((r) => r.id);
     case 'coupon_codes':
       return c('/api/coupon-codes').map((r) => `${String(r.filterValues?.['coupon.id'])}|${r.id}`);
     case 'global_exclusions':
@@ -107,7 +113,7 @@ export class Account {
     this.fake.set('/api/segments', [0, 1].map((s) => named('segment', `S${s}`, s, 'updated', { is_active: true })));
     for (const group of ['lists/L0', 'lists/L1', 'segments/S0', 'segments/S1']) this.fake.set(`/api/${group}/profiles`, []);
     this.fake.set('/api/campaigns', []);
-    for (const path of ['/api/flows', '/api/templates', '/api/images', '/api/forms', '/api/coupon-codes']) this.fake.set(path, []);
+    for (const path of ['/api/flows', '/api/templates', '/api/images', '/api/forms', '/api/coupon-codes', '/api/template-universal-content', '/api/web-feeds']) this.fake.set(path, []);
     const fullTable = (path: string, type: string, count: number): void => {
       this.fake.set(path, Array.from({ length: count }, (_v, i) => ({ type, id: `${type}-${i}`, attributes: { name: `${type} ${i}`, created: at(0) } })));
     };
@@ -116,6 +122,23 @@ export class Account {
     fullTable('/api/catalog-items', 'catalog-item', 5);
     fullTable('/api/catalog-variants', 'catalog-variant', 5);
     fullTable('/api/catalog-categories', 'catalog-category', 5);
+    // Accounts, webhooks and metric properties sit on Klaviyo's slowest tier (1/s, 15/min): a few pages only.
+    fullTable('/api/accounts', 'account', 4);
+    fullTable('/api/tag-groups', 'tag-group', 5);
+    fullTable('/api/custom-metrics', 'custom-metric', 4);
+    fullTable('/api/mapped-metrics', 'mapped-metric', 4);
+    fullTable('/api/push-tokens', 'push-token', 5);
+    fullTable('/api/reviews', 'review', 5);
+    fullTable('/api/webhooks', 'webhook', 4);
+    metrics.forEach((metric, m) => {
+      const properties = Array.from({ length: m === 0 ? 4 : m % 3 }, (_v, k) => ({
+        type: 'metric-property',
+        id: `MP${m}-${k}`,
+        attributes: { label: `Property ${k}`, property: `Property ${k}`, inferred_type: 'String', sample_values: ['a', 1, true] },
+        relationships: { metric: rel('metric', metric.id) },
+      }));
+      this.fake.set(`/api/metrics/${metric.id}/metric-properties`, properties);
+    });
     for (const coupon of ['coupon-0', 'coupon-1', 'coupon-2']) {
       for (let k = 0; k < 3; k++) {
         this.fake.collections.get('/api/coupon-codes')?.push({
@@ -164,9 +187,12 @@ export class Account {
         this.fake.set(`/api/flow-actions/FA${id}-${k}/flow-messages`, (k === 0 ? [0, 1, 2] : [0]).map((m) => ({ ...named('flow-message', `FM${id}-${k}-${m}`, i, 'updated'), relationships: { 'flow-action': rel('flow-action', `FA${id}-${k}`) } })));
       }
       push('/api/forms', named('form', `FO${id}`, i, 'updated_at', { status: 'live' }));
+      this.fake.set(`/api/forms/FO${id}/form-versions`, [0, 1, 2].map((k) => ({ ...named('form-version', `FV${id}-${k}`, i, 'updated_at', { status: 'live' }), relationships: { form: rel('form', `FO${id}`) } })));
+      push('/api/web-feeds', named('web-feed', `WF${id}`, i, 'updated', { url: 'https://feeds.example/x.json' }));
     }
     push('/api/templates', named('template', `T${id}`, i, 'updated', { editor_type: 'CODE', html: '<p>hi</p>' }));
     push('/api/images', named('image', `I${id}`, i, 'updated_at'));
+    push('/api/template-universal-content', named('template-universal-content', `U${id}`, i, 'updated'));
     CHANNELS.forEach((channel, c) => {
       // email campaigns carry four variants, so their messages span pages
       const messages = Array.from({ length: channel === 'email' ? 4 : 1 }, (_v, m) => ({

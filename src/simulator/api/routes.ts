@@ -44,6 +44,16 @@ const SPECS: readonly RouteSpec[] = [
   { path: '/api/catalog-categories', type: 'catalog-category', table: (w) => w.catalogCategories },
   { path: '/api/images', type: 'image', table: (w) => w.images },
   { path: '/api/forms', type: 'form', table: (w) => w.forms },
+  { path: '/api/forms/{id}/form-versions', type: 'form-version', table: (w, id) => (w.forms.rowOf(id) === undefined ? undefined : w.formVersions.childrenOf(id)) },
+  { path: '/api/tag-groups', type: 'tag-group', table: (w) => w.tagGroups },
+  { path: '/api/metrics/{id}/metric-properties', type: 'metric-property', table: (w, id) => (w.metrics.rowOf(id) === undefined ? undefined : w.metricProperties.childrenOf(id)) },
+  { path: '/api/custom-metrics', type: 'custom-metric', table: (w) => w.customMetrics },
+  { path: '/api/mapped-metrics', type: 'mapped-metric', table: (w) => w.mappedMetrics },
+  { path: '/api/push-tokens', type: 'push-token', table: (w) => w.pushTokens },
+  { path: '/api/reviews', type: 'review', table: (w) => w.reviews },
+  { path: '/api/template-universal-content', type: 'template-universal-content', table: (w) => w.universalContent },
+  { path: '/api/webhooks', type: 'webhook', table: (w) => w.webhooks },
+  { path: '/api/web-feeds', type: 'web-feed', table: (w) => w.webFeeds },
 ];
 
 function toRoute(spec: RouteSpec): Route {

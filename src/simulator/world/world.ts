@@ -11,8 +11,10 @@ import { EventTable } from './events.js';
 import { buildFlows } from './flows.js';
 import { buildLists, buildSegments } from './groups.js';
 import { buildMembers, type MembersTable } from './members.js';
+import { buildCustomMetrics, buildMappedMetrics, buildMetricProperties } from './metric-objects.js';
 import { METRIC_DEFS, buildMetrics } from './metrics.js';
 import { attachTags, buildAccount, buildForms, buildTagGroups, buildTags } from './misc.js';
+import { buildFormVersions, buildPushTokens, buildReviews, buildUniversalContent, buildWebFeeds, buildWebhooks } from './objects.js';
 import { ProfileTable } from './profiles.js';
 import { SCALES, type ScaleName } from './scale.js';
 import type { StaticTable } from './static-table.js';
@@ -42,6 +44,15 @@ export interface World {
   catalogCategories: StaticTable;
   images: StaticTable;
   forms: StaticTable;
+  formVersions: StaticTable;
+  metricProperties: StaticTable;
+  customMetrics: StaticTable;
+  mappedMetrics: StaticTable;
+  pushTokens: StaticTable;
+  reviews: StaticTable;
+  universalContent: StaticTable;
+  webhooks: StaticTable;
+  webFeeds: StaticTable;
   /** Tables by JSON:API type, for resolving `include`. */
   byType: Map<string, Table>;
 }
@@ -98,6 +109,25 @@ function tagEverything(ctx: BuildContext, tags: StaticTable, owners: [StaticTabl
   }
 }
 
+type LaterObjects = Pick<World, 'formVersions' | 'metricProperties' | 'customMetrics' | 'mappedMetrics' | 'pushTokens' | 'reviews' | 'universalContent' | 'webhooks' | 'webFeeds'>;
+
+/** Tables added after the first release of the simulator: built last, so the older tables keep their ids. */
+function laterObjects(ctx: BuildContext, from: { metrics: StaticTable; profiles: ProfileTable; items: StaticTable; forms: StaticTable }): LaterObjects {
+  const { metrics, profiles, items, forms } = from;
+  const customMetrics = buildCustomMetrics(ctx, metrics);
+  return {
+    formVersions: buildFormVersions(ctx, forms),
+    metricProperties: buildMetricProperties(ctx, metrics),
+    customMetrics,
+    mappedMetrics: buildMappedMetrics(ctx, metrics, customMetrics),
+    pushTokens: buildPushTokens(ctx, profiles),
+    reviews: buildReviews(ctx, items),
+    universalContent: buildUniversalContent(ctx),
+    webhooks: buildWebhooks(ctx),
+    webFeeds: buildWebFeeds(ctx),
+  };
+}
+
 export function buildWorld(seed: number, scale: ScaleName, endSec: number): World {
   const ctx = createContext(seed, SCALES[scale], endSec);
   const account = buildAccount(ctx);
@@ -127,15 +157,17 @@ export function buildWorld(seed: number, scale: ScaleName, endSec: number): Worl
   };
   const columns = generateEvents(ctx, mix, tieClusters(ctx, sendSecs));
   const events = new EventTable(seed, columns, { metrics, profiles, sources, products: products(catalog.items, catalog.categories) });
+  const forms = buildForms(ctx);
   const world: World = {
     ctx, account, metrics, profiles, events, lists, segments, listMembers, segmentMembers,
     campaigns: campaigns.campaigns, campaignMessages: campaigns.messages,
     flows: flows.flows, flowActions: flows.actions, flowMessages: flows.messages,
     templates, tags, tagGroups, coupons: coupons.coupons, couponCodes: coupons.codes,
     catalogItems: catalog.items, catalogVariants: catalog.variants, catalogCategories: catalog.categories,
-    images, forms: buildForms(ctx), byType: new Map(),
+    images, forms, byType: new Map(), ...laterObjects(ctx, { metrics, profiles, items: catalog.items, forms }),
   };
-  for (const table of [account, metrics, profiles, events, lists, segments, world.campaigns, world.campaignMessages, world.flows, world.flowActions, world.flowMessages, templates, tags, tagGroups, world.coupons, world.couponCodes, world.catalogItems, world.catalogVariants, world.catalogCategories, images, world.forms]) {
+  for (const table of [account, metrics, profiles, events, lists, segments, world.campaigns, world.campaignMessages, world.flows, world.flowActions, world.flowMessages, templates, tags, tagGroups, world.coupons, world.couponCodes, world.catalogItems, world.catalogVariants, world.catalogCategories, images, world.forms,
+    world.formVersions, world.metricProperties, world.customMetrics, world.mappedMetrics, world.pushTokens, world.reviews, world.universalContent, world.webhooks, world.webFeeds]) {
     world.byType.set(table.type, table);
   }
   return world;

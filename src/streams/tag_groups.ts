@@ -1,0 +1,9 @@
+// https://developers.klaviyo.com/en/reference/get_tag_groups
+import { KlaviyoStream } from '../tap/stream.js';
+
+/** Tag groups (no time field: full table) */
+export class TagGroups extends KlaviyoStream {
+  readonly name = 'tag_groups';
+  readonly path = '/api/tag-groups';
+  readonly description = 'Tag groups (no time field: full table)';
+}
