@@ -27,10 +27,11 @@ describe('warehouse-shaped schemas', () => {
         twoTypes: { type: ['string', 'number', 'null'] },
         float: { type: 'number', format: 'float' },
         list: { type: 'array', items: { $ref: '#/x' } },
+        nested: { type: ['object', 'null'], properties: { at: { type: ['string', 'null'], format: 'date-time' } } },
       },
     };
     const problems = schemaProblems(bad, 'bad');
-    for (const expected of ['bad.untyped: uses anyOf', 'bad.untyped: no type', 'bad.deep.inner: uses oneOf', 'bad.deep.inner: no type', 'bad.twoTypes: type', 'bad.float: format float', 'bad.list[]: uses $ref']) {
+    for (const expected of ['bad.untyped: uses anyOf', 'bad.untyped: no type', 'bad.deep.inner: uses oneOf', 'bad.deep.inner: no type', 'bad.twoTypes: type', 'bad.float: format float', 'bad.list[]: uses $ref', 'bad.nested.at: format below the top level']) {
       assert.ok(problems.some((p) => p.startsWith(expected)), `${expected} in ${JSON.stringify(problems)}`);
     }
     assert.deepEqual(schemaProblems({ type: 'object', properties: { a: { type: ['string', 'null'], format: 'date-time' } } }, 'good'), []);

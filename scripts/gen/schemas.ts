@@ -7,12 +7,13 @@
 //   objects below its column, is one JSON column (`{"type": ["object", "null"]}`) whose value passes through as
 //   Klaviyo sends it;
 // - flat, fixed objects (location, subscriptions, predictive_analytics) keep typed properties;
-// - `format: date-time` only on strings the tap rewrites in RFC 3339 UTC; other formats are dropped;
+// - `format: date-time` only on top-level strings the tap rewrites in RFC 3339 UTC; nested ones, rewritten too,
+//   carry NESTED_DATETIME_PATTERN instead (see fit.ts); other formats are dropped;
 // - a union of scalars collapses to one type (number when it admits a number, else string);
 // - every field but the keys may be null, and enums become descriptions, so a new enum value or an unexpected
 //   null never stops a pipeline.
 import { relationshipField } from '../../src/tap/records.js';
-import { OVERFLOW_FIELD, OVERFLOW_SCHEMA } from '../../src/tap/fit.js';
+import { NESTED_DATETIME_PATTERN, OVERFLOW_FIELD, OVERFLOW_SCHEMA } from '../../src/tap/fit.js';
 import type { KlaviyoStream } from '../../src/tap/stream.js';
 import { collectionItemSchema, deref, isObject, mergeAllOf, type Json, type JsonObject, type Spec } from './spec.js';
 
@@ -94,11 +95,12 @@ function jsonColumn(type: 'object' | 'array', schema: JsonObject, why: string): 
   return withDescription({ type }, describe(schema, ` ${why}`));
 }
 
-function scalarColumn(schema: JsonObject, type: string): JsonObject {
+function scalarColumn(schema: JsonObject, type: string, depth: number): JsonObject {
   const description = describe(schema);
   // Datetimes the spec declares, or describes only in prose ("... in ISO 8601 format"): the tap rewrites them in UTC.
   const datetime = type === 'string' && (schema['format'] === 'date-time' || (schema['format'] === undefined && /ISO ?8601/i.test(description ?? '')));
-  return withDescription({ type, ...(datetime ? { format: 'date-time' } : {}) }, description);
+  if (!datetime) return withDescription({ type }, description);
+  return withDescription({ type, ...(depth === 0 ? { format: 'date-time' } : { pattern: NESTED_DATETIME_PATTERN }) }, description);
 }
 
 /** One scalar type for a union of scalars: number when it admits a number, else string (booleans alone stay). */
@@ -126,7 +128,7 @@ export function toColumnSchema(spec: Spec, input: Json | undefined, depth = 0): 
   if (branches(schema).length > 0) {
     const parts = members(spec, schema);
     const types = parts.map(baseType);
-    if (types.every((t) => SCALARS.has(t ?? ''))) return scalarColumn(schema, unionType(types as string[]));
+    if (types.every((t) => SCALARS.has(t ?? ''))) return scalarColumn(schema, unionType(types as string[]), depth);
     const names = branchNames(schema);
     const shapes = names.length > 0 ? `: ${names.join(', ')}` : '';
     const type = types.every((t) => t === 'array') ? 'array' : 'object';
@@ -148,7 +150,7 @@ export function toColumnSchema(spec: Spec, input: Json | undefined, depth = 0): 
     const items = toColumnSchema(spec, schema['items'], depth);
     return withDescription({ type: 'array', items }, describe(schema));
   }
-  if (type !== undefined && SCALARS.has(type)) return scalarColumn(schema, type);
+  if (type !== undefined && SCALARS.has(type)) return scalarColumn(schema, type, depth);
   // No type at all in the spec: any JSON value; a column must have one, so it is kept as JSON text.
   return withDescription({ type: 'string' }, describe(schema, ' Any JSON value, as text.'));
 }

@@ -18,6 +18,18 @@ export const OVERFLOW_SCHEMA: JsonSchema = {
 
 export type MismatchPolicy = 'warn' | 'fail';
 
+/**
+ * How a datetime below the top level is marked: the tap rewrites it in RFC 3339 UTC like a top-level one, but it
+ * carries this `pattern` rather than `format: date-time`, because validators such as singer-tools'
+ * singer-check-tap read a formatted property of a nullable object without checking that the object is there.
+ */
+export const NESTED_DATETIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$';
+
+/** Whether a property is a datetime the tap rewrites in RFC 3339 UTC (a `format` at the top level, a `pattern` below). */
+export function isDatetime(schema: JsonSchema | undefined): boolean {
+  return schema?.['format'] === 'date-time' || schema?.['pattern'] === NESTED_DATETIME_PATTERN;
+}
+
 type Kind = 'string' | 'datetime' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'json-object' | 'json-array';
 
 interface Shape {
@@ -43,7 +55,7 @@ function shapeOf(schema: JsonSchema): Shape {
     return props ? { kind: 'object', nullable, props: new Map(Object.entries(props).map(([k, v]) => [k, shapeOf(v)])) } : { kind: 'json-object', nullable };
   }
   if (type === 'array') return items ? { kind: 'array', nullable, items: shapeOf(items) } : { kind: 'json-array', nullable };
-  if (type === 'string' && schema['format'] === 'date-time') return { kind: 'datetime', nullable };
+  if (type === 'string' && isDatetime(schema)) return { kind: 'datetime', nullable };
   return { kind: type as Kind, nullable };
 }
 
@@ -53,10 +65,10 @@ export function datetimePaths(schema: JsonSchema, prefix: string[] = []): string
   const props = (schema['properties'] ?? {}) as Record<string, JsonSchema>;
   for (const [name, child] of Object.entries(props)) {
     const path = [...prefix, name];
-    if (child['format'] === 'date-time') out.push(path);
+    if (isDatetime(child)) out.push(path);
     if (child['properties']) out.push(...datetimePaths(child, path));
     const items = child['items'] as JsonSchema | undefined;
-    if (items?.['format'] === 'date-time') out.push([...path, '*']);
+    if (isDatetime(items)) out.push([...path, '*']);
     if (items?.['properties']) out.push(...datetimePaths(items, [...path, '*']));
   }
   return out;
