@@ -50,8 +50,15 @@ describe('simulator: ground truth', function () {
     const resources = await pageAll(sim.url, `/api/events?page[size]=1000&sort=datetime${filter}`);
     return resources.map((r) => {
       const record = flatten(r);
-      return { ...record, metric_name: names.get(String(record['metric_id'])) };
+      return { ...record, metric_name: names.get(String(record['metric_id'])), ...attribution(record['event_properties']) };
     });
+  }
+
+  /** Message events name their message (`$message`, `$flow`) at the top; attributed orders inside `$attribution`. */
+  function attribution(properties: unknown): Row {
+    const own = properties as Record<string, unknown>;
+    const source = typeof own['$attribution'] === 'object' ? (own['$attribution'] as Record<string, unknown>) : own;
+    return { attributed_message_id: source['$message'] ?? null, attributed_flow_id: source['$flow'] ?? null };
   }
 
   const plain: Record<string, string> = {

@@ -2,7 +2,7 @@
 /* eslint-disable */
 
 /**
- * Every event of every metric, with metric_id, profile_id and metric_name
+ * Every event of every metric, with metric_id, profile_id, metric_name and attributed message/flow
  */
 export interface EventsRecord {
 /**
@@ -40,7 +40,15 @@ profile_id?: (string | null)
  */
 metric_name?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Campaign or flow message the event is about or credited to ($message)
+ */
+attributed_message_id?: (string | null)
+/**
+ * Flow of that message ($flow)
+ */
+attributed_flow_id?: (string | null)
+/**
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -74,7 +82,7 @@ integration?: ({
 
 } | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -106,7 +114,7 @@ updated?: (string | null)
  */
 opt_in_process?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -584,7 +592,7 @@ properties?: ({
  */
 joined_group_at?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -624,7 +632,7 @@ is_active?: (boolean | null)
 is_processing?: (boolean | null)
 is_starred?: (boolean | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -1102,7 +1110,7 @@ properties?: ({
  */
 joined_group_at?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -1181,7 +1189,7 @@ send_time?: (string | null)
  */
 channel?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -1236,7 +1244,7 @@ image_id?: (string | null)
  */
 template_id?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -1706,7 +1714,7 @@ properties?: ({
 
 } | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -1742,7 +1750,7 @@ external_id?: (string | null)
  */
 timestamp?: string
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -1767,7 +1775,7 @@ updated?: (string | null)
  */
 trigger_type?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -1795,7 +1803,7 @@ definition?: ({
 
 } | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -1828,7 +1836,7 @@ definition?: ({
  */
 template_id?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -1882,7 +1890,7 @@ created?: (string | null)
  */
 updated?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -1906,7 +1914,7 @@ name?: (string | null)
  */
 tag_group_id?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -1936,7 +1944,7 @@ monitor_configuration?: ({
 
 } | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -1972,7 +1980,7 @@ status?: (string | null)
  */
 profile_id?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -2038,7 +2046,7 @@ created?: (string | null)
  */
 updated?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -2122,7 +2130,7 @@ updated?: (string | null)
  */
 item_id?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -2150,7 +2158,7 @@ name?: (string | null)
  */
 updated?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -2172,7 +2180,7 @@ size?: (number | null)
 hidden?: (boolean | null)
 updated_at?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -2208,7 +2216,7 @@ created_at?: (string | null)
  */
 updated_at?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -2280,7 +2288,7 @@ public_api_key?: (string | null)
  */
 locale?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -2308,7 +2316,7 @@ exclusive?: (boolean | null)
  */
 default?: (boolean | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -2344,7 +2352,7 @@ property?: (string | null)
  */
 inferred_type?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -2390,7 +2398,7 @@ created_at?: (string | null)
  */
 updated_at?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -2424,7 +2432,7 @@ definition?: ({
 
 } | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -2452,7 +2460,7 @@ custom_metric_id?: (string | null)
  */
 metric_id?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -2553,7 +2561,7 @@ environment?: (string | null)
  */
 profile_id?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -2661,7 +2669,7 @@ updated?: (string | null)
  */
 item_id?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -2700,7 +2708,7 @@ updated?: (string | null)
 screenshot_status?: (string | null)
 screenshot_url?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -2740,7 +2748,7 @@ created_at?: (string | null)
  */
 updated_at?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 
@@ -2784,7 +2792,7 @@ updated?: (string | null)
  */
 status?: (string | null)
 /**
- * Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column's type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
 

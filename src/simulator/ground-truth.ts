@@ -76,7 +76,13 @@ function* eventRecords(world: World, asOfMicros: number, metricName: string | nu
   for (const row of events.scan({ field: 'datetime', descending: false }, null, [])) {
     if (events.secOf(row) * MICROS_PER_SECOND > asOfMicros) break;
     if (metricName !== null && events.metricOf(row) !== metricIndex) continue;
-    yield { ...flatRecord(events, row, NO_EXTRAS), metric_name: events.metricName(row) };
+    const message = events.emailSourceOf(row) ?? events.attributionOf(row);
+    yield {
+      ...flatRecord(events, row, NO_EXTRAS),
+      metric_name: events.metricName(row),
+      attributed_message_id: message?.messageId ?? null,
+      attributed_flow_id: message?.flowId ?? null,
+    };
   }
 }
 

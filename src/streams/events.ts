@@ -9,10 +9,20 @@ import { KlaviyoStream, type Partition, type StreamRuntime } from '../tap/stream
 export class Events extends KlaviyoStream {
   readonly name: string = 'events';
   readonly path = '/api/events';
-  readonly description: string = 'Every event of every metric, with metric_id, profile_id and metric_name';
+  readonly description: string = 'Every event of every metric, with metric_id, profile_id, metric_name and attributed message/flow';
   override readonly replicationKey = 'datetime';
   override readonly lateArriving = true;
-  override readonly extraFields = { metric_name: { type: ['string', 'null'], description: "The event's metric name" } };
+  override readonly extraFields = {
+    metric_name: { type: ['string', 'null'], description: "The event's metric name" },
+    attributed_message_id: {
+      type: ['string', 'null'],
+      description: 'Campaign or flow message the event is about or credited to ($message)',
+    },
+    attributed_flow_id: {
+      type: ['string', 'null'],
+      description: 'Flow of that message ($flow)',
+    },
+  };
 
   /** `metric_name` comes from the sideloaded metric, asked for only when that field is selected. */
   override params(rt: StreamRuntime): Record<string, string> {
@@ -25,6 +35,25 @@ export class Events extends KlaviyoStream {
       const metric = page.included.get(`metric:${String(record['metric_id'])}`);
       record['metric_name'] = typeof metric?.attributes?.['name'] === 'string' ? metric.attributes['name'] : null;
     }
+    for (const field in ATTRIBUTION) {
+      if (rt.selected.has(field)) record[field] = attributed(record['event_properties'], ATTRIBUTION[field as keyof typeof ATTRIBUTION]);
+    }
     return [record];
   }
+}
+
+/** Record field -> the event property Klaviyo records it in. */
+const ATTRIBUTION = { attributed_message_id: '$message', attributed_flow_id: '$flow' } as const;
+
+/**
+ * A message event (Received/Opened/Clicked Email, ...) names its message at the top of its properties; a conversion
+ * Klaviyo credits to a message (Placed Order) names it inside `$attribution`.
+ */
+function attributed(properties: unknown, key: string): string | null {
+  if (typeof properties !== 'object' || properties === null) return null;
+  const own = (properties as Record<string, unknown>)[key];
+  if (typeof own === 'string') return own;
+  const credit = (properties as Record<string, unknown>)['$attribution'];
+  const value = typeof credit === 'object' && credit !== null ? (credit as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'string' ? value : null;
 }

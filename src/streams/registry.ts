@@ -85,7 +85,12 @@ export function builtInStreams(): KlaviyoStream[] {
   ];
 }
 
-/** The built-in streams plus one event stream per `metric_streams` entry of the config (events schema). */
-export function allStreams(metricStreams: Readonly<Record<string, string>> = {}): KlaviyoStream[] {
-  return [...builtInStreams(), ...Object.entries(metricStreams).map(([name, metric]) => new MetricEvents(name, metric))];
+/**
+ * The built-in streams plus one event stream per `metric_streams` entry of the config (events schema); with
+ * `accountIdColumn` (`account_id_column`), every one keyed by account too.
+ */
+export function allStreams(metricStreams: Readonly<Record<string, string>> = {}, accountIdColumn = false): KlaviyoStream[] {
+  const streams = [...builtInStreams(), ...Object.entries(metricStreams).map(([name, metric]) => new MetricEvents(name, metric))];
+  for (const stream of streams) stream.accountIdColumn = accountIdColumn;
+  return streams;
 }

@@ -17,7 +17,7 @@ export function streamSummary(stream: KlaviyoStream): Record<string, unknown> {
     name: stream.name,
     description: stream.description,
     endpoint: stream.path,
-    key_properties: [...stream.primaryKey],
+    key_properties: stream.keyProperties,
     replication_method: stream.replicationKey ? 'INCREMENTAL' : 'FULL_TABLE',
     replication_key: stream.replicationKey,
     parent: stream.parent?.stream ?? null,
@@ -42,7 +42,7 @@ export function aboutMarkdown(streams: readonly KlaviyoStream[]): string {
     .join('\n');
   const rows = streams
     .map((s) => {
-      const key = s.primaryKey.join(', ');
+      const key = s.keyProperties.join(', ');
       const method = s.replicationKey ? `INCREMENTAL (\`${s.replicationKey}\`)` : 'FULL_TABLE';
       return `| \`${s.name}\` | ${s.description} | \`${s.path}\` | ${key} | ${method} | ${s.parent?.stream ?? ''} | ${s.scopes.join(', ')} |`;
     })

@@ -2,6 +2,7 @@
 import { ConfigError } from './errors.js';
 import { assertValid, closest, newAjv, readJsonFile, readSchemaFile } from './json.js';
 import type { JsonSchema } from './messages.js';
+import { withAccountId } from './account.js';
 import type { KlaviyoStream } from './stream.js';
 
 type Metadata = Record<string, unknown>;
@@ -19,8 +20,9 @@ export interface Catalog {
 }
 
 const schemaCache = new Map<string, JsonSchema>();
+const withAccountCache = new WeakMap<JsonSchema, JsonSchema>();
 
-/** The stream's full record schema (schemas/<name>.json). */
+/** The stream's full record schema (schemas/<name>.json, with `account_id` under `account_id_column`). */
 export function streamSchema(stream: KlaviyoStream): JsonSchema {
   const file = `${stream.schemaName ?? stream.name}.json`;
   let schema = schemaCache.get(file);
@@ -28,7 +30,13 @@ export function streamSchema(stream: KlaviyoStream): JsonSchema {
     schema = readSchemaFile(file);
     schemaCache.set(file, schema);
   }
-  return schema;
+  if (!stream.accountIdColumn) return schema;
+  let scoped = withAccountCache.get(schema);
+  if (!scoped) {
+    scoped = withAccountId(schema);
+    withAccountCache.set(schema, scoped);
+  }
+  return scoped;
 }
 
 export function schemaProperties(schema: JsonSchema): string[] {
@@ -46,7 +54,7 @@ function catalogEntry(stream: KlaviyoStream, schema: JsonSchema): CatalogEntry {
     inclusion: 'available',
     'selected-by-default': true,
     'forced-replication-method': method,
-    'table-key-properties': [...stream.primaryKey],
+    'table-key-properties': stream.keyProperties,
     ...(stream.replicationKey ? { 'valid-replication-keys': [stream.replicationKey] } : {}),
     ...(stream.parent ? { 'parent-tap-stream-id': stream.parent.stream } : {}),
     'schema-name': stream.name,
@@ -55,7 +63,7 @@ function catalogEntry(stream: KlaviyoStream, schema: JsonSchema): CatalogEntry {
     tap_stream_id: stream.name,
     stream: stream.name,
     schema,
-    key_properties: [...stream.primaryKey],
+    key_properties: stream.keyProperties,
     replication_method: method,
     ...(stream.replicationKey ? { replication_key: stream.replicationKey } : {}),
     metadata: [

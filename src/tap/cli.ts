@@ -90,7 +90,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, stdout: impor
   setLogLevel(config.log_level);
   const builtIn = builtInStreams().map((s) => s.name);
   checkStreamNames(config, builtIn);
-  const streams = allStreams(config.metric_streams);
+  const streams = allStreams(config.metric_streams, config.account_id_column);
   if (args.discover) return write(stdout, `${JSON.stringify(discover(streams), null, 2)}\n`);
   if (args.test) return testKey(config, streams, stdout);
   const catalogPath = args.catalog ?? args.properties;

@@ -29,6 +29,7 @@ export interface TapConfig {
   metric_streams: Record<string, string>;
   streams: Record<string, StreamOverrides>;
   schema_mismatch: MismatchPolicy;
+  account_id_column: boolean;
   log_level: 'debug' | 'info' | 'warn' | 'error';
 }
 

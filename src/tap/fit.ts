@@ -13,7 +13,7 @@ export const OVERFLOW_FIELD = '_overflow';
 export const OVERFLOW_SCHEMA: JsonSchema = {
   type: ['object', 'null'],
   description:
-    'Values Klaviyo sent that have no column (a field the schema lacks) or did not fit their column\'s type, by field path (e.g. "location.latitude"), exactly as sent; the column itself is null. Absent when everything fit.',
+    'Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent',
 };
 
 export type MismatchPolicy = 'warn' | 'fail';

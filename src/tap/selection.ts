@@ -29,7 +29,7 @@ export function selectStreams(
         schema,
         validate: ajv.compile(schema),
         known: new Set(schemaProperties(full)),
-        keys: stream.primaryKey,
+        keys: stream.keyProperties,
         policy,
         warn: (message) => log.warn(message),
       });

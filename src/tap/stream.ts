@@ -89,6 +89,11 @@ export interface StreamRuntime {
   parentsChangedSince?: number | null;
 }
 
+/** With `account_id_column`, the field every record carries and every key starts with (see account.ts). */
+export const ACCOUNT_ID = 'account_id';
+/** Where the account id is read (once per run). */
+export const ACCOUNTS_PATH = '/api/accounts';
+
 export function budgetOf(facts: EndpointFacts): BudgetKey {
   return { id: facts.operationId, tier: facts.rateLimit };
 }
@@ -123,9 +128,20 @@ export abstract class KlaviyoStream {
   /** Schema file when it differs from the stream id (streams defined in the config). */
   readonly schemaName: string | null = null;
 
+  /**
+   * `account_id_column`: records carry `account_id`, which leads the key, so several accounts share one table.
+   * Set from the config when the streams are made (registry `allStreams`).
+   */
+  accountIdColumn = false;
+
   /** `id`, or `[<parent>_id, id]` for a child stream, whose ids repeat across parents. */
   get primaryKey(): readonly string[] {
     return this.parent ? [this.parent.key, 'id'] : ['id'];
+  }
+
+  /** The key targets get (SCHEMA `key_properties`, catalog `table-key-properties`): `primaryKey`, after `account_id` with `account_id_column`. */
+  get keyProperties(): string[] {
+    return this.accountIdColumn ? [ACCOUNT_ID, ...this.primaryKey] : [...this.primaryKey];
   }
 
   /** Every field beyond the API resource: the parent key and the stream's own extras. */
@@ -146,7 +162,8 @@ export abstract class KlaviyoStream {
   get scopes(): string[] {
     const own = this.facts.scopes;
     const parent = this.parent ? (ENDPOINTS[this.parent.path]?.scopes ?? []) : [];
-    return [...new Set([...own, ...parent])].sort();
+    const account = this.accountIdColumn ? (ENDPOINTS[ACCOUNTS_PATH]?.scopes ?? []) : [];
+    return [...new Set([...own, ...parent, ...account])].sort();
   }
 
   get filterField(): string | null {
@@ -155,7 +172,7 @@ export abstract class KlaviyoStream {
 
   /** The fields the catalog marks automatic: keys, replication key, parent key. */
   get automaticFields(): string[] {
-    return [...new Set([...this.primaryKey, ...(this.replicationKey ? [this.replicationKey] : [])])];
+    return [...new Set([...this.keyProperties, ...(this.replicationKey ? [this.replicationKey] : [])])];
   }
 
   /** The partitions to sync: one, or one per parent resource. */

@@ -1,5 +1,6 @@
 // The sync: streams -> partitions -> windows -> pages -> records -> STATE. Streams, partitions and windows run
 // side by side (bounded); one writer serialises output; STATE follows the records it covers.
+import { fetchAccountId } from './account.js';
 import type { TapConfig } from './config.js';
 import { forEachConcurrent, TaskPool } from './concurrency.js';
 import { FatalApiError, SkippableError } from './errors.js';
@@ -13,7 +14,7 @@ import { parentScope } from './parents.js';
 import { Semaphore } from './ratelimit.js';
 import { BookmarkTracker, newWindow, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from './replication.js';
 import type { Bookmark, StateStore } from './state.js';
-import type { KlaviyoStream, Partition, StreamRuntime } from './stream.js';
+import { ACCOUNT_ID, type KlaviyoStream, type Partition, type StreamRuntime } from './stream.js';
 import { daysToMicros, fromMicros, MICROS_PER_SECOND, parseUserDate, toMicros } from './time.js';
 
 /** Filters never reach closer to now than this (the API refuses bounds in the future; data settles). */
@@ -72,19 +73,21 @@ function clampFutureBookmarks(streams: readonly SelectedStream[], store: StateSt
 
 export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps): Promise<Map<string, StreamSummary>> {
   clampFutureBookmarks(streams, deps.store, deps.startedAt - NOW_MARGIN);
-  for (const s of streams) {
-    await deps.writer.schema({
-      stream: s.stream.name,
-      schema: s.schema,
-      key_properties: [...s.stream.primaryKey],
-      ...(s.stream.replicationKey ? { bookmark_properties: [s.stream.replicationKey] } : {}),
-    });
-  }
   const memos = new Map<string, Promise<unknown>>();
   const memo = <T>(key: string, load: () => Promise<T>): Promise<T> => {
     if (!memos.has(key)) memos.set(key, load());
     return memos.get(key) as Promise<T>;
   };
+  // Read before anything is written, so a key that cannot see its account fails the run cleanly.
+  const accountId = streams.some((s) => s.stream.accountIdColumn) ? await memo('account-id', () => fetchAccountId(deps.client)) : null;
+  for (const s of streams) {
+    await deps.writer.schema({
+      stream: s.stream.name,
+      schema: s.schema,
+      key_properties: s.stream.keyProperties,
+      ...(s.stream.replicationKey ? { bookmark_properties: [s.stream.replicationKey] } : {}),
+    });
+  }
   const pageSlots = new Semaphore(deps.config.max_requests_in_flight + 2);
   const summaries = new Map<string, StreamSummary>();
   await forEachConcurrent(streams, STREAMS_AT_ONCE, async (s) => {
@@ -93,7 +96,7 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
     summaries.set(s.stream.name, summary);
     const parents = parentScope(s.stream, deps.config, deps.store, deps.startedAt, deps.startedAt - NOW_MARGIN);
     const rt: StreamRuntime = { client: deps.client, config: deps.config, selected: s.selected, memo, parentsChangedSince: parents.since };
-    const run = new StreamRun(s, deps, rt, pageSlots, summary);
+    const run = new StreamRun(s, deps, rt, pageSlots, summary, s.stream.accountIdColumn ? accountId : null);
     log.info(`stream ${s.stream.name}: starting`, parents.since === null ? {} : { parents_changed_since: fromMicros(parents.since) });
     await run.sync();
     if (parents.next) {
@@ -125,6 +128,8 @@ class StreamRun {
     private readonly rt: StreamRuntime,
     private readonly pageSlots: Semaphore,
     private readonly summary: StreamSummary,
+    /** Added to every record as `account_id` (`account_id_column`); null: not added. */
+    private readonly accountId: string | null = null,
   ) {
     this.plan = planReplication(s.stream.replicationKey, s.stream.replicationApiField, s.stream.facts, s.stream.sortsByKey);
     this.splitWindows = splittable(this.plan) && !s.stream.parent && s.stream.budget(rt).tier.perMinute >= SPLIT_MIN_PER_MINUTE;
@@ -290,6 +295,7 @@ class StreamRun {
     const extracted = new Date().toISOString();
     const { stream, shaper } = this.s;
     for (const raw of records) {
+      if (this.accountId !== null) raw[ACCOUNT_ID] = this.accountId;
       // Waits only when stdout is full: a page's records otherwise go out in one go (and the page is freed).
       const full = this.deps.writer.recordNow(stream.name, shaper.fit(raw), extracted);
       if (full) await full;

@@ -20,6 +20,7 @@ const DEFAULTS: Omit<TapConfig, 'api_key'> = {
   metric_streams: {},
   streams: {},
   schema_mismatch: 'warn',
+  account_id_column: false,
   log_level: 'info',
 };
 
@@ -66,6 +67,7 @@ describe('config', () => {
         metric_streams: { placed_order: 'Placed Order' },
         streams: { events: { start_date: '2024-03-01', page_size: 100, lookback_days: 2 } },
         schema_mismatch: 'fail',
+        account_id_column: true,
         log_level: 'debug',
       };
       assert.deepEqual(load(given), given);

@@ -9,6 +9,8 @@ export interface EmailSource {
   campaignId: string | null;
   campaignName: string | null;
   flowId: string | null;
+  /** When a campaign was sent (seconds); NaN for a flow message (sent whenever its flow runs). */
+  sendSec: number;
 }
 
 export interface Product {
@@ -26,6 +28,8 @@ export interface EventInputs {
   row: number;
   metricName: string;
   source: EmailSource | null;
+  /** The message a conversion (Placed Order) is attributed to, if any. */
+  attribution: EmailSource | null;
   profileEmail: string | null;
   products: readonly Product[];
 }
@@ -77,13 +81,19 @@ function orderItems(input: EventInputs): Record<string, unknown>[] {
   });
 }
 
+/** Klaviyo's record of the message a conversion is credited to: `$message`, `$flow` (flow messages only), channel. */
+function attributionProperties(source: EmailSource): Record<string, unknown> {
+  return { '$message': source.messageId, ...(source.flowId ? { '$flow': source.flowId } : {}), '$attributed_channel': 'email' };
+}
+
 function commerceProperties(input: EventInputs): Record<string, unknown> {
   const { seed, row } = input;
   if (input.metricName === 'Placed Order') {
     const items = orderItems(input);
     const value = Math.round(items.reduce((sum, item) => sum + Number(item['RowTotal']), 0) * 100) / 100;
     const discount = unit(seed, 613, row) < 0.2 ? ['WELCOME10'] : [];
-    return { '$value': value, '$event_id': `ORD-${100_000 + row}`, OrderId: `ORD-${100_000 + row}`, ItemNames: items.map((i) => i['ProductName']), Items: items, 'Discount Codes': discount, 'Source Name': 'web' };
+    const order = { '$value': value, '$event_id': `ORD-${100_000 + row}`, OrderId: `ORD-${100_000 + row}`, ItemNames: items.map((i) => i['ProductName']), Items: items, 'Discount Codes': discount, 'Source Name': 'web' };
+    return input.attribution ? { ...order, '$attribution': attributionProperties(input.attribution) } : order;
   }
   const product = pickBy(input.products, hash32(seed, 614, row));
   return { ProductName: product.title, ProductID: product.id, SKU: product.sku, URL: product.url, ImageURL: product.image, Categories: product.categories, Price: product.price, '$value': product.price };

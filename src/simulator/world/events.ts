@@ -2,7 +2,7 @@
 // mutations. An event's id, uuid and properties are derived from (seed, row) only when it is rendered.
 import { MICROS_PER_SECOND, formatSeconds } from '../datetime.js';
 import { base62, fromBase62, uuidFrom } from '../ids.js';
-import { hash32 } from '../rng.js';
+import { hash32, unit } from '../rng.js';
 import { numericBounds } from '../query/filter-eval.js';
 import type { Attributes, FieldValue, FilterExpr, Ref, SortKey, SortSpec, Table } from '../types.js';
 import type { EventColumns } from './event-gen.js';
@@ -13,6 +13,8 @@ import type { StaticTable } from './static-table.js';
 
 const ID_SPREAD = 238_328; // 62^3: random low digits under an order-preserving high part
 const ID_OFFSET = 17 * 62 ** 8;
+/** Share of Placed Order events Klaviyo credits to an email (`$attribution`). */
+const ATTRIBUTED_ORDERS = 0.3;
 
 export interface EventLinks {
   metrics: StaticTable;
@@ -95,6 +97,19 @@ export class EventTable implements Table, EventOrder {
     return String(this.links.metrics.rows[this.metricOf(row)]?.attributes['name'] ?? '');
   }
 
+  /** The campaign or flow message an email event is about. */
+  emailSourceOf(row: number): EmailSource | null {
+    const source = this.column('source', row);
+    return source > 0 ? (this.links.sources[source - 1] ?? null) : null;
+  }
+
+  /** The message about a third of orders are credited to: one sent before the order (any flow message runs any time). */
+  attributionOf(row: number): EmailSource | null {
+    if (this.metricName(row) !== 'Placed Order' || this.links.sources.length === 0 || unit(this.seed, 630, row) >= ATTRIBUTED_ORDERS) return null;
+    const source = this.links.sources[hash32(this.seed, 631, row) % this.links.sources.length] ?? null;
+    return source && !(source.sendSec > this.secOf(row)) ? source : null;
+  }
+
   value(row: number, field: string): FieldValue {
     switch (field) {
       case 'datetime':
@@ -114,12 +129,12 @@ export class EventTable implements Table, EventOrder {
 
   attributes(row: number): Attributes {
     const sec = this.secOf(row);
-    const source = this.column('source', row);
     const properties = eventProperties({
       seed: this.seed,
       row,
       metricName: this.metricName(row),
-      source: source > 0 ? (this.links.sources[source - 1] ?? null) : null,
+      source: this.emailSourceOf(row),
+      attribution: this.attributionOf(row),
       profileEmail: this.links.profiles.value(this.profileOf(row), 'email') as string | null,
       products: this.links.products,
     });

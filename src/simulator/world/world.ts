@@ -65,8 +65,8 @@ function emailSources(campaigns: StaticTable, messages: StaticTable, flowActions
     const definition = message.attributes['definition'] as { channel?: string; content?: { subject?: string } };
     const sendTime = campaign?.attributes['send_time'];
     if (!campaign || definition.channel !== 'email' || typeof sendTime !== 'string' || !String(campaign.attributes['status']).includes('Sent')) continue;
-    const source = { messageId: message.id, subject: definition.content?.subject ?? '', campaignId: campaign.id, campaignName: String(campaign.attributes['name']), flowId: null };
-    sent.push({ source, sec: Date.parse(sendTime) / 1000 });
+    const source = { messageId: message.id, subject: definition.content?.subject ?? '', campaignId: campaign.id, campaignName: String(campaign.attributes['name']), flowId: null, sendSec: Date.parse(sendTime) / 1000 };
+    sent.push({ source, sec: source.sendSec });
   }
   sent.sort((a, b) => a.sec - b.sec);
   const sources = sent.map((s) => s.source);
@@ -75,7 +75,7 @@ function emailSources(campaigns: StaticTable, messages: StaticTable, flowActions
     if (message.attributes['channel'] !== 'email') continue;
     const definition = message.attributes['definition'] as { subject_line?: string };
     const action = flowActions.rows[flowActions.rowOf(message.toOne?.['flow-action']?.id ?? '') ?? -1];
-    sources.push({ messageId: message.id, subject: definition.subject_line ?? '', campaignId: null, campaignName: null, flowId: action?.toOne?.['flow']?.id ?? null });
+    sources.push({ messageId: message.id, subject: definition.subject_line ?? '', campaignId: null, campaignName: null, flowId: action?.toOne?.['flow']?.id ?? null, sendSec: NaN });
     sendSecs.push(NaN);
   }
   return { sources, sendSecs };
