@@ -10,6 +10,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { compile } from 'json-schema-to-typescript';
+import { formatJson } from '../src/tap/json.js';
 import { builtInStreams } from '../src/streams/registry.js';
 import type { KlaviyoStream } from '../src/tap/stream.js';
 import { discover } from '../src/tap/catalog.js';
@@ -23,7 +24,7 @@ export interface GeneratedFile {
   content: string;
 }
 
-const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+const json = (value: unknown): string => `${formatJson(value)}\n`;
 
 export const RESPONSES_FILE = 'src/generated/openapi-responses.json';
 

@@ -4,6 +4,7 @@ import { allStreams, builtInStreams } from '../streams/registry.js';
 import { aboutJson, aboutMarkdown, PACKAGE } from './about.js';
 import { defaultSelection, discover, loadSelection } from './catalog.js';
 import { checkStreamNames, loadConfig, type TapConfig } from './config.js';
+import { formatJson } from './json.js';
 import { AuthError, ConfigError, describeError } from './errors.js';
 import { KlaviyoClient } from './http.js';
 import { log, redact, setLogLevel } from './log.js';
@@ -91,7 +92,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, stdout: impor
   const builtIn = builtInStreams().map((s) => s.name);
   checkStreamNames(config, builtIn);
   const streams = allStreams(config.metric_streams, config.account_id_column);
-  if (args.discover) return write(stdout, `${JSON.stringify(discover(streams), null, 2)}\n`);
+  if (args.discover) return write(stdout, `${formatJson(discover(streams))}\n`);
   if (args.test) return testKey(config, streams, stdout);
   const catalogPath = args.catalog ?? args.properties;
   const selection = catalogPath ? loadSelection(catalogPath, streams) : defaultSelection(streams);
