@@ -20,31 +20,58 @@ export function toPage(doc: JsonApiDocument, url: string): Page {
   return { data, included, url, hasNext: Boolean(doc.links?.next) };
 }
 
-/** Yields every page of a collection, starting at `firstUrl` (a path with its query, or an absolute URL). */
-export async function* paginate(client: KlaviyoClient, firstUrl: string, budget: BudgetKey): AsyncGenerator<Page> {
-  const seen = new Set<string>();
-  let url: string | null = client.resolve(firstUrl);
-  while (url) {
-    seen.add(url);
-    const doc = await client.get(url, budget);
-    yield toPage(doc, url);
-    const next = doc.links?.next;
-    if (!next) return;
-    if (!client.isSameOrigin(next)) {
-      throw new FatalApiError(
-        `refused to follow links.next to ${safeOrigin(next, url)}: it is not the configured base_url, and the API key must not leave it`,
-        { status: 0, endpoint: new URL(url).pathname },
-      );
-    }
-    const resolved = client.resolve(next);
-    if (seen.has(resolved)) {
-      throw new FatalApiError(`pagination loop: links.next repeats an earlier page of ${new URL(url).pathname}`, {
-        status: 0,
-        endpoint: new URL(url).pathname,
-      });
-    }
-    url = resolved;
+/**
+ * Pages of a collection, one `next()` at a time, starting at `firstUrl` (a path with its query, or an absolute
+ * URL). It keeps only the next URL: a window waiting for its turn holds none of the pages it has read.
+ */
+export class Pager {
+  private readonly seen = new Set<string>();
+  private url: string | null;
+  /** A bad `links.next`: thrown on the call after the page that carried it, once that page has been used. */
+  private failure: FatalApiError | null = null;
+
+  constructor(
+    private readonly client: KlaviyoClient,
+    firstUrl: string,
+    private readonly budget: BudgetKey,
+  ) {
+    this.url = client.resolve(firstUrl);
   }
+
+  /** The next page, or null after the last. */
+  async next(): Promise<Page | null> {
+    if (this.failure) throw this.failure;
+    const url = this.url;
+    if (url === null) return null;
+    this.seen.add(url);
+    const doc = await this.client.get(url, this.budget);
+    this.url = this.follow(doc.links?.next, url);
+    return toPage(doc, url);
+  }
+
+  private follow(next: string | null | undefined, url: string): string | null {
+    if (!next) return null;
+    const endpoint = new URL(url).pathname;
+    if (!this.client.isSameOrigin(next)) {
+      this.failure = new FatalApiError(
+        `refused to follow links.next to ${safeOrigin(next, url)}: it is not the configured base_url, and the API key must not leave it`,
+        { status: 0, endpoint },
+      );
+      return null;
+    }
+    const resolved = this.client.resolve(next);
+    if (this.seen.has(resolved)) {
+      this.failure = new FatalApiError(`pagination loop: links.next repeats an earlier page of ${endpoint}`, { status: 0, endpoint });
+      return null;
+    }
+    return resolved;
+  }
+}
+
+/** Yields every page of a collection (see Pager). */
+export async function* paginate(client: KlaviyoClient, firstUrl: string, budget: BudgetKey): AsyncGenerator<Page> {
+  const pager = new Pager(client, firstUrl, budget);
+  for (let page = await pager.next(); page; page = await pager.next()) yield page;
 }
 
 function safeOrigin(next: string, base: string): string {

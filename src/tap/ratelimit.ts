@@ -206,23 +206,37 @@ export class RateBudget {
   }
 }
 
-/** A counting semaphore: at most `limit` holders at once. */
+/** A counting semaphore: at most `limit` holders at once. The limit may change while it is held (a lower one
+ * takes effect as holders release); waiters are served in order. */
 export class Semaphore {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(readonly limit: number) {}
+  constructor(private current: number) {}
+
+  get limit(): number {
+    return this.current;
+  }
+
+  /** True when every slot is taken (more holders would start at once if the limit were higher). */
+  get saturated(): boolean {
+    return this.active >= this.current;
+  }
+
+  setLimit(limit: number): void {
+    this.current = limit;
+    this.pump();
+  }
 
   async acquire(): Promise<() => void> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.active >= this.current || this.waiting.length > 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.active++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
+      this.active--;
+      this.pump();
     };
   }
 
@@ -232,6 +246,13 @@ export class Semaphore {
       return await fn();
     } finally {
       release();
+    }
+  }
+
+  private pump(): void {
+    while (this.active < this.current && this.waiting.length > 0) {
+      this.active++;
+      (this.waiting.shift() as () => void)();
     }
   }
 }

@@ -9,9 +9,10 @@ import { renderFilters, type Filter } from './filters.js';
 import type { KlaviyoClient } from './http.js';
 import { log } from './log.js';
 import type { JsonSchema, MessageWriter, SingerRecord } from './messages.js';
-import { paginate, type Page } from './paginate.js';
+import { Pager, type Page } from './paginate.js';
 import { parentScope } from './parents.js';
 import { Semaphore } from './ratelimit.js';
+import { CpuGovernor } from './governor.js';
 import { BookmarkTracker, newWindow, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from './replication.js';
 import type { Bookmark, StateStore } from './state.js';
 import { ACCOUNT_ID, type KlaviyoStream, type Partition, type StreamRuntime } from './stream.js';
@@ -46,6 +47,12 @@ export interface StreamSummary {
 }
 
 const STREAMS_AT_ONCE = 6;
+/** Page slots at the start and at the least (see CpuGovernor): one page being written while the next is fetched. */
+const INITIAL_PAGE_SLOTS = 4;
+const MIN_PAGE_SLOTS = 2;
+
+/** The window a page belongs to, and its partition's scan. */
+type WindowAt = { window: Window; scan: PartitionScan };
 
 /** One partition's sync: its bookmark, its windows' tasks, and the ids already sent at the saved bookmark. */
 interface PartitionScan {
@@ -88,24 +95,31 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
       ...(s.stream.replicationKey ? { bookmark_properties: [s.stream.replicationKey] } : {}),
     });
   }
-  const pageSlots = new Semaphore(deps.config.max_requests_in_flight + 2);
+  const maxSlots = deps.config.max_requests_in_flight + 2;
+  // Starts low: a backfill's first page splits into many windows at once, and the CPU decides how many it can use.
+  const pageSlots = new Semaphore(Math.min(maxSlots, INITIAL_PAGE_SLOTS));
+  const stopGovernor = new CpuGovernor(pageSlots, Math.min(maxSlots, MIN_PAGE_SLOTS), maxSlots).start();
   const summaries = new Map<string, StreamSummary>();
-  await forEachConcurrent(streams, STREAMS_AT_ONCE, async (s) => {
-    const started = Date.now();
-    const summary: StreamSummary = { records: 0, pages: 0, seconds: 0 };
-    summaries.set(s.stream.name, summary);
-    const parents = parentScope(s.stream, deps.config, deps.store, deps.startedAt, deps.startedAt - NOW_MARGIN);
-    const rt: StreamRuntime = { client: deps.client, config: deps.config, selected: s.selected, memo, parentsChangedSince: parents.since };
-    const run = new StreamRun(s, deps, rt, pageSlots, summary, s.stream.accountIdColumn ? accountId : null);
-    log.info(`stream ${s.stream.name}: starting`, parents.since === null ? {} : { parents_changed_since: fromMicros(parents.since) });
-    await run.sync();
-    if (parents.next) {
-      deps.store.setParentBookmark(s.stream.name, parents.next);
-      await deps.writer.state(deps.store.snapshot());
-    }
-    summary.seconds = (Date.now() - started) / 1000;
-    log.info(`stream ${s.stream.name}: done`, { records: summary.records, pages: summary.pages, seconds: summary.seconds });
-  });
+  try {
+    await forEachConcurrent(streams, STREAMS_AT_ONCE, async (s) => {
+      const started = Date.now();
+      const summary: StreamSummary = { records: 0, pages: 0, seconds: 0 };
+      summaries.set(s.stream.name, summary);
+      const parents = parentScope(s.stream, deps.config, deps.store, deps.startedAt, deps.startedAt - NOW_MARGIN);
+      const rt: StreamRuntime = { client: deps.client, config: deps.config, selected: s.selected, memo, parentsChangedSince: parents.since };
+      const run = new StreamRun(s, deps, rt, pageSlots, summary, s.stream.accountIdColumn ? accountId : null);
+      log.info(`stream ${s.stream.name}: starting`, parents.since === null ? {} : { parents_changed_since: fromMicros(parents.since) });
+      await run.sync();
+      if (parents.next) {
+        deps.store.setParentBookmark(s.stream.name, parents.next);
+        await deps.writer.state(deps.store.snapshot());
+      }
+      summary.seconds = (Date.now() - started) / 1000;
+      log.info(`stream ${s.stream.name}: done`, { records: summary.records, pages: summary.pages, seconds: summary.seconds });
+    });
+  } finally {
+    stopGovernor();
+  }
   await deps.writer.state(deps.store.snapshot());
   await deps.writer.flush();
   return summaries;
@@ -193,48 +207,18 @@ class StreamRun {
   }
 
   /** Pages through one window (or the whole collection when there is none), writing records and STATE. */
-  private async fetchWindow(partition: Partition, base: Filter[], at: { window: Window; scan: PartitionScan } | null): Promise<void> {
-    const plan = this.plan;
-    const url = this.firstUrl(partition, [...base, ...(plan && at ? windowFilters(plan, at.window) : [])]);
+  private async fetchWindow(partition: Partition, base: Filter[], at: WindowAt | null): Promise<void> {
+    const url = this.firstUrl(partition, [...base, ...(this.plan && at ? windowFilters(this.plan, at.window) : [])]);
     const budgetKey = this.s.stream.budget(this.rt);
     const budget = this.rt.client.rateBudget(budgetKey);
-    const pages = paginate(this.rt.client, url, budgetKey)[Symbol.asyncIterator]();
-    let first = true;
-    for (;;) {
+    const pager = new Pager(this.rt.client, url, budgetKey);
+    for (let first = true; ; first = false) {
       // The endpoint admits first (as many as its rate x latency keeps busy), then a page slot is taken: a window
       // waiting on a slow endpoint holds no slot that another stream could use.
       const admitted = await budget.admit();
       const release = await this.pageSlots.acquire();
       try {
-        let next: IteratorResult<Page>;
-        try {
-          next = await pages.next();
-        } finally {
-          admitted();
-        }
-        if (next.done) break;
-        this.summary.pages++;
-        const page = next.value;
-        const { records, seen, reachedEnd, first: firstValue } = this.select(page, partition, at);
-        await this.emit(records);
-        // Only records already written count towards the bookmark: another window may write STATE while this
-        // page's records wait for stdout, and that STATE must not cover them (a kill then would lose them).
-        if (at) for (const [value, id] of seen) at.scan.tracker.see(at.window, value, id);
-        if (at && plan?.sorted) await this.saveBookmark(partition, at.scan.tracker);
-        if (reachedEnd) {
-          await pages.return(undefined);
-          break;
-        }
-        // Hand the tail to new windows after a window's first page, and again on a later page whenever fewer windows
-        // are open than the endpoint can keep in flight (rate x latency), so the last long windows do not run alone.
-        const wanted = Math.min(budget.target(), this.deps.config.max_requests_in_flight) - (at?.scan.open ?? 0);
-        const maxNew = first ? this.deps.config.max_requests_in_flight - 1 : wanted;
-        if (maxNew > 0 && at && page.hasNext && this.splitWindows && at.window.max !== null && firstValue !== null) {
-          const tails = splitTail(at.window, firstValue, at.window.max, maxNew);
-          if (tails.length > 0) log.debug(`stream ${this.s.stream.name}: window split`, { until: fromMicros(at.window.to), into: tails.length + 1 });
-          for (const tail of tails) this.startWindow(partition, base, at.scan, tail);
-        }
-        first = false;
+        if (!(await this.nextPage(pager, admitted, partition, base, at, first))) break;
       } finally {
         release();
       }
@@ -246,11 +230,43 @@ class StreamRun {
     }
   }
 
+  /**
+   * Fetches and writes one page; false once the window is done. Its own call, so that nothing of the page stays
+   * referenced while the window waits for its next turn.
+   */
+  private async nextPage(pager: Pager, admitted: () => void, partition: Partition, base: Filter[], at: WindowAt | null, first: boolean): Promise<boolean> {
+    let page: Page | null;
+    try {
+      page = await pager.next();
+    } finally {
+      admitted();
+    }
+    if (!page) return false;
+    this.summary.pages++;
+    const { records, seen, reachedEnd, first: firstValue } = this.select(page, partition, at);
+    await this.emit(records);
+    // Only records already written count towards the bookmark: another window may write STATE while this
+    // page's records wait for stdout, and that STATE must not cover them (a kill then would lose them).
+    if (at) for (const [value, id] of seen) at.scan.tracker.see(at.window, value, id);
+    if (at && this.plan?.sorted) await this.saveBookmark(partition, at.scan.tracker);
+    if (reachedEnd) return false;
+    // Hand the tail to new windows after a window's first page, and again on a later page whenever fewer windows
+    // are open than the endpoint can keep in flight (rate x latency), so the last long windows do not run alone.
+    const maxInFlight = this.deps.config.max_requests_in_flight;
+    const maxNew = first ? maxInFlight - 1 : Math.min(this.rt.client.rateBudget(this.s.stream.budget(this.rt)).target(), maxInFlight) - (at?.scan.open ?? 0);
+    if (maxNew > 0 && at && page.hasNext && this.splitWindows && at.window.max !== null && firstValue !== null) {
+      const tails = splitTail(at.window, firstValue, at.window.max, maxNew);
+      if (tails.length > 0) log.debug(`stream ${this.s.stream.name}: window split`, { until: fromMicros(at.window.to), into: tails.length + 1 });
+      for (const tail of tails) this.startWindow(partition, base, at.scan, tail);
+    }
+    return page.hasNext;
+  }
+
   /** The page's records that belong to this run: inside the window, and not already sent at the bookmark. */
   private select(
     page: Page,
     partition: Partition,
-    at: { window: Window; scan: PartitionScan } | null,
+    at: WindowAt | null,
   ): { records: SingerRecord[]; seen: Array<[value: number, id: string]>; reachedEnd: boolean; first: number | null } {
     const plan = this.plan;
     const records: SingerRecord[] = [];
