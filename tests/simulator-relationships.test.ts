@@ -114,6 +114,22 @@ describe('simulator: /relationships/ endpoints and trailing slashes', function (
     for (const [tag, owners] of tagged) assert.deepEqual((await allIds(sim, `/api/tags/${tag}/relationships/lists`)).sort(), owners.sort(), tag);
   });
 
+  it('relationships held by the other side agree with it (coupon codes of a coupon, push tokens of a profile)', async () => {
+    for (const row of [0, 1]) {
+      const coupon = sim.world.coupons.id(row);
+      const codes = (await pageAll(sim.url, `/api/coupon-codes?filter=equals(coupon.id,'${coupon}')`)).map((r) => r.id).sort();
+      assert.ok(codes.length > 0, coupon);
+      assert.deepEqual((await allIds(sim, `/api/coupons/${coupon}/relationships/coupon-codes?page[size]=3`)).sort(), codes);
+    }
+    const byProfile = new Map<string, string[]>();
+    for (const token of await pageAll(sim.url, '/api/push-tokens?page[size]=100')) {
+      const profile = (token.relationships?.['profile']?.data as Ref | undefined)?.id ?? '';
+      byProfile.set(profile, [...(byProfile.get(profile) ?? []), token.id]);
+    }
+    assert.ok(byProfile.size > 0);
+    for (const [profile, tokens] of [...byProfile].slice(0, 5)) assert.deepEqual((await allIds(sim, `/api/profiles/${profile}/relationships/push-tokens`)).sort(), tokens.sort(), profile);
+  });
+
   it('to-one answers the related id (or null)', async () => {
     const tags = await pageAll(sim.url, '/api/tags?include=tag-group');
     for (const tag of tags.slice(0, 5)) {

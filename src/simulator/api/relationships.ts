@@ -12,8 +12,11 @@ export function singular(segment: string): string {
   return segment.endsWith('ies') ? `${segment.slice(0, -3)}y` : segment.replace(/s$/, '');
 }
 
-/** To-many relationship paths and the type they list. */
-const TO_MANY: readonly (readonly [path: string, target: string])[] = [
+/**
+ * To-many relationship paths, the type they list and, where the owner does not hold the references, the
+ * relationship of the target that points back at the owner (a coupon code's `coupon`).
+ */
+const TO_MANY: readonly (readonly [path: string, target: string, inverse?: string])[] = [
   ['/api/lists/{id}/relationships/profiles', 'profile'],
   ['/api/segments/{id}/relationships/profiles', 'profile'],
   ['/api/campaigns/{id}/relationships/campaign-messages', 'campaign-message'],
@@ -36,6 +39,9 @@ const TO_MANY: readonly (readonly [path: string, target: string])[] = [
   ['/api/custom-metrics/{id}/relationships/metrics', 'metric'],
   ['/api/catalog-items/{id}/relationships/variants', 'catalog-variant'],
   ['/api/catalog-categories/{id}/relationships/items', 'catalog-item'],
+  ['/api/catalog-items/{id}/relationships/categories', 'catalog-category', 'items'],
+  ['/api/coupons/{id}/relationships/coupon-codes', 'coupon-code', 'coupon'],
+  ['/api/profiles/{id}/relationships/push-tokens', 'push-token', 'profile'],
 ];
 
 /** To-one relationship paths; the type comes from the reference. */
@@ -71,7 +77,18 @@ function subset(world: World, target: string, ids: readonly string[]): Table | u
   return new SubsetTable(table, ids.flatMap((id) => table.rowOf(id) ?? []));
 }
 
-function toManySpec([path, target]: readonly [string, string], siblings: readonly RouteSpec[]): RouteSpec {
+/** The ids of the rows of `target` whose `inverse` relationship names `ownerId`. */
+function pointingAt(world: World, target: string, inverse: string, ownerId: string): string[] {
+  const table = world.byType.get(target);
+  const out: string[] = [];
+  for (let row = 0; table && row < table.size(); row++) {
+    const refs = [table.toOne(row)[inverse], ...table.toMany(row, inverse)];
+    if (refs.some((ref) => ref?.id === ownerId)) out.push(table.id(row));
+  }
+  return out;
+}
+
+function toManySpec([path, target, inverse]: readonly [string, string, string?], siblings: readonly RouteSpec[]): RouteSpec {
   const { owner, name } = parts(path);
   const sibling = siblings.find((s) => s.path === path.replace('/relationships/', '/'));
   if (sibling) return { ...sibling, path, relationship: 'to-many' };
@@ -82,7 +99,8 @@ function toManySpec([path, target]: readonly [string, string], siblings: readonl
     table: (world, id) => {
       const table = world.byType.get(owner);
       const row = table?.rowOf(id);
-      return table && row !== undefined ? subset(world, target, table.toMany(row, name).map((ref) => ref.id)) : undefined;
+      if (!table || row === undefined) return undefined;
+      return subset(world, target, inverse ? pointingAt(world, target, inverse, id) : table.toMany(row, name).map((ref) => ref.id));
     },
   };
 }
