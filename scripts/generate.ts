@@ -17,7 +17,7 @@ import { discover } from '../src/tap/catalog.js';
 import { allEndpointFacts } from './gen/endpoints.js';
 import { streamSchema } from './gen/schemas.js';
 import { DEFAULT_SPEC, loadSpec, responseSubset, type JsonObject, type Spec } from './gen/spec.js';
-import { ROUTES } from '../src/simulator/api/routes.js';
+import { SERVED_PATHS } from '../src/simulator/api/routes.js';
 
 export interface GeneratedFile {
   path: string;
@@ -82,7 +82,7 @@ export async function generatedFiles(specPath: string): Promise<GeneratedFile[]>
     endpointsModule(spec),
     ...[...schemas].map(([name, schema]) => ({ path: `schemas/${name}.json`, content: json(schema) })),
     ...(await schemaDerivedFiles(schemas)),
-    { path: RESPONSES_FILE, content: JSON.stringify(responseSubset(spec, ROUTES.map((r) => r.facts.path))) + '\n' },
+    { path: RESPONSES_FILE, content: JSON.stringify(responseSubset(spec, SERVED_PATHS)) + '\n' },
   ];
 }
 

@@ -13,7 +13,7 @@ const streams = builtInStreams();
 const everything: StreamRuntime = {
   client: null as never,
   config: null as never,
-  selected: new Set(['metric_name', 'subscriptions', 'predictive_analytics']),
+  selected: new Set(['metric_name', 'subscriptions', 'predictive_analytics', 'tag_ids']),
   memo: () => Promise.reject(new Error('no network in conformance tests')),
 };
 
@@ -94,13 +94,14 @@ describe('stream conformance', () => {
         }
       });
 
-      it('costly fields exist and are requested through additional-fields only when selected', () => {
+      it('costly fields exist and are requested (additional-fields or include) only when selected', () => {
         for (const field of stream.costlyFields) {
           assert.ok(props[field], field);
-          assert.ok(stream.additionalFields[field], `${field} has an additional-fields type`);
+          assert.ok(stream.additionalFields[field] ?? stream.relatedIdFields[field], `${field} has an additional-fields type or a relationship`);
         }
+        for (const rel of Object.values(stream.relatedIdFields)) assert.ok(stream.facts.include.includes(rel), `include=${rel} allowed`);
         const none: StreamRuntime = { ...everything, selected: new Set() };
-        assert.ok(!Object.keys(stream.params(none)).some((k) => k.startsWith('additional-fields') && stream.costlyFields.length > 0));
+        if (stream.costlyFields.length > 0) assert.deepEqual(Object.keys(stream.params(none)).filter((k) => k.startsWith('additional-fields') || k === 'include'), []);
       });
     });
   }

@@ -3,40 +3,10 @@
 // src/generated/openapi-responses.json, the spec's part for these endpoints (npm run generate; checked for
 // staleness against the full spec by tests/generated.test.ts), so this runs without the spec beside the project.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import { pageAll, simGet } from '../src/simulator/client.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
-
-import { RESPONSES_FILE } from '../scripts/generate.js';
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-
-type Json = Record<string, unknown>;
-
-/**
- * OpenAPI 3.0 -> JSON Schema: `nullable: true` becomes a null alternative, and `oneOf` becomes `anyOf`.
- * The second is needed because the spec's oneOf branches overlap without a discriminator (e.g. a
- * campaign's `send_options` is oneOf three identical schemas), so no value could match exactly one.
- */
-export function toJsonSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(toJsonSchema);
-  if (typeof node !== 'object' || node === null) return node;
-  const out: Json = {};
-  for (const [key, value] of Object.entries(node)) out[key === 'oneOf' ? 'anyOf' : key] = toJsonSchema(value);
-  if (out['nullable'] !== true) return out;
-  delete out['nullable'];
-  if (typeof out['type'] === 'string') {
-    out['type'] = [out['type'], 'null'];
-    if (Array.isArray(out['enum'])) out['enum'] = [...(out['enum'] as unknown[]), null];
-    return out;
-  }
-  return { anyOf: [out, { type: 'null' }] };
-}
-
-function pointer(...segments: string[]): string {
-  return segments.map((s) => encodeURIComponent(s.replace(/~/g, '~0').replace(/\//g, '~1'))).join('/');
-}
+import { specValidators, toJsonSchema, type Json, type SpecValidators } from './helpers/spec-validators.js';
 
 interface Case {
   path: string;
@@ -99,14 +69,11 @@ function cases(sim: Simulator): Case[] {
 describe('simulator: responses validate against the OpenAPI spec', function () {
   let sim: Simulator;
   let spec: Json | undefined;
-  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
-  addFormats(ajv);
-  ajv.addFormat('binary', true);
-  const validators = new Map<string, ValidateFunction>();
+  let validators: SpecValidators;
 
   before(async function () {
-    spec = JSON.parse(readFileSync(RESPONSES_FILE, 'utf8')) as Json;
-    ajv.addSchema(toJsonSchema(spec) as Json, 'openapi.json');
+    validators = specValidators();
+    spec = validators.spec;
     sim = await startSimulator({ rateLimits: false });
   });
 
@@ -115,13 +82,7 @@ describe('simulator: responses validate against the OpenAPI spec', function () {
   });
 
   function validatorFor(template: string): ValidateFunction {
-    let validate = validators.get(template);
-    if (!validate) {
-      const ref = `openapi.json#/${pointer('paths', template, 'get', 'responses', '200', 'content', 'application/vnd.api+json', 'schema')}`;
-      validate = ajv.compile({ $ref: ref });
-      validators.set(template, validate);
-    }
-    return validate;
+    return validators.validatorFor(template);
   }
 
   function templateOf(path: string): string {
@@ -209,7 +170,7 @@ describe('simulator: responses validate against the OpenAPI spec', function () {
   it('error bodies match the spec error shape', async function () {
     const errorSchema = (spec?.['components'] as Json)['responses'] as Json;
     const schema = toJsonSchema(((errorSchema['ClientError'] as Json)['content'] as Json)['application/vnd.api+json']) as Json;
-    const validate = ajv.compile(schema['schema'] as Json);
+    const validate = validators.ajv.compile(schema['schema'] as Json);
     for (const path of ['/api/events?filter=nope(', '/api/nowhere', '/api/events?page[size]=0']) {
       const response = await simGet(sim.url, path);
       assert.ok(response.status >= 400);

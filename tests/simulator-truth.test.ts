@@ -10,7 +10,8 @@ const REASONS = ['HARD_BOUNCE', 'INVALID_EMAIL', 'SPAM_COMPLAINT', 'UNSUBSCRIBE'
 
 /**
  * The tap's flattening: id, attributes hoisted (top-level `+00:00` -> `Z`), to-one relationships as <rel>_id;
- * nested datetimes the stream's schema types are rewritten by the ground truth's own rewriter (below).
+ * nested datetimes the stream's schema types are rewritten by the ground truth's own rewriter (below); tags sent
+ * with `include=tags` as sorted `tag_ids`.
  */
 function flatten(resource: JsonApiResource, extra: Row = {}): Row {
   const record: Row = { id: resource.id };
@@ -18,8 +19,9 @@ function flatten(resource: JsonApiResource, extra: Row = {}): Row {
     record[key] = typeof value === 'string' && /^\d{4}-\d\d-\d\dT[\d:.]+\+00:00$/.test(value) ? value.replace('+00:00', 'Z') : value;
   }
   for (const [name, rel] of Object.entries(resource.relationships ?? {})) {
-    const data = rel.data as { id: string } | undefined;
+    const data = rel.data as { id: string } | { id: string }[] | undefined;
     if (data && !Array.isArray(data)) record[`${name.replace(/-/g, '_')}_id`] = data.id;
+    if (name === 'tags' && Array.isArray(data)) record['tag_ids'] = data.map((tag) => tag.id).sort();
   }
   return { ...record, ...extra };
 }
@@ -62,7 +64,7 @@ describe('simulator: ground truth', function () {
   }
 
   const plain: Record<string, string> = {
-    metrics: '/api/metrics', lists: '/api/lists', segments: '/api/segments', flows: '/api/flows', tags: '/api/tags',
+    metrics: '/api/metrics', lists: '/api/lists?include=tags', segments: '/api/segments?include=tags', flows: '/api/flows?include=tags', tags: '/api/tags',
     templates: '/api/templates?additional-fields[template]=definition', coupons: '/api/coupons', images: '/api/images?page[size]=100',
     forms: '/api/forms', catalog_items: '/api/catalog-items', catalog_variants: '/api/catalog-variants',
     catalog_categories: '/api/catalog-categories', profiles: `/api/profiles?page[size]=100&${PROFILE_EXTRAS}`,
@@ -84,7 +86,7 @@ describe('simulator: ground truth', function () {
         return events('');
       case 'campaigns': {
         const all: Row[] = [];
-        for (const channel of ['email', 'sms', 'mobile_push']) all.push(...(await pageAll(sim.url, `/api/campaigns?filter=equals(messages.channel,'${channel}')`)).map((r) => flatten(r, { channel })));
+        for (const channel of ['email', 'sms', 'mobile_push']) all.push(...(await pageAll(sim.url, `/api/campaigns?include=tags&filter=equals(messages.channel,'${channel}')`)).map((r) => flatten(r, { channel })));
         return all;
       }
       case 'campaign_messages': {

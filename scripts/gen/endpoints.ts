@@ -57,10 +57,13 @@ export function endpointFacts(path: string, op: JsonObject): EndpointFacts {
   };
 }
 
-/** Facts for every GET collection endpoint of the spec (paths whose last segment is not `{id}`). */
+/**
+ * Facts for every GET collection endpoint of the spec (paths whose last segment is not `{id}`), the
+ * `/relationships/` ones included (the simulator serves them too).
+ */
 export function allEndpointFacts(spec: Spec): EndpointFacts[] {
   return Object.entries(spec.paths)
-    .filter(([path, ops]) => ops['get'] && !path.endsWith('}') && !path.includes('/relationships/'))
+    .filter(([path, ops]) => ops['get'] && !path.endsWith('}'))
     .map(([path, ops]) => endpointFacts(path, ops['get'] as JsonObject))
     .sort((a, b) => a.path.localeCompare(b.path));
 }

@@ -114,6 +114,10 @@ updated?: (string | null)
  */
 opt_in_process?: (string | null)
 /**
+ * Ids of the related tags, sorted
+ */
+tag_ids?: (string[] | null)
+/**
  * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
 _overflow?: ({
@@ -631,6 +635,10 @@ updated?: (string | null)
 is_active?: (boolean | null)
 is_processing?: (boolean | null)
 is_starred?: (boolean | null)
+/**
+ * Ids of the related tags, sorted
+ */
+tag_ids?: (string[] | null)
 /**
  * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
@@ -1188,6 +1196,10 @@ send_time?: (string | null)
  * email, sms or mobile_push
  */
 channel?: (string | null)
+/**
+ * Ids of the related tags, sorted
+ */
+tag_ids?: (string[] | null)
 /**
  * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */
@@ -1774,6 +1786,10 @@ updated?: (string | null)
  * Corresponds to the object which triggered the flow. (one of: Added to List, Date Based, Low Inventory, Metric, Price Drop, Unconfigured)
  */
 trigger_type?: (string | null)
+/**
+ * Ids of the related tags, sorted
+ */
+tag_ids?: (string[] | null)
 /**
  * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
  */

@@ -112,16 +112,24 @@ function* globalExclusions(world: World): Generator<GroundTruthRecord> {
   }
 }
 
+/** The stream's related-id fields (`tag_ids`), sorted as the tap sends them, from the world's relationships. */
+function relatedIdsOf(stream: string): (table: Table, row: number) => GroundTruthRecord {
+  const fields = Object.entries(builtInStreams().find((s) => s.name === stream)?.relatedIdFields ?? {});
+  return (table, row) => Object.fromEntries(fields.map(([field, rel]) => [field, table.toMany(row, rel).map((ref) => ref.id).sort()]));
+}
+
 /** Campaigns carry the channel they are listed under (the tap reads one channel at a time). */
 function* campaignRecords(world: World): Generator<GroundTruthRecord> {
   const campaigns = world.campaigns;
+  const related = relatedIdsOf('campaigns');
   for (let row = 0; row < campaigns.size(); row++) {
-    yield { ...flatRecord(campaigns, row, NO_EXTRAS), channel: campaigns.value(row, 'messages.channel') };
+    yield { ...flatRecord(campaigns, row, NO_EXTRAS), ...related(campaigns, row), channel: campaigns.value(row, 'messages.channel') };
   }
 }
 
-function* tableRecords(table: Table, extras: ReadonlySet<string>): Generator<GroundTruthRecord> {
-  for (let row = 0; row < table.size(); row++) yield flatRecord(table, row, extras);
+function* tableRecords(stream: string, table: Table, extras: ReadonlySet<string>): Generator<GroundTruthRecord> {
+  const related = relatedIdsOf(stream);
+  for (let row = 0; row < table.size(); row++) yield { ...flatRecord(table, row, extras), ...related(table, row) };
 }
 
 /** Rewrites the datetimes at `path` (`*`: every array item) below `node`, in place. */
@@ -168,5 +176,5 @@ function flatRecords(world: World, stream: string, asOfMicros: number): Generato
   if (stream === 'campaigns') return campaignRecords(world);
   const entry = TABLE_STREAMS.find(([name]) => name === stream);
   if (!entry) throw new Error(`unknown stream '${stream}' (known: ${GROUND_TRUTH_STREAMS.join(', ')})`);
-  return tableRecords(entry[1](world), entry[2]);
+  return tableRecords(stream, entry[1](world), entry[2]);
 }

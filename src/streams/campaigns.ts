@@ -2,8 +2,9 @@
 import { f, type Filter } from '../tap/filters.js';
 import type { Resource } from '../tap/http.js';
 import type { SingerRecord } from '../tap/messages.js';
-import { flatten } from '../tap/records.js';
-import { KlaviyoStream, type Partition } from '../tap/stream.js';
+import type { Page } from '../tap/paginate.js';
+import { KlaviyoStream, type Partition, type StreamRuntime } from '../tap/stream.js';
+import { TAG_FIELDS, TAG_IDS } from './tagged.js';
 
 /** The API requires a channel filter, so each channel is a partition with its own bookmark. */
 const CHANNELS = ['email', 'sms', 'mobile_push'] as const;
@@ -13,6 +14,8 @@ export class Campaigns extends KlaviyoStream {
   readonly path = '/api/campaigns';
   readonly description = 'Campaigns on every channel (email, sms, mobile_push), with the channel';
   override readonly replicationKey = 'updated_at';
+  override readonly relatedIdFields = TAG_IDS;
+  override readonly costlyFields = TAG_FIELDS;
   override readonly extraFields = { channel: { type: 'string', description: 'email, sms or mobile_push' } };
 
   override async *partitions(): AsyncGenerator<Partition> {
@@ -23,7 +26,7 @@ export class Campaigns extends KlaviyoStream {
     return [f.equals('messages.channel', partition.context['channel'] ?? '')];
   }
 
-  override toRecords(resource: Resource, _page: unknown, partition: Partition): SingerRecord[] {
-    return [{ ...flatten(resource), channel: partition.context['channel'] }];
+  override toRecords(resource: Resource, page: Page, partition: Partition, rt: StreamRuntime): SingerRecord[] {
+    return super.toRecords(resource, page, partition, rt).map((record) => ({ ...record, channel: partition.context['channel'] }));
   }
 }

@@ -1,5 +1,6 @@
 // https://developers.klaviyo.com/en/reference/get_lists
 import { KlaviyoStream } from '../tap/stream.js';
+import { TAG_FIELDS, TAG_IDS } from './tagged.js';
 
 /** Lists; the API filters `updated` with greater-than only, so the engine overlaps one second and dedupes. */
 export class Lists extends KlaviyoStream {
@@ -7,4 +8,6 @@ export class Lists extends KlaviyoStream {
   readonly path = '/api/lists';
   readonly description = 'Lists';
   override readonly replicationKey = 'updated';
+  override readonly relatedIdFields = TAG_IDS;
+  override readonly costlyFields = TAG_FIELDS;
 }

@@ -1,5 +1,6 @@
 // https://developers.klaviyo.com/en/reference/get_segments
 import { KlaviyoStream } from '../tap/stream.js';
+import { TAG_FIELDS, TAG_IDS } from './tagged.js';
 
 /** Segments with their definitions; `updated` is greater-than only, like lists. */
 export class Segments extends KlaviyoStream {
@@ -7,4 +8,6 @@ export class Segments extends KlaviyoStream {
   readonly path = '/api/segments';
   readonly description = 'Segments with their definitions';
   override readonly replicationKey = 'updated';
+  override readonly relatedIdFields = TAG_IDS;
+  override readonly costlyFields = TAG_FIELDS;
 }

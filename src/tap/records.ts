@@ -22,3 +22,9 @@ export function flatten(resource: Resource): SingerRecord {
   }
   return record;
 }
+
+/** The sorted ids of a to-many relationship sent with `include` (null when the resource carries no such data). */
+export function relatedIds(resource: Resource, name: string): string[] | null {
+  const data = resource.relationships?.[name]?.data;
+  return Array.isArray(data) ? data.map((ref) => ref.id).sort() : null;
+}

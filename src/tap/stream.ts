@@ -7,7 +7,7 @@ import { f, renderFilters, type Filter } from './filters.js';
 import type { BudgetKey, KlaviyoClient, Resource } from './http.js';
 import type { JsonSchema, SingerRecord } from './messages.js';
 import { paginate, type Page } from './paginate.js';
-import { flatten } from './records.js';
+import { flatten, relatedIds } from './records.js';
 import type { Context } from './state.js';
 
 export interface Partition {
@@ -123,6 +123,11 @@ export abstract class KlaviyoStream {
   readonly costlyFields: readonly string[] = [];
   /** Field -> the `additional-fields[type]` it must be requested with. */
   readonly additionalFields: Readonly<Record<string, string>> = {};
+  /**
+   * Record field -> to-many relationship whose ids it lists (sorted), e.g. `tag_ids: 'tags'`: asked for with
+   * `include=<relationship>` only when the field is selected.
+   */
+  readonly relatedIdFields: Readonly<Record<string, string>> = {};
   /** Only these attributes of the API resource are record fields (null: all of them). */
   readonly resourceFields: readonly string[] | null = null;
   /** Schema file when it differs from the stream id (streams defined in the config). */
@@ -149,7 +154,10 @@ export abstract class KlaviyoStream {
     const parentKey = this.parent
       ? { [this.parent.key]: { type: 'string', description: `The ${this.parent.resourceType} this record belongs to` } }
       : {};
-    return { ...parentKey, ...this.extraFields };
+    const related = Object.fromEntries(
+      Object.entries(this.relatedIdFields).map(([field, rel]) => [field, { type: 'array', items: { type: 'string' }, description: `Ids of the related ${rel}, sorted` }]),
+    );
+    return { ...parentKey, ...this.extraFields, ...related };
   }
 
   get facts(): EndpointFacts {
@@ -195,7 +203,9 @@ export abstract class KlaviyoStream {
     for (const [field, type] of Object.entries(this.additionalFields)) {
       if (rt.selected.has(field)) byType.set(type, [...(byType.get(type) ?? []), field]);
     }
-    return Object.fromEntries([...byType].map(([type, fields]) => [`additional-fields[${type}]`, fields.join(',')]));
+    const params = Object.fromEntries([...byType].map(([type, fields]) => [`additional-fields[${type}]`, fields.join(',')]));
+    const includes = Object.entries(this.relatedIdFields).filter(([field]) => rt.selected.has(field)).map(([, rel]) => rel);
+    return includes.length > 0 ? { ...params, include: includes.join(',') } : params;
   }
 
   /** Which budget the requests draw on (some extras move an endpoint to a lower tier). */
@@ -204,8 +214,9 @@ export abstract class KlaviyoStream {
   }
 
   /** Records for one resource of a page: by default, the flattened resource plus the parent key. */
-  toRecords(resource: Resource, _page: Page, partition: Partition, _rt: StreamRuntime): SingerRecord[] {
+  toRecords(resource: Resource, _page: Page, partition: Partition, rt: StreamRuntime): SingerRecord[] {
     const record = flatten(resource);
+    for (const field in this.relatedIdFields) if (rt.selected.has(field)) record[field] = relatedIds(resource, this.relatedIdFields[field] ?? '');
     return [this.parent ? { ...partition.context, ...record } : record];
   }
 

@@ -10,6 +10,7 @@ import type { Table } from '../types.js';
 import type { World } from '../world/world.js';
 import { includedResources, resourceObject, type RenderContext } from './document.js';
 import type { HostileLog } from './hostile.js';
+import { relationshipData } from './relationships.js';
 import { matchRoute, type Route } from './routes.js';
 
 export const JSON_API = 'application/vnd.api+json';
@@ -106,10 +107,10 @@ export class ApiHandler {
     const latestBound = request.refuseFutureBounds ? nowMicros() : Infinity;
     const parsed = parsePageRequest(params, route.facts, table ?? this.world.byType.get(route.primaryType) ?? this.world.account, route, this.cursorSecret, latestBound);
     if (!table) throw new ApiError(404, 'not_found', 'Not found.', `No ${route.facts.path.split('/')[2]?.replace(/s$/, '')} with id '${parentId}'.`);
-    return JSON.stringify(this.document(request, table, parsed, parentId));
+    return JSON.stringify(this.document(request, route, table, parsed, parentId));
   }
 
-  private document(request: ApiRequest, table: Table, parsed: PageRequest, parentId: string): Record<string, unknown> {
+  private document(request: ApiRequest, route: Route, table: Table, parsed: PageRequest, parentId: string): Record<string, unknown> {
     const page = selectPage(table, parsed);
     const ctx: RenderContext = {
       base: request.base,
@@ -128,6 +129,7 @@ export class ApiHandler {
       rest.append('page[cursor]', encodeCursor(parsed.sortToken, page.next, this.cursorSecret));
       links['next'] = `${request.nextBase ?? request.base}${request.url.pathname}?${encodeQuery(rest)}`;
     }
+    if (route.relationship) return { data: relationshipData(route.relationship, table, page.rows), links };
     const doc: Record<string, unknown> = { data: page.rows.map((row) => resourceObject(table, row, ctx, true)), links };
     if (parsed.includes.length > 0) doc['included'] = includedResources(table, page.rows, ctx);
     return doc;

@@ -1,23 +1,28 @@
-// The GET collection endpoints the simulator serves, matched against request paths.
+// The GET collection endpoints the simulator serves (and their `/relationships/` variants), matched against
+// request paths with or without one trailing slash.
 import type { EndpointFacts } from '../../tap/endpoint-facts.js';
 import { ENDPOINTS } from '../../generated/endpoints.js';
 import type { Table } from '../types.js';
 import type { World } from '../world/world.js';
+import { relationshipSpecs } from './relationships.js';
 
 export interface Route {
   facts: EndpointFacts;
   primaryType: string;
   defaultSort: string;
   fixedPageSize: number;
+  /** A `/relationships/` endpoint: answers ids only (see relationships.ts). */
+  relationship?: 'to-one' | 'to-many';
   /** The table to page, or undefined when the parent id is unknown (404). */
   table(world: World, parentId: string): Table | undefined;
 }
 
-interface RouteSpec {
+export interface RouteSpec {
   path: string;
   type: string;
   defaultSort?: string;
   fixedPageSize?: number;
+  relationship?: 'to-one' | 'to-many';
   table(world: World, parentId: string): Table | undefined;
 }
 
@@ -64,11 +69,22 @@ function toRoute(spec: RouteSpec): Route {
     primaryType: spec.type,
     defaultSort: spec.defaultSort ?? 'id',
     fixedPageSize: spec.fixedPageSize ?? Infinity,
+    ...(spec.relationship ? { relationship: spec.relationship } : {}),
     table: spec.table,
   };
 }
 
-export const ROUTES: readonly Route[] = SPECS.map(toRoute);
+const ALL_SPECS: readonly RouteSpec[] = [...SPECS, ...relationshipSpecs(SPECS)];
+
+/** Path templates of every endpoint served (the generator reads them before the facts exist). */
+export const SERVED_PATHS: readonly string[] = ALL_SPECS.map((spec) => spec.path);
+
+let routes: readonly Route[] | null = null;
+
+/** Every route, with its facts (built on first use, so the generator can import this module before they exist). */
+export function allRoutes(): readonly Route[] {
+  return (routes ??= ALL_SPECS.map(toRoute));
+}
 
 export interface RouteMatch {
   route: Route;
@@ -79,7 +95,7 @@ export interface RouteMatch {
 export function matchRoute(pathname: string): RouteMatch | null {
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
   const segments = path.split('/');
-  for (const route of ROUTES) {
+  for (const route of allRoutes()) {
     const template = route.facts.path.split('/');
     if (template.length !== segments.length) continue;
     let parentId = '';
