@@ -16,6 +16,7 @@ import { BookmarkTracker, newWindow, planReplication, splitTail, splittable, win
 import type { Bookmark, StateStore } from './state.js';
 import { ACCOUNT_ID, type KlaviyoStream, type Partition, type StreamRuntime } from './stream.js';
 import { daysToMicros, fromMicros, MICROS_PER_SECOND, parseUserDate, toMicros } from './time.js';
+import { closeVersion, openVersion, planVersion, schemaWithDeletes, SeenIds, tracksDeletes } from './versions.js';
 
 /** Filters never reach closer to now than this (the API refuses bounds in the future; data settles). */
 export const NOW_MARGIN = 10 * MICROS_PER_SECOND;
@@ -83,7 +84,7 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
   for (const s of streams) {
     await deps.writer.schema({
       stream: s.stream.name,
-      schema: s.schema,
+      schema: schemaWithDeletes(s.stream, deps.config, s.schema),
       key_properties: s.stream.keyProperties,
       ...(s.stream.replicationKey ? { bookmark_properties: [s.stream.replicationKey] } : {}),
     });
@@ -96,13 +97,18 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
     summaries.set(s.stream.name, summary);
     const parents = parentScope(s.stream, deps.config, deps.store, deps.startedAt, deps.startedAt - NOW_MARGIN);
     const rt: StreamRuntime = { client: deps.client, config: deps.config, selected: s.selected, memo, parentsChangedSince: parents.since };
-    const run = new StreamRun(s, deps, rt, pageSlots, summary, s.stream.accountIdColumn ? accountId : null);
+    const version = planVersion(s.stream, deps.config, deps.store, Math.floor(deps.startedAt / 1000));
+    const seen = version.full && tracksDeletes(s.stream, deps.config) ? new SeenIds(s.stream.name) : null;
+    const account = s.stream.accountIdColumn ? accountId : null;
+    const run = new StreamRun(s, deps, rt, pageSlots, summary, account, seen);
     log.info(`stream ${s.stream.name}: starting`, parents.since === null ? {} : { parents_changed_since: fromMicros(parents.since) });
+    await openVersion(s.stream, version, deps.store, deps.writer);
     await run.sync();
     if (parents.next) {
       deps.store.setParentBookmark(s.stream.name, parents.next);
       await deps.writer.state(deps.store.snapshot());
     }
+    await closeVersion(s.stream, version, deps, seen, account);
     summary.seconds = (Date.now() - started) / 1000;
     log.info(`stream ${s.stream.name}: done`, { records: summary.records, pages: summary.pages, seconds: summary.seconds });
   });
@@ -130,6 +136,8 @@ class StreamRun {
     private readonly summary: StreamSummary,
     /** Added to every record as `account_id` (`account_id_column`); null: not added. */
     private readonly accountId: string | null = null,
+    /** Collects the ids written, where the stream sends deleted records (`emit_deleted_records`). */
+    private readonly seen: SeenIds | null = null,
   ) {
     this.plan = planReplication(s.stream.replicationKey, s.stream.replicationApiField, s.stream.facts, s.stream.sortsByKey);
     this.splitWindows = splittable(this.plan) && !s.stream.parent && s.stream.budget(rt).tier.perMinute >= SPLIT_MIN_PER_MINUTE;
@@ -296,6 +304,7 @@ class StreamRun {
     const { stream, shaper } = this.s;
     for (const raw of records) {
       if (this.accountId !== null) raw[ACCOUNT_ID] = this.accountId;
+      if (this.seen) this.seen.add(raw['id']);
       // Waits only when stdout is full: a page's records otherwise go out in one go (and the page is freed).
       const full = this.deps.writer.recordNow(stream.name, shaper.fit(raw), extracted);
       if (full) await full;
