@@ -14,8 +14,11 @@ import type { StateStore } from './state.js';
 import { ACCOUNT_ID, type KlaviyoStream } from './stream.js';
 
 export const DELETED_AT = '_sdc_deleted_at';
-/** A stream with more ids than this stops keeping them (and sending deleted records), with a warning. */
-export const MAX_TRACKED_IDS = 20_000;
+/**
+ * A stream with more ids than this stops keeping them (and sending deleted records), with a warning: every STATE
+ * message carries the whole state, ids included, so they must stay small (2,000 ids are about 70 KB).
+ */
+export const MAX_TRACKED_IDS = 2_000;
 const MS_PER_DAY = 86_400_000;
 
 export interface VersionPlan {
