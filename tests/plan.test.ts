@@ -7,6 +7,7 @@ import { runTapProcess, syncSummary } from '../scripts/lib/processes.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { builtInStreams } from '../src/streams/registry.js';
 import { E2eWorkspace, fullCatalog, SIM_KEY } from './helpers/e2e.js';
+import { catalogOfStreams } from './helpers/tap-files.js';
 
 interface Row {
   partitions: number;
@@ -67,5 +68,26 @@ describe('--plan (simulator)', function () {
     console.log(report.join('\n'));
     const events = table.get('events');
     assert.ok(events && events.requests >= 2, 'events span several pages at this scale');
+  });
+
+  it('estimates a due full refresh from the start, and an incremental run from the bookmarks', async () => {
+    const ws = new E2eWorkspace(sim);
+    const stream = 'global_exclusions';
+    const config = ws.write('refresh-config.json', { api_key: SIM_KEY, base_url: sim.url, start_date: '2020-01-01T00:00:00Z', streams: { [stream]: { page_size: 2 } } });
+    const catalog = ws.write('refresh-catalog.json', catalogOfStreams([stream]));
+    const synced = await ws.run(undefined, catalogOfStreams([stream]));
+    assert.equal(synced.code, 0, synced.stderr.slice(-2000));
+    const requests = async (name: string, state: unknown): Promise<number> => {
+      const out = join(ws.dir, `${name}.txt`);
+      const planned = await runTapProcess(['--config', config, '--catalog', catalog, '--state', ws.write(`${name}.json`, state), '--plan'], out, { PATH: process.env['PATH'] ?? '' });
+      assert.equal(planned.code, 0, planned.stderr.slice(-2000));
+      return parseTable(readFileSync(out, 'utf8')).get(stream)?.requests ?? -1;
+    };
+    const state = synced.state as { bookmarks: Record<string, { active_version: number }> };
+    const incremental = await requests('fresh', state);
+    const aged = structuredClone(state);
+    if (aged.bookmarks[stream]) aged.bookmarks[stream].active_version -= 8 * 86_400_000;
+    const refresh = await requests('aged', aged);
+    assert.ok(refresh > incremental, `a due refresh reads every suppression again (${refresh} requests, incremental ${incremental})`);
   });
 });

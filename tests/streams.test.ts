@@ -85,11 +85,18 @@ describe('streams (nock)', () => {
       });
 
       if (!plan) {
-        it('is FULL_TABLE: a second run sends everything again and keeps no bookmark', async () => {
+        it('is FULL_TABLE: a second run sends everything again under a newer table version, activated at the end; no bookmark', async () => {
           const first = await runTap({ config, catalog });
           const second = await runTap({ config, catalog, state: first.lastState });
           assert.equal(second.records(stream.name).length, first.records(stream.name).length);
-          assert.deepEqual((first.lastState as { bookmarks: object }).bookmarks, {});
+          const versions = [first, second].map((run) => (run.lastState as { bookmarks: Record<string, { active_version: number }> }).bookmarks);
+          assert.deepEqual(versions.map((v) => Object.keys(v[stream.name] ?? {})), [['active_version'], ['active_version']]);
+          const [older, newer] = versions.map((v) => v[stream.name]?.active_version ?? 0);
+          assert.ok((newer ?? 0) > (older ?? 0), 'the second run has a newer version');
+          assert.ok(second.messages.filter((m) => m['type'] === 'RECORD').every((m) => m['version'] === newer), 'every record carries it');
+          const activations = second.messages.filter((m) => m['type'] === 'ACTIVATE_VERSION');
+          assert.deepEqual(activations.map((m) => m['version']), [newer], 'activated once, after the records');
+          assert.equal(second.messages.indexOf(activations[0] ?? {}) > second.messages.findLastIndex((m) => m['type'] === 'RECORD'), true);
         });
         return;
       }

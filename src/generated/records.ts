@@ -126,7 +126,7 @@ _overflow?: ({
 }
 
 /**
- * List memberships with the member profile (new joins incrementally; removals need a full refresh)
+ * List memberships with the member profile (new joins incrementally; removals at each full refresh)
  */
 export interface ListMembersRecord {
 /**
@@ -648,7 +648,7 @@ _overflow?: ({
 }
 
 /**
- * Segment memberships with the member profile (new joins incrementally; removals need a full refresh)
+ * Segment memberships with the member profile (new joins incrementally; removals at each full refresh)
  */
 export interface SegmentMembersRecord {
 /**

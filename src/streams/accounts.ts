@@ -6,4 +6,5 @@ export class Accounts extends KlaviyoStream {
   readonly name = 'accounts';
   readonly path = '/api/accounts';
   readonly description = 'The account of the API key (one row: timezone, currency, contact details)';
+  override readonly smallTable = true;
 }

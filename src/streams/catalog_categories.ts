@@ -6,4 +6,5 @@ export class CatalogCategories extends KlaviyoStream {
   readonly name = 'catalog_categories';
   readonly path = '/api/catalog-categories';
   readonly description = 'Catalog categories (no updated filter: full table)';
+  override readonly smallTable = true;
 }

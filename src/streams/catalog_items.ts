@@ -6,4 +6,5 @@ export class CatalogItems extends KlaviyoStream {
   readonly name = 'catalog_items';
   readonly path = '/api/catalog-items';
   readonly description = 'Catalog items (no updated filter: full table)';
+  override readonly smallTable = true;
 }

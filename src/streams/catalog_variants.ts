@@ -6,4 +6,5 @@ export class CatalogVariants extends KlaviyoStream {
   readonly name = 'catalog_variants';
   readonly path = '/api/catalog-variants';
   readonly description = 'Catalog variants (no updated filter: full table)';
+  override readonly smallTable = true;
 }

@@ -6,4 +6,5 @@ export class Coupons extends KlaviyoStream {
   readonly name = 'coupons';
   readonly path = '/api/coupons';
   readonly description = 'Coupons (no time field: full table)';
+  override readonly smallTable = true;
 }

@@ -6,4 +6,5 @@ export class CustomMetrics extends KlaviyoStream {
   readonly name = 'custom_metrics';
   readonly path = '/api/custom-metrics';
   readonly description = 'Custom metrics (metrics combined from other metrics)';
+  override readonly smallTable = true;
 }

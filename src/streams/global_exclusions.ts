@@ -21,7 +21,7 @@ interface Suppression {
 
 /**
  * One record per (profile, suppression reason), for all five reasons, incremental on the suppression time.
- * A lifted suppression sends no delete: run a full refresh (drop the bookmark) now and then.
+ * A lifted suppression sends no delete: the full refresh every `full_refresh_days` drops it (versions.ts).
  */
 export class GlobalExclusions extends KlaviyoStream {
   readonly name = 'global_exclusions';
@@ -32,6 +32,8 @@ export class GlobalExclusions extends KlaviyoStream {
   override readonly resourceFields = ['email', 'phone_number', 'external_id'];
   /** Klaviyo sorts a profile by its suppression list as a whole, not by this reason's timestamp. */
   override readonly sortsByKey = false;
+  /** A lifted suppression is invisible to an incremental read: a full refresh every `full_refresh_days`. */
+  override readonly refreshedInFull = true;
   override readonly extraFields = {
     reason: { type: 'string', description: REASONS.join(', ') },
     timestamp: { type: 'string', format: 'date-time', description: 'When the profile was suppressed for this reason' },

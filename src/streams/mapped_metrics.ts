@@ -6,4 +6,5 @@ export class MappedMetrics extends KlaviyoStream {
   readonly name = 'mapped_metrics';
   readonly path = '/api/mapped-metrics';
   readonly description = 'Mapped metrics (the metric behind revenue, viewed product, ...)';
+  override readonly smallTable = true;
 }

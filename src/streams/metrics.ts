@@ -6,4 +6,5 @@ export class Metrics extends KlaviyoStream {
   readonly name = 'metrics';
   readonly path = '/api/metrics';
   readonly description = 'Metrics (event types) with their integration';
+  override readonly smallTable = true;
 }

@@ -21,4 +21,5 @@ export abstract class ProfileStream extends KlaviyoStream {
 export abstract class GroupMembers extends ProfileStream {
   abstract override readonly parent: ParentSpec;
   override readonly replicationKey: string = 'joined_group_at';
+  override readonly refreshedInFull = true;
 }

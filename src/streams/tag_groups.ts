@@ -6,4 +6,5 @@ export class TagGroups extends KlaviyoStream {
   readonly name = 'tag_groups';
   readonly path = '/api/tag-groups';
   readonly description = 'Tag groups (no time field: full table)';
+  override readonly smallTable = true;
 }

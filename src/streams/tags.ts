@@ -6,4 +6,5 @@ export class Tags extends KlaviyoStream {
   readonly name = 'tags';
   readonly path = '/api/tags';
   readonly description = 'Tags (no time field: full table)';
+  override readonly smallTable = true;
 }

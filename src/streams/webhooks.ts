@@ -6,4 +6,5 @@ export class Webhooks extends KlaviyoStream {
   readonly name = 'webhooks';
   readonly path = '/api/webhooks';
   readonly description = 'Webhooks (endpoint URLs come truncated by Klaviyo)';
+  override readonly smallTable = true;
 }

@@ -11,6 +11,7 @@ export interface StreamOverrides {
   page_size?: number;
   lookback_days?: number;
   full_reread_days?: number;
+  full_refresh_days?: number;
 }
 
 export interface TapConfig {
@@ -20,6 +21,8 @@ export interface TapConfig {
   revision: string;
   lookback_days: number;
   full_reread_days: number;
+  full_refresh_days: number;
+  emit_deleted_records: boolean;
   request_timeout_s: number;
   max_retries: number;
   initial_retry_wait_s: number;

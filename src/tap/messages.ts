@@ -14,6 +14,8 @@ export interface SchemaMessage {
 export interface RecordMessage {
   type: 'RECORD';
   stream: string;
+  /** The Singer table version the record belongs to (versions.ts); absent on streams without versions. */
+  version?: number;
   record: SingerRecord;
   time_extracted: string;
 }
@@ -21,7 +23,13 @@ export interface StateMessage {
   type: 'STATE';
   value: unknown;
 }
-export type SingerMessage = SchemaMessage | RecordMessage | StateMessage;
+/** A versioning target keeps, from here on, only the stream's rows of this version. */
+export interface ActivateVersionMessage {
+  type: 'ACTIVATE_VERSION';
+  stream: string;
+  version: number;
+}
+export type SingerMessage = SchemaMessage | RecordMessage | StateMessage | ActivateVersionMessage;
 
 /** Raised when stdout is gone (the target exited): the run must stop at once. */
 export class OutputClosedError extends Error {
@@ -35,8 +43,10 @@ export class MessageWriter {
   private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
   private used = 0;
   private closedError: Error | null = null;
-  /** The start of each stream's RECORD line, `{"type":"RECORD","stream":"<name>","record":`. */
+  /** The start of each stream's RECORD line, `{"type":"RECORD","stream":"<name>","record":` (with `"version":N,` before `"record"`). */
   private readonly recordPrefix = new Map<string, string>();
+  /** The version each stream's records carry (setVersion). */
+  private readonly versions = new Map<string, number>();
   /** The end of a RECORD line for the last extraction time seen, `,"time_extracted":"..."}` and a newline. */
   private recordSuffix = { time: '', text: '' };
   /** Counts per stream, for the end-of-run summary. */
@@ -64,13 +74,32 @@ export class MessageWriter {
     this.recordCounts.set(stream, (this.recordCounts.get(stream) ?? 0) + 1);
     let prefix = this.recordPrefix.get(stream);
     if (prefix === undefined) {
-      prefix = `{"type":"RECORD","stream":${JSON.stringify(stream)},"record":`;
+      const version = this.versions.get(stream);
+      prefix = `{"type":"RECORD","stream":${JSON.stringify(stream)},${version === undefined ? '' : `"version":${version},`}"record":`;
       this.recordPrefix.set(stream, prefix);
     }
     if (this.recordSuffix.time !== timeExtracted) {
       this.recordSuffix = { time: timeExtracted, text: `,"time_extracted":${JSON.stringify(timeExtracted)}}\n` };
     }
     return this.append(prefix, JSON.stringify(record), this.recordSuffix.text);
+  }
+
+  /** From now on the stream's records carry `version` (null: no version). */
+  setVersion(stream: string, version: number | null): void {
+    if (version === null) this.versions.delete(stream);
+    else this.versions.set(stream, version);
+    this.recordPrefix.delete(stream);
+  }
+
+  async activateVersion(stream: string, version: number): Promise<void> {
+    await this.append(`${JSON.stringify({ type: 'ACTIVATE_VERSION', stream, version } satisfies ActivateVersionMessage)}\n`);
+  }
+
+  /** One RECORD built as a message (rare ones, e.g. deleted records, whose version differs from the stream's). */
+  async recordMessage(message: Omit<RecordMessage, 'type'>): Promise<void> {
+    this.recordCounts.set(message.stream, (this.recordCounts.get(message.stream) ?? 0) + 1);
+    const { stream, version, record, time_extracted } = message;
+    await this.append(`${JSON.stringify({ type: 'RECORD', stream, ...(version === undefined ? {} : { version }), record, time_extracted } satisfies RecordMessage)}\n`);
   }
 
   /** STATE goes out right away, after every record written before it. */

@@ -8,10 +8,12 @@ import type { BudgetKey, KlaviyoClient } from './http.js';
 import { paginate, type Page } from './paginate.js';
 import { parentScope } from './parents.js';
 import { planReplication, windowFilters, type ReplicationPlan } from './replication.js';
-import type { StateStore } from './state.js';
+import { StateStore } from './state.js';
 import { budgetOf, parentListingUrls, type KlaviyoStream, type ParentSpec, type Partition, type StreamRuntime } from './stream.js';
-import { firstPageUrl, NOW_MARGIN, replicationRange, type SelectedStream } from './sync.js';
+import { firstPageUrl, NOW_MARGIN, replicationRange } from './stream-run.js';
+import type { SelectedStream } from './sync.js';
 import { MICROS_PER_SECOND, toMicros } from './time.js';
+import { planVersion } from './versions.js';
 import { ENDPOINTS } from '../generated/endpoints.js';
 
 /** Pages a sample follows when the page's records do not tell how many remain. */
@@ -55,10 +57,18 @@ export async function planStreams(streams: readonly SelectedStream[], deps: { co
   for (const s of streams) {
     const since = parentScope(s.stream, deps.config, deps.store, deps.startedAt, deps.startedAt - NOW_MARGIN).since;
     const rt: StreamRuntime = { client: deps.client, config: deps.config, selected: s.selected, memo, parentsChangedSince: since };
-    const planner = new StreamPlanner(s.stream, rt, deps.store, deps.startedAt);
+    const planner = new StreamPlanner(s.stream, rt, refreshView(s.stream, deps.config, deps.store, deps.startedAt), deps.startedAt);
     out.push(await (s.stream.parent ? planner.child(s.stream.parent) : planner.topLevel()));
   }
   return out;
+}
+
+/** The state the sync will read the stream from: without its bookmarks when its full refresh falls due this run. */
+function refreshView(stream: KlaviyoStream, config: TapConfig, store: StateStore, startedAt: number): StateStore {
+  if (!planVersion(stream, config, store, Math.floor(startedAt / 1000)).restart) return store;
+  const view = new StateStore(store.snapshot());
+  view.beginVersion(stream.name, 1, true);
+  return view;
 }
 
 class StreamPlanner {

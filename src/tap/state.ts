@@ -29,9 +29,22 @@ export interface ParentBookmark {
   full_read_at: string;
 }
 
+/** A stream's Singer table versions (versions.ts): null where absent. */
+export interface TableVersions {
+  /** The version last activated: incremental runs send their records with it. */
+  active: number | null;
+  /** A full read begun under this version and not finished: the next run resumes it. */
+  pending: number | null;
+  /** `emit_deleted_records`: the ids the last finished full read saw. */
+  ids: string[] | null;
+}
+
 interface StreamEntry extends Partial<Bookmark> {
   partitions?: PartitionEntry[];
   parent_bookmark?: ParentBookmark;
+  active_version?: number;
+  pending_version?: number;
+  ids?: string[];
   [other: string]: unknown;
 }
 
@@ -84,6 +97,33 @@ export class StateStore {
     (this.state.bookmarks[stream] ??= {}).parent_bookmark = bookmark;
   }
 
+  /** Whether the state holds anything for the stream (a first sync has nothing). */
+  has(stream: string): boolean {
+    return this.state.bookmarks[stream] !== undefined;
+  }
+
+  versions(stream: string): TableVersions {
+    const entry = this.state.bookmarks[stream];
+    return { active: entry?.active_version ?? null, pending: entry?.pending_version ?? null, ids: entry?.ids ?? null };
+  }
+
+  /** Starts a full read under `version`; `restart` drops the stream's bookmarks, so it reads from the start. */
+  beginVersion(stream: string, version: number, restart: boolean): void {
+    const entry = (this.state.bookmarks[stream] ??= {});
+    entry.pending_version = version;
+    if (!restart) return;
+    for (const field of ['replication_key', 'replication_key_value', 'boundary_ids', 'partitions'] as const) delete entry[field];
+  }
+
+  /** A full read finished: `version` becomes the active one; `ids` (null: not kept) replace the saved ids. */
+  activateVersion(stream: string, version: number, ids: string[] | null): void {
+    const entry = (this.state.bookmarks[stream] ??= {});
+    entry.active_version = version;
+    delete entry.pending_version;
+    if (ids) entry.ids = ids;
+    else delete entry.ids;
+  }
+
   /** Every bookmark of a stream (stream level and partitions), with its context. */
   bookmarks(stream: string): Array<{ context: Context; bookmark: Bookmark }> {
     const entry = this.state.bookmarks[stream];
@@ -120,6 +160,7 @@ export function loadState(path: string, replicationKeys: ReadonlyMap<string, str
     if (!isObject(entry)) throw new ConfigError(`--state: bookmarks.${stream} must be an object`, `bookmarks.${stream}`);
     checkBookmark(entry, `bookmarks.${stream}`, replicationKeys.get(stream) ?? null);
     checkParentBookmark(entry['parent_bookmark'], `bookmarks.${stream}.parent_bookmark`);
+    checkVersions(entry, `bookmarks.${stream}`);
     const partitions = entry['partitions'];
     if (partitions === undefined) continue;
     if (!Array.isArray(partitions)) throw new ConfigError(`--state: bookmarks.${stream}.partitions must be an array`, `bookmarks.${stream}.partitions`);
@@ -160,6 +201,19 @@ function checkParentBookmark(entry: unknown, where: string): void {
     typeof entry['replication_key'] === 'string' &&
     ['replication_key_value', 'full_read_at'].every((k) => typeof entry[k] === 'string' && parseUserDate(entry[k]) !== null);
   if (!ok) throw new ConfigError(`--state: ${where} needs "replication_key" and the datetimes "replication_key_value" and "full_read_at"; fix or delete it (the stream then re-reads every parent)`, where);
+}
+
+function checkVersions(entry: Record<string, unknown>, where: string): void {
+  for (const field of ['active_version', 'pending_version']) {
+    const value = entry[field];
+    if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) > 0)) {
+      throw new ConfigError(`--state: ${where}.${field} must be a positive integer (a table version, epoch milliseconds): got ${JSON.stringify(value)}; fix or delete it (the stream then reads in full)`, `${where}.${field}`);
+    }
+  }
+  const ids = entry['ids'];
+  if (ids !== undefined && !(Array.isArray(ids) && ids.every((id) => typeof id === 'string'))) {
+    throw new ConfigError(`--state: ${where}.ids must be an array of id strings; fix or delete it (deleted records are then sent again from the next full read)`, `${where}.ids`);
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

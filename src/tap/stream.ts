@@ -114,6 +114,13 @@ export abstract class KlaviyoStream {
    * of an array the API sorts by as a whole: such a stream bookmarks only when a partition is finished.
    */
   readonly sortsByKey: boolean = true;
+  /**
+   * Klaviyo's removals are invisible to this stream's incremental reads (list and segment members, suppressions):
+   * every `full_refresh_days` a run re-reads it in full under a new table version (versions.ts).
+   */
+  readonly refreshedInFull: boolean = false;
+  /** A FULL_TABLE stream small enough to keep its ids in state, to send deleted records (`emit_deleted_records`). */
+  readonly smallTable: boolean = false;
   /** Event streams re-read `lookback_days` before the bookmark. */
   readonly lateArriving: boolean = false;
   readonly parent: ParentSpec | null = null;

@@ -39,7 +39,7 @@ export class DeliveryLedger {
       else if (message.type === 'RECORD' && typeof message.stream === 'string') {
         this.add(message.stream, message.record as Row);
         records++;
-      } else if (message.type !== 'SCHEMA') throw new Error(`not a Singer message: ${line.slice(0, 200)}`);
+      } else if (message.type !== 'SCHEMA' && message.type !== 'ACTIVATE_VERSION') throw new Error(`not a Singer message: ${line.slice(0, 200)}`);
     }
     return { state, records };
   }

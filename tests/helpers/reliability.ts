@@ -60,6 +60,8 @@ export function bookmarkValues(state: StateValue): Array<{ where: string; micros
   for (const [stream, entry] of Object.entries(state.bookmarks ?? {})) {
     const marks = 'partitions' in entry ? entry.partitions : [entry];
     for (const mark of marks) {
+      // An entry may hold only table versions (`active_version`, `pending_version`): no bookmark there.
+      if (typeof mark.replication_key_value !== 'string') continue;
       const micros = toMicros(mark.replication_key_value);
       assert.ok(micros !== null, `${stream}: bookmark ${mark.replication_key_value} is not a datetime`);
       out.push({ where: `${stream} ${mark.replication_key_value}`, micros });

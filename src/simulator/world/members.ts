@@ -29,6 +29,17 @@ export class MembersTable implements Table {
     return true;
   }
 
+  /** Removes a member (by its row in this table); the members after it move up one row. */
+  remove(row: number): void {
+    const profileRow = this.profileRows[row];
+    if (profileRow === undefined) return;
+    this.profileRows.splice(row, 1);
+    this.joinedMicros.splice(row, 1);
+    this.rowByProfile.clear();
+    this.profileRows.forEach((profile, index) => this.rowByProfile.set(profile, index));
+    this.changes++;
+  }
+
   has(profileRow: number): boolean {
     return this.rowByProfile.has(profileRow);
   }

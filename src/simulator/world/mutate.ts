@@ -4,9 +4,10 @@ import { parseDatetime, SECONDS_PER_DAY } from '../datetime.js';
 import type { Rng } from '../rng.js';
 import { METRIC_DEFS } from './metrics.js';
 import { editCampaignMessages, editFlowMessages } from './mutate-content.js';
+import { applyDeletes, DELETE_NAMES, type DeleteRequest, type DeleteResult } from './mutate-deletes.js';
 import type { World } from './world.js';
 
-export interface MutationRequest {
+export interface MutationRequest extends DeleteRequest {
   newEvents?: number;
   lateEvents?: number;
   futureEvents?: number;
@@ -26,9 +27,11 @@ export interface MutationResult {
   profiles: string[];
   /** Ids of the edited campaign and flow messages. */
   messages: string[];
+  /** What the removals and deletions took away. */
+  deleted: DeleteResult;
 }
 
-const COUNT_NAMES = ['newEvents', 'lateEvents', 'futureEvents', 'updatedProfiles', 'newProfiles', 'tieEvents', 'editedCampaignMessages', 'editedFlowMessages'] as const;
+const COUNT_NAMES = ['newEvents', 'lateEvents', 'futureEvents', 'updatedProfiles', 'newProfiles', 'tieEvents', 'editedCampaignMessages', 'editedFlowMessages', ...DELETE_NAMES] as const;
 
 /** Validates a request body; throws with a message naming the bad field. */
 export function readMutationRequest(body: unknown): MutationRequest {
@@ -108,6 +111,7 @@ export function mutate(world: World, rng: Rng, request: MutationRequest, clockMs
     ...editCampaignMessages(world, rng, request.editedCampaignMessages ?? 0, nowSec),
     ...editFlowMessages(world, rng, request.editedFlowMessages ?? 0, nowSec),
   ];
-  return { events, profiles, messages };
+  const deleted = applyDeletes(world, rng, request, nowMs * 1000);
+  return { events, profiles, messages, deleted };
 }
 

@@ -13,6 +13,8 @@ export interface ProfileState {
   revision: number;
   endSec: number;
   listIds: readonly string[];
+  /** The profile's suppressions were lifted by a mutation: it is no longer suppressed. */
+  suppressionsLifted?: boolean;
 }
 
 const COLORS = ['teal', 'crimson', 'navy', 'olive', 'coral', 'black'] as const;
@@ -74,7 +76,7 @@ export function baseAttributes(state: ProfileState): Attributes {
 
 function emailMarketing(state: ProfileState): Record<string, unknown> {
   const { seed, row } = state;
-  const suppressions = t.suppressionsOf(seed, row, createdSec(state), state.endSec);
+  const suppressions = state.suppressionsLifted ? [] : t.suppressionsOf(seed, row, createdSec(state), state.endSec);
   const listSuppressions = t.listSuppressionsOf(seed, row, createdSec(state), state.endSec, state.listIds);
   const subscribed = suppressions.length === 0 && t.traitUnit(seed, 8, row) < 0.7;
   const consentSec = createdSec(state) + Math.floor(t.traitUnit(seed, 9, row) * 86_400 * 3);

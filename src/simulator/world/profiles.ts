@@ -27,6 +27,8 @@ export class ProfileTable implements Table {
   private readonly revisions: number[] = [];
   private readonly ids: string[] = [];
   private readonly rowById = new Map<string, number>();
+  /** Rows whose suppressions a mutation lifted. */
+  private readonly lifted = new Set<number>();
   private changes = 0;
 
   constructor(
@@ -63,6 +65,14 @@ export class ProfileTable implements Table {
     this.changes++;
   }
 
+  /** Lifts every suppression of the profile (it is updated at `micros`); false when it had none. */
+  liftSuppressions(row: number, micros: number): boolean {
+    if (this.lifted.has(row) || (this.value(row, `${SUPPRESSION}.reason`) as string[]).length === 0) return false;
+    this.lifted.add(row);
+    this.update(row, micros);
+    return true;
+  }
+
   createdSec(row: number): number {
     return Math.floor((this.createdMicros[row] ?? 0) / MICROS_PER_SECOND);
   }
@@ -76,6 +86,7 @@ export class ProfileTable implements Table {
       revision: this.revisions[row] ?? 0,
       endSec: this.ctx.endSec,
       listIds: this.listIds,
+      suppressionsLifted: this.lifted.has(row),
     };
   }
 
@@ -119,7 +130,7 @@ export class ProfileTable implements Table {
   private suppressionValue(row: number, field: string): FieldValue {
     const created = this.createdSec(row);
     if (field.startsWith(`${SUPPRESSION}.`)) {
-      const entries = t.suppressionsOf(this.ctx.seed, row, created, this.ctx.endSec);
+      const entries = this.lifted.has(row) ? [] : t.suppressionsOf(this.ctx.seed, row, created, this.ctx.endSec);
       return field.endsWith('.reason') ? entries.map((e) => e.reason) : entries.map((e) => e.sec * MICROS_PER_SECOND);
     }
     if (field.startsWith(`${LIST_SUPPRESSIONS}.`)) {

@@ -50,6 +50,15 @@ export class StaticTable implements Table {
     return this.row(index).id;
   }
 
+  /** Deletes the rows with these ids (references to them elsewhere are the caller's to drop). */
+  remove(ids: ReadonlySet<string>): void {
+    const kept = this.rows.filter((row) => !ids.has(row.id));
+    this.rows.splice(0, this.rows.length, ...kept);
+    this.rowById.clear();
+    this.rows.forEach((row, index) => this.rowById.set(row.id, index));
+    this.touch();
+  }
+
   rowOf(id: string): number | undefined {
     return this.rowById.get(id);
   }

@@ -1,0 +1,270 @@
+// One stream's run: its partitions, their time windows side by side, the pages of each window, the records
+// written and the bookmarks saved (STATE only over the finished prefix of windows).
+import type { TapConfig } from './config.js';
+import { forEachConcurrent, TaskPool } from './concurrency.js';
+import { FatalApiError, SkippableError } from './errors.js';
+import { renderFilters, type Filter } from './filters.js';
+import { log } from './log.js';
+import type { SingerRecord } from './messages.js';
+import { Pager, type Page } from './paginate.js';
+import { Semaphore } from './ratelimit.js';
+import { BookmarkTracker, newWindow, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from './replication.js';
+import type { Bookmark, StateStore } from './state.js';
+import { ACCOUNT_ID, type KlaviyoStream, type Partition, type StreamRuntime } from './stream.js';
+import type { SelectedStream, StreamSummary, SyncDeps } from './sync.js';
+import { daysToMicros, fromMicros, MICROS_PER_SECOND, parseUserDate, toMicros } from './time.js';
+import { SeenIds } from './versions.js';
+
+
+/** Filters never reach closer to now than this (the API refuses bounds in the future; data settles). */
+export const NOW_MARGIN = 10 * MICROS_PER_SECOND;
+
+/** The window a page belongs to, and its partition's scan. */
+type WindowAt = { window: Window; scan: PartitionScan };
+
+/** One partition's sync: its bookmark, its windows' tasks, and the ids already sent at the saved bookmark. */
+interface PartitionScan {
+  tracker: BookmarkTracker;
+  pool: TaskPool;
+  skip: { value: number; ids: Set<string> } | null;
+  /** Windows started and not yet finished. */
+  open: number;
+}
+
+/**
+ * Windows side by side pay off where the endpoint's tier allows far more requests than one request at a time
+ * achieves (about 2-5 per second over a real network), and not for child streams, whose parents already run
+ * side by side.
+ */
+const SPLIT_MIN_PER_MINUTE = 600;
+
+export class StreamRun {
+  private readonly plan: ReplicationPlan | null;
+  private readonly splitWindows: boolean;
+
+  constructor(
+    private readonly s: SelectedStream,
+    private readonly deps: SyncDeps,
+    private readonly rt: StreamRuntime,
+    private readonly pageSlots: Semaphore,
+    private readonly summary: StreamSummary,
+    /** Added to every record as `account_id` (`account_id_column`); null: not added. */
+    private readonly accountId: string | null = null,
+    /** Collects the ids written, where the stream sends deleted records (`emit_deleted_records`). */
+    private readonly seen: SeenIds | null = null,
+  ) {
+    this.plan = planReplication(s.stream.replicationKey, s.stream.replicationApiField, s.stream.facts, s.stream.sortsByKey);
+    this.splitWindows = splittable(this.plan) && !s.stream.parent && s.stream.budget(rt).tier.perMinute >= SPLIT_MIN_PER_MINUTE;
+  }
+
+  async sync(): Promise<void> {
+    const { stream } = this.s;
+    try {
+      await forEachConcurrent(stream.partitions(this.rt), this.deps.config.max_requests_in_flight, async (partition) => {
+        try {
+          await this.syncPartition(partition);
+        } catch (err) {
+          if (!(err instanceof SkippableError && stream.parent)) throw err;
+          log.warn(`stream ${stream.name}: skipped ${JSON.stringify(partition.context)}: ${err.message}`);
+        }
+      });
+    } catch (err) {
+      throw this.labelled(err);
+    }
+  }
+
+  /** Names the stream (and, on 403, the scopes it needs) in an API error, once. */
+  private labelled(err: unknown): unknown {
+    const { stream } = this.s;
+    if (!(err instanceof FatalApiError) || err.stream !== undefined) return err;
+    err.stream = stream.name;
+    const hints: Record<number, string> = {
+      401: '; check api_key in the config (or TAP_KLAVIYO_API_KEY): the key is missing, mistyped or revoked',
+      403: `; the key needs the scopes ${stream.scopes.join(', ')}: add them to the key or deselect ${stream.name}`,
+    };
+    err.message = `stream ${stream.name}: ${err.message}${hints[err.detail.status] ?? ''}`;
+    return err;
+  }
+
+  private async syncPartition(partition: Partition): Promise<void> {
+    const base = await this.s.stream.filters(partition, this.rt);
+    if (base === null) return;
+    if (!this.plan) {
+      await this.fetchWindow(partition, base, null);
+      return;
+    }
+    const { config, store, startedAt } = this.deps;
+    const { lower, upper, bookmark, saved } = replicationRange(this.s.stream, partition, config, store, startedAt);
+    const boundaryIds = saved?.boundary_ids ?? [];
+    if (lower >= upper) return;
+    const skip = bookmark !== null ? { value: bookmark, ids: new Set(boundaryIds) } : null;
+    const scan: PartitionScan = {
+      tracker: new BookmarkTracker({ value: bookmark, ids: boundaryIds }),
+      pool: new TaskPool(config.max_requests_in_flight),
+      skip,
+      open: 0,
+    };
+    this.startWindow(partition, base, scan, newWindow(lower, upper));
+    await scan.pool.idle();
+  }
+
+  private startWindow(partition: Partition, base: Filter[], scan: PartitionScan, window: Window): void {
+    scan.tracker.add(window);
+    scan.open++;
+    scan.pool.spawn(() => this.fetchWindow(partition, base, { window, scan }));
+  }
+
+  /** Pages through one window (or the whole collection when there is none), writing records and STATE. */
+  private async fetchWindow(partition: Partition, base: Filter[], at: WindowAt | null): Promise<void> {
+    const url = this.firstUrl(partition, [...base, ...(this.plan && at ? windowFilters(this.plan, at.window) : [])]);
+    const budgetKey = this.s.stream.budget(this.rt);
+    const budget = this.rt.client.rateBudget(budgetKey);
+    const pager = new Pager(this.rt.client, url, budgetKey);
+    for (let first = true; ; first = false) {
+      // The endpoint admits first (as many as its rate x latency keeps busy), then a page slot is taken: a window
+      // waiting on a slow endpoint holds no slot that another stream could use.
+      const admitted = await budget.admit();
+      const release = await this.pageSlots.acquire();
+      try {
+        if (!(await this.nextPage(pager, admitted, partition, base, at, first))) break;
+      } finally {
+        release();
+      }
+    }
+    if (at) {
+      at.scan.open--;
+      at.window.done = true;
+      await this.saveBookmark(partition, at.scan.tracker);
+    }
+  }
+
+  /**
+   * Fetches and writes one page; false once the window is done. Its own call, so that nothing of the page stays
+   * referenced while the window waits for its next turn.
+   */
+  private async nextPage(pager: Pager, admitted: () => void, partition: Partition, base: Filter[], at: WindowAt | null, first: boolean): Promise<boolean> {
+    let page: Page | null;
+    try {
+      page = await pager.next();
+    } finally {
+      admitted();
+    }
+    if (!page) return false;
+    this.summary.pages++;
+    const { records, seen, reachedEnd, first: firstValue } = this.select(page, partition, at);
+    await this.emit(records);
+    // Only records already written count towards the bookmark: another window may write STATE while this
+    // page's records wait for stdout, and that STATE must not cover them (a kill then would lose them).
+    if (at) for (const [value, id] of seen) at.scan.tracker.see(at.window, value, id);
+    if (at && this.plan?.sorted) await this.saveBookmark(partition, at.scan.tracker);
+    if (reachedEnd) return false;
+    // Hand the tail to new windows after a window's first page, and again on a later page whenever fewer windows
+    // are open than the endpoint can keep in flight (rate x latency), so the last long windows do not run alone.
+    const maxInFlight = this.deps.config.max_requests_in_flight;
+    const maxNew = first ? maxInFlight - 1 : Math.min(this.rt.client.rateBudget(this.s.stream.budget(this.rt)).target(), maxInFlight) - (at?.scan.open ?? 0);
+    if (maxNew > 0 && at && page.hasNext && this.splitWindows && at.window.max !== null && firstValue !== null) {
+      const tails = splitTail(at.window, firstValue, at.window.max, maxNew);
+      if (tails.length > 0) log.debug(`stream ${this.s.stream.name}: window split`, { until: fromMicros(at.window.to), into: tails.length + 1 });
+      for (const tail of tails) this.startWindow(partition, base, at.scan, tail);
+    }
+    return page.hasNext;
+  }
+
+  /** The page's records that belong to this run: inside the window, and not already sent at the bookmark. */
+  private select(
+    page: Page,
+    partition: Partition,
+    at: WindowAt | null,
+  ): { records: SingerRecord[]; seen: Array<[value: number, id: string]>; reachedEnd: boolean; first: number | null } {
+    const plan = this.plan;
+    const records: SingerRecord[] = [];
+    const seen: Array<[number, string]> = [];
+    let reachedEnd = false;
+    let first: number | null = null;
+    for (const resource of page.data) {
+      for (const record of this.s.stream.toRecords(resource, page, partition, this.rt)) {
+        const raw = plan ? record[plan.key] : undefined;
+        const value = typeof raw === 'string' ? toMicros(raw) : null;
+        if (plan && at && value !== null) {
+          const { window, scan } = at;
+          if (value < window.from) continue;
+          if (value >= window.to) {
+            reachedEnd ||= plan.sorted;
+            continue;
+          }
+          first ??= value;
+          const id = String(record['id']);
+          if (scan.skip && value === scan.skip.value && scan.skip.ids.has(id)) continue;
+          seen.push([value, id]);
+        }
+        records.push(record);
+      }
+    }
+    return { records, seen, reachedEnd, first };
+  }
+
+  private async saveBookmark(partition: Partition, tracker: BookmarkTracker): Promise<void> {
+    if (!this.plan || !tracker.advance()) return;
+    const bookmark = tracker.bookmark(this.plan.key);
+    if (!bookmark) return;
+    this.deps.store.set(this.s.stream.name, partition.context, bookmark);
+    await this.deps.writer.state(this.deps.store.snapshot());
+  }
+
+  private firstUrl(partition: Partition, filters: Filter[]): string {
+    return firstPageUrl(this.s.stream, this.plan, this.rt, partition, filters);
+  }
+
+  private async emit(records: SingerRecord[]): Promise<void> {
+    const extracted = new Date().toISOString();
+    const { stream, shaper } = this.s;
+    for (const raw of records) {
+      if (this.accountId !== null) raw[ACCOUNT_ID] = this.accountId;
+      if (this.seen) this.seen.add(raw['id']);
+      // Waits only when stdout is full: a page's records otherwise go out in one go (and the page is freed).
+      const full = this.deps.writer.recordNow(stream.name, shaper.fit(raw), extracted);
+      if (full) await full;
+      this.summary.records++;
+    }
+  }
+}
+
+/**
+ * The replication range [lower, upper) of one partition: from the bookmark (less the lookback) or the start
+ * date, to end_date or the sync's start less the no-read margin. A bookmark past `upper` (clamped by runSync,
+ * or past end_date) leaves nothing to read.
+ */
+export function replicationRange(
+  stream: KlaviyoStream,
+  partition: Partition,
+  config: TapConfig,
+  store: StateStore,
+  startedAt: number,
+): { lower: number; upper: number; bookmark: number | null; saved: Bookmark | undefined } {
+  const overrides = config.streams[stream.name] ?? {};
+  const start = parseUserDate(overrides.start_date ?? config.start_date) ?? 0;
+  const end = overrides.end_date ?? config.end_date;
+  const upper = Math.min(end ? (parseUserDate(end) ?? Infinity) : Infinity, startedAt - NOW_MARGIN);
+  const saved = store.get(stream.name, partition.context);
+  const bookmark = saved ? toMicros(saved.replication_key_value) : null;
+  const lookback = stream.lateArriving ? daysToMicros(overrides.lookback_days ?? config.lookback_days) : 0;
+  return { lower: Math.max(start, (bookmark ?? start) - lookback), upper, bookmark, saved };
+}
+
+/** The URL of a partition's first page: filters, sort, page size and the stream's own parameters. */
+export function firstPageUrl(stream: KlaviyoStream, plan: ReplicationPlan | null, rt: StreamRuntime, partition: Partition, filters: Filter[]): string {
+  const facts = stream.facts;
+  const params: Record<string, string> = {};
+  const filter = renderFilters(filters);
+  if (filter) params['filter'] = filter;
+  if (plan?.sorted) params['sort'] = plan.apiField;
+  if (facts.pageSize) {
+    const wanted = rt.config.streams[stream.name]?.page_size ?? facts.pageSize.max;
+    params['page[size]'] = String(Math.min(Math.max(wanted, facts.pageSize.min), facts.pageSize.max));
+  }
+  Object.assign(params, stream.params(rt));
+  const query = Object.entries(params)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join('&');
+  return `${stream.resolvePath(partition)}${query ? `?${query}` : ''}`;
+}

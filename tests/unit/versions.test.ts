@@ -1,0 +1,107 @@
+// Table versions: what a run does per stream kind and state (planVersion), the state fields and their checks, and
+// the RECORD and ACTIVATE_VERSION lines the writer prints.
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { builtInStreams } from '../../src/streams/registry.js';
+import type { TapConfig } from '../../src/tap/config.js';
+import { ConfigError } from '../../src/tap/errors.js';
+import { MessageWriter } from '../../src/tap/messages.js';
+import { loadState, StateStore, type TapState } from '../../src/tap/state.js';
+import { planVersion, schemaWithDeletes, SeenIds, MAX_TRACKED_IDS } from '../../src/tap/versions.js';
+import { tempFile } from '../helpers/temp-files.js';
+
+const NOW = 1_800_000_000_000;
+const DAY = 86_400_000;
+const STREAMS = builtInStreams();
+const stream = (name: string) => {
+  const found = STREAMS.find((s) => s.name === name);
+  if (!found) throw new Error(name);
+  return found;
+};
+const config = (extra: Partial<TapConfig> = {}): TapConfig => ({ streams: {}, full_refresh_days: 7, emit_deleted_records: false, ...extra }) as unknown as TapConfig;
+const store = (bookmarks: Record<string, unknown> = {}) => new StateStore({ bookmarks } as TapState);
+const members = { partitions: [{ context: { list_id: 'L1' }, replication_key: 'joined_group_at', replication_key_value: '2026-01-01T00:00:00Z' }] };
+
+describe('table versions', () => {
+  const cases: Array<[string, string, StateStore, TapConfig, ReturnType<typeof planVersion>]> = [
+    ['FULL_TABLE, first sync: new version, activated first', 'tags', store(), config(), { version: NOW, full: true, restart: false, activateFirst: true }],
+    ['FULL_TABLE, later run: a version above the active one', 'tags', store({ tags: { active_version: NOW + 5 } }), config(), { version: NOW + 6, full: true, restart: false, activateFirst: false }],
+    ['FULL_TABLE, killed read: resumed under its version', 'tags', store({ tags: { active_version: NOW - DAY, pending_version: NOW - 9 } }), config(), { version: NOW - 9, full: true, restart: false, activateFirst: false }],
+    ['INCREMENTAL stream without refresh: no version', 'events', store(), config(), { version: null, full: false, restart: false, activateFirst: false }],
+    ['members, first sync: a full read', 'list_members', store(), config(), { version: NOW, full: true, restart: true, activateFirst: true }],
+    ['members, older state without a version: a full refresh, not activated first', 'list_members', store({ list_members: members }), config(), { version: NOW, full: true, restart: true, activateFirst: false }],
+    ['members, refreshed 6 days ago: incremental on the active version', 'list_members', store({ list_members: { ...members, active_version: NOW - 6 * DAY } }), config(), { version: NOW - 6 * DAY, full: false, restart: false, activateFirst: false }],
+    ['members, refreshed 7 days ago: a full refresh', 'list_members', store({ list_members: { ...members, active_version: NOW - 7 * DAY } }), config(), { version: NOW, full: true, restart: true, activateFirst: false }],
+    ['members, per-stream full_refresh_days 1', 'segment_members', store({ segment_members: { active_version: NOW - 2 * DAY } }), config({ streams: { segment_members: { full_refresh_days: 1 } } }), { version: NOW, full: true, restart: true, activateFirst: false }],
+    ['members, killed refresh: resumed from its bookmarks', 'global_exclusions', store({ global_exclusions: { active_version: NOW - 9 * DAY, pending_version: NOW - DAY } }), config(), { version: NOW - DAY, full: true, restart: false, activateFirst: false }],
+    ['members, full_refresh_days 0: no version', 'list_members', store({ list_members: { active_version: NOW - 90 * DAY } }), config({ full_refresh_days: 0 }), { version: null, full: false, restart: false, activateFirst: false }],
+  ];
+  for (const [name, streamName, state, cfg, expected] of cases) {
+    it(`plans: ${name}`, () => assert.deepEqual(planVersion(stream(streamName), cfg, state, NOW), expected));
+  }
+
+  it('a new refresh drops the bookmarks; activation keeps the version and the ids, and ends the pending read', () => {
+    const s = store({ list_members: { ...members, active_version: 5 } });
+    s.beginVersion('list_members', 9, true);
+    assert.deepEqual(s.snapshot().bookmarks['list_members'], { active_version: 5, pending_version: 9 });
+    s.activateVersion('list_members', 9, ['b', 'a']);
+    assert.deepEqual(s.versions('list_members'), { active: 9, pending: null, ids: ['b', 'a'] });
+    s.activateVersion('list_members', 10, null);
+    assert.deepEqual(s.snapshot().bookmarks['list_members'], { active_version: 10 });
+  });
+
+  const bad: Array<[string, unknown, RegExp]> = [
+    ['a version that is not an integer', { tags: { active_version: '123' } }, /bookmarks\.tags\.active_version must be a positive integer.*fix or delete it/],
+    ['a negative pending version', { list_members: { pending_version: -4 } }, /bookmarks\.list_members\.pending_version must be a positive integer/],
+    ['ids that are not strings', { tags: { ids: [1, 2] } }, /bookmarks\.tags\.ids must be an array of id strings/],
+  ];
+  for (const [name, bookmarks, message] of bad) {
+    it(`refuses a state with ${name}, in one line`, () => {
+      const keys = new Map(STREAMS.map((s) => [s.name, s.replicationKey]));
+      assert.throws(() => loadState(tempFile('state.json', { bookmarks }), keys), (err: Error) => err instanceof ConfigError && message.test(err.message) && !err.message.includes('\n'));
+    });
+  }
+
+  it('adds a nullable _sdc_deleted_at to the SCHEMA of small FULL_TABLE streams only with emit_deleted_records', () => {
+    const schema = { type: 'object', properties: { id: { type: 'string' } } };
+    const on = config({ emit_deleted_records: true });
+    assert.deepEqual((schemaWithDeletes(stream('tags'), on, schema)['properties'] as Record<string, { type: unknown }>)['_sdc_deleted_at']?.type, ['string', 'null']);
+    assert.equal(schemaWithDeletes(stream('tags'), config(), schema), schema);
+    assert.equal(schemaWithDeletes(stream('coupon_codes'), on, schema), schema, 'not a small table');
+    assert.equal(schemaWithDeletes(stream('list_members'), on, schema), schema, 'not FULL_TABLE');
+  });
+
+  it('stops keeping ids past the bound', () => {
+    const seen = new SeenIds('tags');
+    for (let i = 0; i < MAX_TRACKED_IDS; i++) seen.add(i);
+    assert.equal(seen.list()?.length, MAX_TRACKED_IDS);
+    seen.add('one more');
+    assert.equal(seen.list(), null);
+  });
+
+  it('prints RECORD lines with the version set for the stream, and ACTIVATE_VERSION', async () => {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const w = new MessageWriter(out);
+    const t = '2026-01-01T00:00:00.000Z';
+    w.recordNow('tags', { id: 'a' }, t);
+    w.setVersion('tags', 42);
+    w.recordNow('tags', { id: 'b' }, t);
+    w.recordNow('metrics', { id: 'm' }, t);
+    await w.activateVersion('tags', 42);
+    await w.recordMessage({ stream: 'tags', version: 41, record: { id: 'c', _sdc_deleted_at: t }, time_extracted: t });
+    w.setVersion('tags', null);
+    w.recordNow('tags', { id: 'd' }, t);
+    await w.flush();
+    const expected = [
+      { type: 'RECORD', stream: 'tags', record: { id: 'a' }, time_extracted: t },
+      { type: 'RECORD', stream: 'tags', version: 42, record: { id: 'b' }, time_extracted: t },
+      { type: 'RECORD', stream: 'metrics', record: { id: 'm' }, time_extracted: t },
+      { type: 'ACTIVATE_VERSION', stream: 'tags', version: 42 },
+      { type: 'RECORD', stream: 'tags', version: 41, record: { id: 'c', _sdc_deleted_at: t }, time_extracted: t },
+      { type: 'RECORD', stream: 'tags', record: { id: 'd' }, time_extracted: t },
+    ];
+    assert.equal(Buffer.concat(chunks).toString('utf8'), expected.map((m) => `${JSON.stringify(m)}\n`).join(''));
+  });
+});
