@@ -8,6 +8,8 @@ import type { RecordShaper } from './fit.js';
 import { renderFilters, type Filter } from './filters.js';
 import type { KlaviyoClient } from './http.js';
 import { log } from './log.js';
+import type { Metrics } from './metrics.js';
+import { progressSource, type Progress } from './progress.js';
 import type { JsonSchema, MessageWriter, SingerRecord } from './messages.js';
 import { Pager, type Page } from './paginate.js';
 import { parentScope } from './parents.js';
@@ -38,6 +40,10 @@ export interface SyncDeps {
   writer: MessageWriter;
   /** The sync's start, in microseconds: no bookmark moves past it. */
   startedAt: number;
+  /** Singer METRIC lines (record counts per page, stream durations). */
+  metrics?: Metrics;
+  /** Periodic progress lines per running stream. */
+  progress?: Progress;
 }
 
 export interface StreamSummary {
@@ -109,12 +115,21 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
       const rt: StreamRuntime = { client: deps.client, config: deps.config, selected: s.selected, memo, parentsChangedSince: parents.since };
       const run = new StreamRun(s, deps, rt, pageSlots, summary, s.stream.accountIdColumn ? accountId : null);
       log.info(`stream ${s.stream.name}: starting`, parents.since === null ? {} : { parents_changed_since: fromMicros(parents.since) });
-      await run.sync();
+      deps.progress?.watch(s.stream.name, progressSource(s.stream, deps, rt, summary));
+      try {
+        await run.sync();
+      } catch (err) {
+        deps.metrics?.syncDuration(s.stream.name, (Date.now() - started) / 1000, 'failed');
+        throw err;
+      } finally {
+        deps.progress?.unwatch(s.stream.name);
+      }
       if (parents.next) {
         deps.store.setParentBookmark(s.stream.name, parents.next);
         await deps.writer.state(deps.store.snapshot());
       }
       summary.seconds = (Date.now() - started) / 1000;
+      deps.metrics?.syncDuration(s.stream.name, summary.seconds, 'succeeded');
       log.info(`stream ${s.stream.name}: done`, { records: summary.records, pages: summary.pages, seconds: summary.seconds });
     });
   } finally {
@@ -245,6 +260,7 @@ class StreamRun {
     this.summary.pages++;
     const { records, seen, reachedEnd, first: firstValue } = this.select(page, partition, at);
     await this.emit(records);
+    this.deps.metrics?.count(this.s.stream.name, partition.context, records.length);
     // Only records already written count towards the bookmark: another window may write STATE while this
     // page's records wait for stdout, and that STATE must not cover them (a kill then would lose them).
     if (at) for (const [value, id] of seen) at.scan.tracker.see(at.window, value, id);
