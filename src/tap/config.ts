@@ -90,7 +90,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown>
       continue;
     }
     try {
-      out[name] = JSON.parse(text);
+      // Booleans as Meltano (and Python) may spell them: true, True, TRUE.
+      out[name] = JSON.parse(type === 'boolean' ? text.toLowerCase() : text);
     } catch {
       const example = type === 'object' ? '{"placed_order": "Placed Order"}' : type === 'boolean' ? 'true' : '30';
       throw new ConfigError(`${envName(name)}: not a ${type}: ${JSON.stringify(text)}; give JSON, e.g. ${example}`, name);
