@@ -47,7 +47,7 @@ describe('observability: Singer metrics and progress in a real run', function ()
     assert.equal(timers.length, sim.stats().total, 'one http_request_duration per request the simulator saw');
     assert.ok(timers.every((t) => t.tags['status'] === 'succeeded' && t.tags['http_status_code'] === 200 && t.value >= 0));
     assert.ok(timers.some((t) => t.tags['endpoint'] === '/api/lists/{id}/profiles'), 'endpoint is the path template');
-    const progress = run.stderr.split('\n').filter((l) => /^INFO stream events: \d+ records, \d+ pages, \d+ requests\/min \(\d+% of the tier's \d+\/min\)/.test(l));
+    const progress = run.stderr.split('\n').filter((l) => /^INFO stream events: \d+ records, \d+ pages, \d+ requests( in \d+s|\/min) \(\d+% of the tier's \d+\/min\)/.test(l));
     assert.ok(progress.length > 0, `a progress line for events:\n${run.stderr.slice(0, 2000)}`);
     assert.ok(progress.some((l) => /, bookmark \S+ \(\d+%\)(, ETA \S+)?$/.test(l)), `bookmark and share in ${progress.join('\n')}`);
   });

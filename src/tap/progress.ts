@@ -62,16 +62,18 @@ export class Progress {
   }
 }
 
-/** e.g. `stream events: 120000 records, 1200 pages, 348 requests/min (50% of the tier's 700/min), bookmark 2024-03-01T00:00:00Z (40%), ETA 3m10s` */
+/** e.g. `stream events: 120000 records, 1200 pages, 1750 requests/min (50% of the tier's 3500/min), bookmark 2024-01-01T04:00:00Z (40%), ETA 3m00s` */
 export function progressLine(stream: string, source: ProgressSource, elapsedMs: number): string {
-  const perMinute = source.budget.startsInLastMinute();
-  const minutes = Math.min(elapsedMs / 60_000, 1);
-  const rate = Math.round(minutes > 0 ? perMinute / Math.max(minutes, 1 / 60) : 0);
+  // The endpoint's starts in the last minute (every stream on it), against its steady limit: how much of the
+  // minute's budget is used. Not extrapolated: in a stream's first minute the burst tier allows more than a
+  // steady minute, and a rate scaled up from a few seconds would read over 100%.
+  const starts = source.budget.startsInLastMinute();
   const tier = source.budget.tier.perMinute;
+  const window = elapsedMs >= 60_000 ? '/min' : ` in ${Math.round(elapsedMs / 1000)}s`;
   const parts = [
     `${source.summary.records} records`,
     `${source.summary.pages} pages`,
-    `${rate} requests/min (${Math.round((100 * rate) / tier)}% of the tier's ${tier}/min)`,
+    `${starts} requests${window} (${Math.round((100 * starts) / tier)}% of the tier's ${tier}/min)`,
   ];
   const bookmark = source.bookmark();
   const done = bookmark !== null && source.range ? share(toMicros(bookmark), source.range) : null;

@@ -84,9 +84,9 @@ describe('progress line', () => {
     );
   });
 
-  it('no ETA without a range or a bookmark; the rate of a run younger than a minute is scaled up', () => {
+  it('no ETA without a range or a bookmark; a stream younger than a minute shows its requests so far', () => {
     assert.equal(progressLine('lists', source({ range: null }), 120_000), "stream lists: 120000 records, 1200 pages, 1750 requests/min (50% of the tier's 3500/min), bookmark 2024-01-01T04:00:00.000000Z");
-    assert.equal(progressLine('list_members', source({ bookmark: () => null, budget: { tier: { perSecond: 10, perMinute: 150 }, startsInLastMinute: () => 15 } }), 10_000), "stream list_members: 120000 records, 1200 pages, 90 requests/min (60% of the tier's 150/min)");
+    assert.equal(progressLine('list_members', source({ bookmark: () => null, budget: { tier: { perSecond: 10, perMinute: 150 }, startsInLastMinute: () => 15 } }), 10_000), "stream list_members: 120000 records, 1200 pages, 15 requests in 10s (10% of the tier's 150/min)");
   });
 
   it('only streams running for an interval print; unwatched ones stop', () => {
