@@ -1,5 +1,8 @@
 // Singer METRIC lines (counters per page, timers), the progress line, and the revision lifecycle.
 import assert from 'node:assert/strict';
+import nock from 'nock';
+import { KlaviyoClient } from '../../src/tap/http.js';
+import { setLogSink } from '../../src/tap/log.js';
 import { Metrics, metricsEnabled, type MetricPoint } from '../../src/tap/metrics.js';
 import { duration, Progress, progressLine, type ProgressSource } from '../../src/tap/progress.js';
 import { revisionGoneHint, revisionLifecycle, revisionWarning } from '../../src/tap/revision.js';
@@ -140,5 +143,48 @@ describe('revision lifecycle', () => {
 
   it('a 410 hint names the revision, its retirement and the setting', () => {
     assert.match(revisionGoneHint('2023-02-22'), /revision 2023-02-22 \(retired on 2025-02-22, two years after its release\); set "revision" in the config to 2026-07-15/);
+  });
+});
+
+describe('http_request_duration from the client', () => {
+  before(() => {
+    nock.disableNetConnect();
+    setLogSink(() => undefined);
+  });
+  afterEach(() => nock.cleanAll());
+  after(() => nock.enableNetConnect());
+
+  it('one timer per attempt: a 503 then a 200 (failed, then succeeded), and an unreadable 200 (failed)', async () => {
+    const timed: Array<[string, number, string]> = [];
+    const client = new KlaviyoClient({
+      baseUrl: 'https://a.klaviyo.test',
+      apiKey: 'pk_test_observability',
+      revision: '2026-07-15',
+      timeoutMs: 5_000,
+      maxRetries: 2,
+      initialRetryWaitMs: 1,
+      maxRetryWaitMs: 2,
+      maxInFlight: 2,
+      userAgent: 'tap-klaviyo-test',
+      timer: { request: (endpoint, code, seconds, status) => void timed.push([endpoint, code, status]) },
+    });
+    const scope = nock('https://a.klaviyo.test')
+      .get('/api/lists/L1/profiles')
+      .reply(503, { errors: [] })
+      .get('/api/lists/L1/profiles')
+      .reply(200, '{"data": [], "links": {}}')
+      .get('/api/metrics')
+      .reply(200, '<html>oops</html>')
+      .get('/api/metrics')
+      .reply(200, '{"data": []}');
+    await client.get('/api/lists/L1/profiles', { id: 'get_list_profiles', tier: { perSecond: 75, perMinute: 750 }, path: '/api/lists/{id}/profiles' });
+    await client.get('/api/metrics', { id: 'get_metrics', tier: { perSecond: 10, perMinute: 150 } });
+    assert.ok(scope.isDone());
+    assert.deepEqual(timed, [
+      ['/api/lists/{id}/profiles', 503, 'failed'],
+      ['/api/lists/{id}/profiles', 200, 'succeeded'],
+      ['get_metrics', 200, 'failed'],
+      ['get_metrics', 200, 'succeeded'],
+    ]);
   });
 });
