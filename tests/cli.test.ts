@@ -135,12 +135,13 @@ describe('cli', () => {
       const run = await runTap({ args: ['--about', '--format', 'json'] });
       assert.equal(run.code, 0);
       assert.equal(run.stderr, '');
-      const about = JSON.parse(run.stdout) as { name: string; version: string; capabilities: string[]; settings: { properties: Record<string, unknown> }; streams: Array<{ name: string }> };
+      const about = JSON.parse(run.stdout) as { name: string; version: string; capabilities: string[]; api_revision: unknown; settings: { properties: Record<string, unknown> }; streams: Array<{ name: string }> };
       assert.equal(about.name, PACKAGE.name);
       assert.equal(about.version, PACKAGE.version);
       for (const c of ['catalog', 'discover', 'state', 'about', 'test']) assert.ok(about.capabilities.includes(c), c);
       assert.deepEqual(Object.keys(about.settings.properties), SETTINGS);
       assert.deepEqual(about.settings, CONFIG_SCHEMA);
+      assert.deepEqual(about.api_revision, { revision: '2026-07-15', released: '2026-07-15', deprecated: '2027-07-15', retired: '2028-07-15' });
       const catalogIds = (EXAMPLE_CATALOG as { streams: Entry[] }).streams.map((s) => s.tap_stream_id);
       assert.deepEqual(about.streams.map((s) => s.name), catalogIds);
     });
@@ -157,6 +158,7 @@ describe('cli', () => {
       assert.equal(run.stderr, '');
       assert.match(run.stdout, new RegExp(`^# ${PACKAGE.name} ${PACKAGE.version.replace(/\./g, '\\.')}\n`));
       assert.match(run.stdout, /Capabilities: catalog, discover, state, about, test/);
+      assert.match(run.stdout, /^Klaviyo API revision: 2026-07-15 \(deprecated from 2027-07-15, retired on 2028-07-15\)$/m);
       for (const setting of SETTINGS) assert.match(run.stdout, new RegExp(`^\\| \`${setting}\` \\|`, 'm'), setting);
       for (const s of (EXAMPLE_CATALOG as { streams: Entry[] }).streams) assert.match(run.stdout, new RegExp(`^\\| \`${s.tap_stream_id}\` \\|`, 'm'), s.tap_stream_id);
       assert.doesNotMatch(run.stdout, /^\s*[{[]/, 'not JSON');

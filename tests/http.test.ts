@@ -207,6 +207,12 @@ describe('http (nock)', () => {
       ],
       ['404 on a top-level stream is not skipped', [404, apiError(404, 'not_found', 'Not found.')], 1, /stream metrics: GET \/api\/metrics: 404 not_found/],
       ['405', [405, apiError(405, 'method_not_allowed', 'Method "GET" not allowed.')], 1, /stream metrics: GET \/api\/metrics failed: 405 method_not_allowed/],
+      [
+        '410 Gone (a retired revision): names the revision and the fix',
+        [410, apiError(410, 'gone', 'This API revision is no longer available.')],
+        1,
+        /^tap-klaviyo: stream metrics: GET \/api\/metrics failed: 410 gone: This API revision is no longer available\.; Klaviyo answers 410 Gone for a retired API revision: revision 2026-07-15 \(retired on 2028-07-15, two years after its release\); set "revision" in the config to 2026-07-15 .*or remove it/,
+      ],
     ];
     for (const [name, response, code, message] of table) {
       it(name, async () => {

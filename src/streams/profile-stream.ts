@@ -13,7 +13,7 @@ export abstract class ProfileStream extends KlaviyoStream {
 
   override budget(rt: StreamRuntime): BudgetKey {
     const base = budgetOf(this.facts);
-    return rt.selected.has('predictive_analytics') ? { id: `${base.id}+predictive_analytics`, tier: PREDICTIVE_TIER } : base;
+    return rt.selected.has('predictive_analytics') ? { ...base, id: `${base.id}+predictive_analytics`, tier: PREDICTIVE_TIER } : base;
   }
 }
 

@@ -1,6 +1,7 @@
 // --about: what the tap is, its capabilities, its settings and its streams (JSON or Markdown).
 import { readFileSync } from 'node:fs';
 import { CONFIG_SCHEMA, settingsDescription } from './config.js';
+import { revisionLifecycle } from './revision.js';
 import type { KlaviyoStream } from './stream.js';
 
 interface PackageJson {
@@ -11,6 +12,14 @@ interface PackageJson {
 
 export const PACKAGE = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as PackageJson;
 export const CAPABILITIES = ['catalog', 'discover', 'state', 'about', 'test'] as const;
+
+/** The default revision and its lifecycle dates (deprecated after one year, retired after two). */
+export function aboutRevision(): { revision: string; released: string; deprecated: string; retired: string } {
+  const revision = String((CONFIG_SCHEMA['properties'] as Record<string, { default?: unknown }>)['revision']?.default);
+  const life = revisionLifecycle(revision);
+  if (!life) throw new Error(`the config schema's default revision ${revision} is not a date`);
+  return life;
+}
 
 export function streamSummary(stream: KlaviyoStream): Record<string, unknown> {
   return {
@@ -31,6 +40,7 @@ export function aboutJson(streams: readonly KlaviyoStream[]): Record<string, unk
     description: PACKAGE.description,
     version: PACKAGE.version,
     capabilities: [...CAPABILITIES],
+    api_revision: aboutRevision(),
     settings: CONFIG_SCHEMA,
     streams: streams.map(streamSummary),
   };
@@ -47,11 +57,14 @@ export function aboutMarkdown(streams: readonly KlaviyoStream[]): string {
       return `| \`${s.name}\` | ${s.description} | \`${s.path}\` | ${key} | ${method} | ${s.parent?.stream ?? ''} | ${s.scopes.join(', ')} |`;
     })
     .join('\n');
+  const revision = aboutRevision();
   return `# ${PACKAGE.name} ${PACKAGE.version}
 
 ${PACKAGE.description}
 
 Capabilities: ${CAPABILITIES.join(', ')}
+
+Klaviyo API revision: ${revision.revision} (deprecated from ${revision.deprecated}, retired on ${revision.retired})
 
 ## Settings
 

@@ -7,8 +7,11 @@ import { checkStreamNames, loadConfig, type TapConfig } from './config.js';
 import { formatJson } from './json.js';
 import { AuthError, ConfigError, describeError } from './errors.js';
 import { KlaviyoClient } from './http.js';
-import { log, redact, setLogLevel } from './log.js';
+import { log, logs, redact, setLogLevel } from './log.js';
 import { MessageWriter, OutputClosedError } from './messages.js';
+import { Metrics, metricsEnabled } from './metrics.js';
+import { Progress } from './progress.js';
+import { revisionWarning } from './revision.js';
 import { selectStreams } from './selection.js';
 import { loadState, StateStore } from './state.js';
 import { budgetOf, type KlaviyoStream } from './stream.js';
@@ -61,8 +64,9 @@ function parse(argv: string[]) {
   }
 }
 
-function clientFor(config: TapConfig): KlaviyoClient {
+function clientFor(config: TapConfig, metrics?: Metrics): KlaviyoClient {
   return new KlaviyoClient({
+    ...(metrics ? { timer: metrics } : {}),
     baseUrl: config.base_url,
     apiKey: config.api_key,
     revision: config.revision,
@@ -93,6 +97,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, stdout: impor
   checkStreamNames(config, builtIn);
   const streams = allStreams(config.metric_streams, config.account_id_column);
   if (args.discover) return write(stdout, `${formatJson(discover(streams))}\n`);
+  // Before any request: a deprecated or retiring revision is worth a warning wherever the tap calls the API.
+  const revisionNote = revisionWarning(config.revision, new Date());
+  if (revisionNote) log.warn(revisionNote);
   if (args.test) return testKey(config, streams, stdout);
   const catalogPath = args.catalog ?? args.properties;
   const selection = catalogPath ? loadSelection(catalogPath, streams) : defaultSelection(streams);
@@ -127,13 +134,20 @@ async function sync(
   const selected = selectStreams(streams, selection, config.schema_mismatch);
   if (selected.length === 0) log.warn('no stream is selected in the catalog: nothing to sync');
   const writer = new MessageWriter(stdout);
-  const client = clientFor(config);
+  const metrics = new Metrics(metricsEnabled(config.metrics_log_level), config.metrics_interval_s);
+  const progress = new Progress(logs('info') ? config.progress_interval_s : 0);
+  const client = clientFor(config, metrics);
+  const stopMetrics = metrics.start();
+  const stopProgress = progress.start();
   let summaries: Awaited<ReturnType<typeof runSync>>;
   try {
-    summaries = await runSync(selected, { config, client, store, writer, startedAt: nowMicros() });
+    summaries = await runSync(selected, { config, client, store, writer, startedAt: nowMicros(), metrics, progress });
   } catch (err) {
     if (!(err instanceof OutputClosedError)) await writer.flush().catch(() => undefined);
     throw err;
+  } finally {
+    stopProgress();
+    stopMetrics();
   }
   log.info('sync finished', {
     requests: client.stats.requests,

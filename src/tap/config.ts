@@ -34,6 +34,9 @@ export interface TapConfig {
   schema_mismatch: MismatchPolicy;
   account_id_column: boolean;
   log_level: 'debug' | 'info' | 'warn' | 'error';
+  progress_interval_s: number;
+  metrics_log_level: 'debug' | 'info' | 'warn' | 'error';
+  metrics_interval_s: number;
 }
 
 export const API_KEY_ENV = 'TAP_KLAVIYO_API_KEY';
@@ -53,9 +56,7 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv): TapConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(`--config ${path}: expected a JSON object of settings`, 'config');
   }
-  const value: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
-  const envKey = env[API_KEY_ENV];
-  if (value['api_key'] === undefined && envKey) value['api_key'] = envKey;
+  const value: Record<string, unknown> = { ...settingsFromEnv(env), ...(raw as Record<string, unknown>) };
   if (typeof value['api_key'] === 'string') registerSecret(value['api_key']);
   assertValid<TapConfig>(validateConfig, value, 'config', (field) => {
     const choices = field.startsWith('streams.') ? OVERRIDES : SETTINGS;
@@ -70,6 +71,36 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv): TapConfig {
   checkBaseUrl(value.base_url);
   value.base_url = value.base_url.replace(/\/+$/, '');
   return value;
+}
+
+/** The environment variable a setting may come from (Meltano passes every setting so): TAP_KLAVIYO_<NAME>. */
+export function envName(setting: string): string {
+  return `TAP_KLAVIYO_${setting.toUpperCase()}`;
+}
+
+/**
+ * Settings given in the environment, read by their schema type (numbers, booleans and objects as JSON). The
+ * config file wins over them. Other TAP_KLAVIYO_* variables are not settings and are left alone.
+ */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const props = CONFIG_SCHEMA['properties'] as Record<string, { type: string }>;
+  const out: Record<string, unknown> = {};
+  for (const [name, { type }] of Object.entries(props)) {
+    const text = env[envName(name)];
+    if (text === undefined || text === '') continue;
+    if (type === 'string') {
+      out[name] = text;
+      continue;
+    }
+    try {
+      // Booleans as Meltano (and Python) may spell them: true, True, TRUE.
+      out[name] = JSON.parse(type === 'boolean' ? text.toLowerCase() : text);
+    } catch {
+      const example = type === 'object' ? '{"placed_order": "Placed Order"}' : type === 'boolean' ? 'true' : '30';
+      throw new ConfigError(`${envName(name)}: not a ${type}: ${JSON.stringify(text)}; give JSON, e.g. ${example}`, name);
+    }
+  }
+  return out;
 }
 
 function checkDates(value: StreamOverrides, where: string, fallback?: StreamOverrides): void {

@@ -5,6 +5,8 @@ import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios
 import axiosRetryModule, { retryAfter, type AxiosRetry } from 'axios-retry';
 import { actionForStatus, AuthError, FatalApiError, SkippableError, type ApiErrorDetail } from './errors.js';
 import { log } from './log.js';
+import type { RequestTimer } from './metrics.js';
+import { revisionGoneHint } from './revision.js';
 import { RateBudget, Semaphore, type Clock, type Tier, realClock } from './ratelimit.js';
 
 const axiosRetry = axiosRetryModule as unknown as AxiosRetry;
@@ -20,6 +22,8 @@ export interface HttpOptions {
   maxInFlight: number;
   userAgent: string;
   clock?: Clock;
+  /** Told of every request attempt's duration and status (Singer `http_request_duration`). */
+  timer?: RequestTimer;
 }
 
 export interface Relationship {
@@ -41,6 +45,8 @@ export interface JsonApiDocument {
 export interface BudgetKey {
   id: string;
   tier: Tier;
+  /** The endpoint's path template, e.g. `/api/lists/{id}/profiles` (metrics' `endpoint` tag); default: `id`. */
+  path?: string;
 }
 
 /** Counters for the end-of-run summary and the demo. */
@@ -50,7 +56,7 @@ export interface HttpStats {
 }
 
 /** A request's config as the interceptors see it: its budget, and when the budget let it go. */
-type Timed = { budget?: RateBudget; sentAt?: number };
+type Timed = { budget?: RateBudget; sentAt?: number; endpoint?: string };
 
 const RETRY_AFTER_CAP_MS = 10 * 60_000;
 
@@ -87,11 +93,24 @@ export class KlaviyoClient {
       this.stats.requests++;
       return config;
     });
-    this.axios.interceptors.response.use((response) => {
-      const timed = response.config as Timed;
-      if (timed.sentAt !== undefined) timed.budget?.observeLatency(this.clock.now() - timed.sentAt);
-      return parseBody(response);
-    });
+    this.axios.interceptors.response.use(
+      (response) => {
+        const timed = response.config as Timed;
+        if (timed.sentAt !== undefined) timed.budget?.observeLatency(this.clock.now() - timed.sentAt);
+        try {
+          const parsed = parseBody(response);
+          this.timeAttempt(timed, response.status, 'succeeded');
+          return parsed;
+        } catch (err) {
+          this.timeAttempt(timed, response.status, 'failed');
+          throw err;
+        }
+      },
+      (error: unknown) => {
+        if (error instanceof AxiosError && error.config) this.timeAttempt(error.config as Timed, error.response?.status ?? 0, 'failed');
+        throw error;
+      },
+    );
     axiosRetry(this.axios, {
       retries: options.maxRetries,
       shouldResetTimeout: true,
@@ -130,11 +149,13 @@ export class KlaviyoClient {
     return this.inFlight.run(async () => {
       try {
         // The budget rides on the request config, so every attempt (first and retries) waits for room in it.
-        const response = await this.axios.get<JsonApiDocument>(url, { budget: bucket } as object);
+        const response = await this.axios.get<JsonApiDocument>(url, { budget: bucket, endpoint: budget.path ?? budget.id } as object);
         bucket.observe(headerNumber(response, 'ratelimit-remaining'), headerNumber(response, 'ratelimit-reset'), (response.config as Timed).sentAt);
         return response.data;
       } catch (err) {
-        throw toTypedError(err, url, this.options.maxRetries, this.options.timeoutMs);
+        const typed = toTypedError(err, url, this.options.maxRetries, this.options.timeoutMs);
+        if (typed instanceof FatalApiError && typed.detail.status === 410) typed.message += revisionGoneHint(this.options.revision);
+        throw typed;
       }
     });
   }
@@ -147,6 +168,12 @@ export class KlaviyoClient {
       this.budgets.set(key.id, bucket);
     }
     return bucket;
+  }
+
+  private timeAttempt(timed: Timed, httpStatus: number, status: 'succeeded' | 'failed'): void {
+    if (this.options.timer && timed.sentAt !== undefined) {
+      this.options.timer.request(timed.endpoint ?? 'unknown', httpStatus, (this.clock.now() - timed.sentAt) / 1000, status);
+    }
   }
 
   private retryDelay(count: number, error: AxiosError): number {

@@ -30,6 +30,16 @@ export function setLogSink(fn: (line: string) => void): void {
   sink = fn;
 }
 
+/** Writes one line as it is (redacted), whatever the log level: metrics, which have their own setting. */
+export function writeRaw(line: string): void {
+  sink(redact(line) + '\n');
+}
+
+/** Whether lines of `level` are written. */
+export function logs(level: Level): boolean {
+  return ORDER[level] >= threshold;
+}
+
 function emit(level: Level, message: string, fields?: Record<string, unknown>): void {
   if (ORDER[level] < threshold) return;
   const extra = fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';

@@ -104,6 +104,11 @@ export class RateBudget {
     return inFlightTarget(this.tier, this.starts.size < this.tier.perMinute, this.latencyMs ?? 0, this.maxInFlight);
   }
 
+  /** Requests this endpoint started in the last minute (for the progress line). */
+  startsInLastMinute(): number {
+    return this.starts.countSince(this.clock.now() - MINUTE_MS);
+  }
+
   get latency(): number | null {
     return this.latencyMs;
   }

@@ -153,6 +153,7 @@ export class StreamRun {
     this.summary.pages++;
     const { records, seen, reachedEnd, first: firstValue } = this.select(page, partition, at);
     await this.emit(records);
+    this.deps.metrics?.count(this.s.stream.name, partition.context, records.length);
     // Only records already written count towards the bookmark: another window may write STATE while this
     // page's records wait for stdout, and that STATE must not cover them (a kill then would lose them).
     if (at) for (const [value, id] of seen) at.scan.tracker.see(at.window, value, id);

@@ -95,7 +95,7 @@ export const ACCOUNT_ID = 'account_id';
 export const ACCOUNTS_PATH = '/api/accounts';
 
 export function budgetOf(facts: EndpointFacts): BudgetKey {
-  return { id: facts.operationId, tier: facts.rateLimit };
+  return { id: facts.operationId, tier: facts.rateLimit, path: facts.path };
 }
 
 export abstract class KlaviyoStream {

@@ -7,6 +7,8 @@ import { forEachConcurrent } from './concurrency.js';
 import type { RecordShaper } from './fit.js';
 import type { KlaviyoClient } from './http.js';
 import { log } from './log.js';
+import type { Metrics } from './metrics.js';
+import { progressSource, type Progress } from './progress.js';
 import type { JsonSchema, MessageWriter } from './messages.js';
 import { parentScope } from './parents.js';
 import { Semaphore } from './ratelimit.js';
@@ -35,6 +37,10 @@ export interface SyncDeps {
   writer: MessageWriter;
   /** The sync's start, in microseconds: no bookmark moves past it. */
   startedAt: number;
+  /** Singer METRIC lines (record counts per page, stream durations). */
+  metrics?: Metrics;
+  /** Periodic progress lines per running stream. */
+  progress?: Progress;
 }
 
 export interface StreamSummary {
@@ -98,13 +104,22 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
       const run = new StreamRun(s, deps, rt, pageSlots, summary, account, seen);
       log.info(`stream ${s.stream.name}: starting`, parents.since === null ? {} : { parents_changed_since: fromMicros(parents.since) });
       await openVersion(s.stream, version, deps.store, deps.writer);
-      await run.sync();
+      deps.progress?.watch(s.stream.name, progressSource(s.stream, deps, rt, summary));
+      try {
+        await run.sync();
+      } catch (err) {
+        deps.metrics?.syncDuration(s.stream.name, (Date.now() - started) / 1000, 'failed');
+        throw err;
+      } finally {
+        deps.progress?.unwatch(s.stream.name);
+      }
       if (parents.next) {
         deps.store.setParentBookmark(s.stream.name, parents.next);
         await deps.writer.state(deps.store.snapshot());
       }
       await closeVersion(s.stream, version, deps, seen, account);
       summary.seconds = (Date.now() - started) / 1000;
+      deps.metrics?.syncDuration(s.stream.name, summary.seconds, 'succeeded');
       log.info(`stream ${s.stream.name}: done`, { records: summary.records, pages: summary.pages, seconds: summary.seconds });
     });
   } finally {

@@ -24,6 +24,9 @@ const DEFAULTS: Omit<TapConfig, 'api_key'> = {
   schema_mismatch: 'warn',
   account_id_column: false,
   log_level: 'info',
+  progress_interval_s: 10,
+  metrics_log_level: 'info',
+  metrics_interval_s: 60,
 };
 
 function load(content: unknown, env: NodeJS.ProcessEnv = {}): TapConfig {
@@ -73,6 +76,9 @@ describe('config', () => {
         schema_mismatch: 'fail',
         account_id_column: true,
         log_level: 'debug',
+        progress_interval_s: 0,
+        metrics_log_level: 'warn',
+        metrics_interval_s: 5,
       };
       assert.deepEqual(load(given), given);
     });

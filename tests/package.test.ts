@@ -1,0 +1,54 @@
+// Packaging: `npm pack` makes a package that installs into an empty folder without dev dependencies, offline
+// from the npm cache, and runs as `npx tap-klaviyo --version`. Offline: the cache holds the dependencies'
+// tarballs (npm ci fetched them) but not the registry's package documents a plain `npm install <tarball>` needs
+// to resolve version ranges, so the empty folder gets a lockfile: the tarball, and this repository's locked
+// entries of every non-dev package. `npm ci` from it then needs no network, and fails if the package needs
+// anything only dev dependencies bring.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PACKAGE } from '../src/tap/about.js';
+
+const npm = (args: string[], cwd: string): string => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+
+type LockEntry = { dev?: boolean; devOptional?: boolean } & Record<string, unknown>;
+
+/** A lockfile for a folder that depends on the packed tarball only: the tarball, then our non-dev packages. */
+function lockFor(tarball: string): unknown {
+  const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as { packages: Record<string, LockEntry> };
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as Record<string, unknown>;
+  const packages: Record<string, unknown> = { '': { name: 'pack-check', dependencies: { [PACKAGE.name]: tarball } } };
+  for (const [path, entry] of Object.entries(lock.packages)) if (path.startsWith('node_modules/') && !entry.dev && !entry.devOptional) packages[path] = entry;
+  packages[`node_modules/${PACKAGE.name}`] = { version: PACKAGE.version, resolved: tarball, dependencies: pkg['dependencies'], bin: pkg['bin'], engines: pkg['engines'] };
+  return { name: 'pack-check', lockfileVersion: 3, requires: true, packages };
+}
+
+describe('npm package', function () {
+  this.timeout(90_000);
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tap-klaviyo-pack-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('packs (built files, schemas, README; no tests, no sources), installs offline without dev dependencies, runs', () => {
+    // --ignore-scripts: `prepare` would compile again; the test suite has just built dist/.
+    const packed = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], resolve('.'))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    const files = packed[0]?.files.map((f) => f.path) ?? [];
+    assert.ok(files.includes('dist/src/tap/bin.js') && files.includes('schemas/config.json') && files.includes('README.md'), files.slice(0, 10).join(', '));
+    assert.ok(!files.some((f) => f.startsWith('dist/tests/') || f.startsWith('src/') || f.startsWith('tests/')), 'no tests or TypeScript sources');
+    const app = join(dir, 'app');
+    mkdirSync(app);
+    const tarball = `file:../${packed[0]?.filename ?? ''}`;
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pack-check', private: true, dependencies: { [PACKAGE.name]: tarball } }));
+    writeFileSync(join(app, 'package-lock.json'), JSON.stringify(lockFor(tarball)));
+    npm(['ci', '--omit=dev', '--offline', '--no-audit', '--no-fund'], app);
+    const installed = readdirSync(join(app, 'node_modules'));
+    for (const dev of ['mocha', 'typescript', 'eslint', 'nock', 'js-yaml', 'json-schema-to-typescript']) assert.ok(!installed.includes(dev), `dev dependency ${dev} not installed`);
+    for (const dep of ['ajv', 'axios', 'luxon']) assert.ok(installed.includes(dep), dep);
+    const version = execFileSync('npx', ['--offline', '--no-install', 'tap-klaviyo', '--version'], { cwd: app, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(version, `${PACKAGE.name} ${PACKAGE.version}\n`);
+  });
+});
