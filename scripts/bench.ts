@@ -4,15 +4,17 @@
 // sharing the machine does not count). Nothing is asserted: figures only.
 //   npm run bench                 scale large, all cases (about 5-10 minutes)
 //   npm run bench -- --quick      scale medium, events only (a couple of minutes)
+//   npm run bench -- --hourly     only the hourly run on an unchanged account
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInStreams } from '../src/streams/registry.js';
 import { discover } from '../src/tap/catalog.js';
-import { runTapProcess, startSimulatorProcess, syncSummary } from './lib/processes.js';
+import { lastState, runTapProcess, startSimulatorProcess, syncSummary } from './lib/processes.js';
 
 const OUT = 'bench-output';
 const KEY = 'pk_sim_bench';
 const quick = process.argv.includes('--quick');
+const hourlyOnly = process.argv.includes('--hourly');
 
 interface Case {
   name: string;
@@ -48,11 +50,12 @@ interface Result {
   rssMb: number;
 }
 
-function catalogFor(stream: string): unknown {
+/** Every stream's default fields, and the streams `selected` says. */
+function catalogFor(selected: (stream: string) => boolean): unknown {
   const catalog = discover(builtInStreams());
   for (const s of catalog.streams) {
     const root = s.metadata.find((m) => m.breadcrumb.length === 0);
-    if (root) root.metadata['selected'] = s.tap_stream_id === stream;
+    if (root) root.metadata['selected'] = selected(s.tap_stream_id);
   }
   return catalog;
 }
@@ -64,7 +67,7 @@ async function runCase(c: Case, index: number): Promise<Result> {
     const config = join(OUT, `config-${index}.json`);
     writeFileSync(config, JSON.stringify({ api_key: KEY, base_url: sim.url, start_date: '2020-01-01T00:00:00Z', lookback_days: 0 }));
     const catalog = join(OUT, `catalog-${c.stream}.json`);
-    writeFileSync(catalog, JSON.stringify(catalogFor(c.stream)));
+    writeFileSync(catalog, JSON.stringify(catalogFor((name) => name === c.stream)));
     const startedAtMs = Date.now();
     const started = process.hrtime.bigint();
     const result = await runTapProcess(['--config', config, '--catalog', catalog], join(OUT, `case-${index}.jsonl`));
@@ -142,19 +145,56 @@ function print(results: Result[]): void {
   process.stdout.write(`\n${line(header)}\n${rule}\n${body.map(line).join('\n')}\n`);
 }
 
+/**
+ * An hourly run on an unchanged account: a full sync of every stream (scale medium, default settings), then the
+ * same sync again from its last STATE. Prints the second run's requests per endpoint, as the simulator counted them.
+ */
+async function hourlyRun(): Promise<void> {
+  const sim = await startSimulatorProcess(['--seed', '42', '--scale', 'medium', '--api-key', KEY, '--no-rate-limits']);
+  try {
+    const config = join(OUT, 'config-hourly.json');
+    writeFileSync(config, JSON.stringify({ api_key: KEY, base_url: sim.url, start_date: '2020-01-01T00:00:00Z' }));
+    const catalog = join(OUT, 'catalog-all.json');
+    writeFileSync(catalog, JSON.stringify(catalogFor(() => true)));
+    const full = await runTapProcess(['--config', config, '--catalog', catalog], join(OUT, 'hourly-0.jsonl'));
+    if (full.code !== 0) throw new Error(`hourly run: the full sync failed:\n${full.stderr.slice(-2000)}`);
+    const state = join(OUT, 'state-hourly.json');
+    writeFileSync(state, JSON.stringify(lastState(join(OUT, 'hourly-0.jsonl'))));
+    await fetch(`${sim.url}/__admin/stats/reset`, { method: 'POST' });
+    const again = await runTapProcess(['--config', config, '--catalog', catalog, '--state', state], join(OUT, 'hourly-1.jsonl'));
+    if (again.code !== 0) throw new Error(`hourly run: the second sync failed:\n${again.stderr.slice(-2000)}`);
+    const stats = (await (await fetch(`${sim.url}/__admin/stats`)).json()) as { total: number; requests: Record<string, number> };
+    const records = syncSummary(again.stderr)?.streams ?? {};
+    const sent = Object.entries(records)
+      .filter(([, s]) => s.records > 0)
+      .map(([name, s]) => `${name} ${s.records}`);
+    const rows = Object.entries(stats.requests).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    process.stdout.write(
+      `\nhourly run on an unchanged account (scale medium, every stream, default settings): ${stats.total} requests\n` +
+        rows.map(([operation, n]) => `  ${String(n).padStart(5)}  ${operation}`).join('\n') +
+        `\nrecords sent again: ${sent.length > 0 ? sent.join(', ') : 'none'}\n`,
+    );
+  } finally {
+    await sim.stop();
+  }
+}
+
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const results: Result[] = [];
-  for (const [i, c] of CASES.entries()) {
+  for (const [i, c] of (hourlyOnly ? [] : CASES).entries()) {
     process.stdout.write(`${c.name}...\n`);
     results.push(await runCase(c, i));
   }
-  print(results);
-  process.stdout.write(
-    `\nrate-limit floor: the least time Klaviyo's burst and fixed clock-minute steady windows allow for these records in full\n` +
-      `pages from the moment the tap started, as a share of the time taken. tap CPU: user+sys of the tap process (its own resource usage), per record. Latency: the simulator's\n` +
-      `per-request delay ± jitter. The simulator shares this machine's CPU with the tap.\n`,
-  );
+  if (results.length > 0) {
+    print(results);
+    process.stdout.write(
+      `\nrate-limit floor: the least time Klaviyo's burst and fixed clock-minute steady windows allow for these records in full\n` +
+        `pages from the moment the tap started, as a share of the time taken. tap CPU: user+sys of the tap process (its own resource usage), per record. Latency: the simulator's\n` +
+        `per-request delay ± jitter. The simulator shares this machine's CPU with the tap.\n`,
+    );
+  }
+  await hourlyRun();
 }
 
 main().catch((err: unknown) => {

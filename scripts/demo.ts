@@ -1,19 +1,13 @@
 // npm run demo: the tap against the bundled Klaviyo simulator, with no key and no network.
 // Starts the simulator on a free port, runs --discover, a full sync of every stream into demo-output/, adds
 // new data to the simulated account, runs again from the saved state, and prints a table per stream.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NOW_MARGIN } from '../src/tap/sync.js';
-import { runTapProcess, startSimulatorProcess, syncSummary, type TapResult } from './lib/processes.js';
+import { lastState, runTapProcess, startSimulatorProcess, syncSummary, type TapResult } from './lib/processes.js';
 
 const OUT = 'demo-output';
 const SIM_KEY = 'pk_sim_demo';
-
-function lastState(file: string): unknown {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{"type":"STATE"'));
-  const last = lines[lines.length - 1];
-  return last ? (JSON.parse(last) as { value: unknown }).value : {};
-}
 
 function check(step: string, result: TapResult): void {
   if (result.code !== 0) {

@@ -1,7 +1,7 @@
 // Child processes for the demo, the benchmark and the end-to-end tests: the simulator (its CLI) and the tap
 // (its built bin), with their output collected.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export const TAP_BIN = new URL('../../src/tap/bin.js', import.meta.url).pathname;
@@ -63,4 +63,11 @@ export function runTapProcess(args: string[], stdoutFile: string, env: NodeJS.Pr
 export function syncSummary(stderr: string): { requests: number; retries: number; max_rss_mb: number; cpu_s: number; streams: Record<string, { records: number; pages: number; seconds: number }> } | null {
   const line = stderr.split('\n').find((l) => l.startsWith('INFO sync finished '));
   return line ? JSON.parse(line.slice('INFO sync finished '.length)) : null;
+}
+
+/** The value of the last STATE message in a file of Singer output ({} when there is none). */
+export function lastState(file: string): unknown {
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{"type":"STATE"'));
+  const last = lines[lines.length - 1];
+  return last ? (JSON.parse(last) as { value: unknown }).value : {};
 }
