@@ -4,12 +4,17 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { ENDPOINTS } from '../src/generated/endpoints.js';
 import { builtInStreams } from '../src/streams/registry.js';
+import { ReportStream } from '../src/streams/report-stream.js';
+import { MICROS_PER_DAY } from '../src/tap/time.js';
 import { streamSchema } from '../src/tap/catalog.js';
 import { disallowedFilters } from '../src/tap/filters.js';
 import { planReplication, windowFilters } from '../src/tap/replication.js';
 import type { Partition, StreamRuntime } from '../src/tap/stream.js';
 
-const streams = builtInStreams();
+const all = builtInStreams();
+/** The GET collection streams; the Reporting API's POST streams are checked below. */
+const streams = all.filter((s) => !(s instanceof ReportStream));
+const reports = all.filter((s): s is ReportStream => s instanceof ReportStream);
 const everything: StreamRuntime = {
   client: null as never,
   config: null as never,
@@ -32,9 +37,9 @@ async function staticPartitions(stream: (typeof streams)[number]): Promise<Parti
 
 describe('stream conformance', () => {
   it('stream ids are unique lower snake case, each with a class file and a schema', () => {
-    const names = streams.map((s) => s.name);
+    const names = all.map((s) => s.name);
     assert.equal(new Set(names).size, names.length);
-    for (const s of streams) {
+    for (const s of all) {
       assert.match(s.name, /^[a-z][a-z0-9_]*$/);
       assert.ok(existsSync(`schemas/${s.schemaName ?? s.name}.json`), `schemas/${s.schemaName ?? s.name}.json`);
       const file = 'metricName' in s ? 'metric_events' : s.name;
@@ -101,6 +106,39 @@ describe('stream conformance', () => {
         }
         const none: StreamRuntime = { ...everything, selected: new Set() };
         assert.ok(!Object.keys(stream.params(none)).some((k) => k.startsWith('additional-fields') && stream.costlyFields.length > 0));
+      });
+    });
+  }
+});
+
+describe('report stream conformance', () => {
+  for (const stream of reports) {
+    describe(stream.name, () => {
+      const props = (streamSchema(stream)['properties'] ?? {}) as Record<string, Record<string, unknown>>;
+
+      it('posts to a Reporting API endpoint of the spec, with its daily quota', () => {
+        assert.equal(ENDPOINTS[stream.path], undefined, 'not a GET collection');
+        assert.ok(stream.report.rateLimit.perDay > 0, 'a daily quota');
+        assert.ok(stream.scopes.length > 0);
+      });
+
+      it('asks for every statistic the report allows, grouped by its default grouping, and each is a number column', () => {
+        const window = { start: 0, end: stream.maxDays * MICROS_PER_DAY };
+        const body = stream.body(window, 'M1') as { data: { type: string; attributes: Record<string, unknown> } };
+        assert.equal(body.data.type, stream.report.type);
+        assert.deepEqual(body.data.attributes['statistics'], stream.report.statistics);
+        assert.ok(stream.report.statistics.length > 0);
+        for (const statistic of stream.report.statistics) assert.deepEqual(props[statistic]?.['type'], ['number', 'null'], statistic);
+        for (const field of stream.report.defaultGroupBy) assert.ok(stream.report.groupBy.length === 0 || stream.report.groupBy.includes(field), field);
+        if (stream.report.conversionMetric) assert.equal(body.data.attributes['conversion_metric_id'], 'M1');
+        if (stream.report.intervals) assert.ok(stream.report.intervals.includes(String(body.data.attributes['interval'])));
+      });
+
+      it('keys are in the schema; a series replicates on its interval start', () => {
+        for (const key of stream.primaryKey) assert.ok(props[key], `${key} in schema`);
+        assert.deepEqual(streamSchema(stream)['required'], [...stream.primaryKey]);
+        if (stream.replicationKey) assert.equal(props[stream.replicationKey]?.['format'], 'date-time');
+        assert.equal(stream.replicationKey !== null, stream.report.intervals !== null);
       });
     });
   }

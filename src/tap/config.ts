@@ -20,6 +20,11 @@ export interface TapConfig {
   revision: string;
   lookback_days: number;
   full_reread_days: number;
+  /** Reporting API streams (see reports.ts). */
+  conversion_metric: string;
+  report_days: number;
+  report_reread_days: number;
+  report_daily_budget: number;
   request_timeout_s: number;
   max_retries: number;
   initial_retry_wait_s: number;

@@ -11,7 +11,9 @@ import { planReplication, windowFilters, type ReplicationPlan } from './replicat
 import type { StateStore } from './state.js';
 import { budgetOf, parentListingUrls, type KlaviyoStream, type ParentSpec, type Partition, type StreamRuntime } from './stream.js';
 import { firstPageUrl, NOW_MARGIN, replicationRange, type SelectedStream } from './sync.js';
-import { MICROS_PER_SECOND, toMicros } from './time.js';
+import { fromMicros, MICROS_PER_SECOND, toMicros } from './time.js';
+import { dailyAllowance, reportWindows, startOfDay, usedToday } from './reports.js';
+import { ReportStream } from '../streams/report-stream.js';
 import { ENDPOINTS } from '../generated/endpoints.js';
 
 /** Pages a sample follows when the page's records do not tell how many remain. */
@@ -55,10 +57,25 @@ export async function planStreams(streams: readonly SelectedStream[], deps: { co
   for (const s of streams) {
     const since = parentScope(s.stream, deps.config, deps.store, deps.startedAt, deps.startedAt - NOW_MARGIN).since;
     const rt: StreamRuntime = { client: deps.client, config: deps.config, selected: s.selected, memo, parentsChangedSince: since };
+    if (s.stream instanceof ReportStream) {
+      out.push(reportEstimate(s.stream, deps));
+      continue;
+    }
     const planner = new StreamPlanner(s.stream, rt, deps.store, deps.startedAt);
     out.push(await (s.stream.parent ? planner.child(s.stream.parent) : planner.topLevel()));
   }
   return out;
+}
+
+/** A report's requests are known without asking: its windows, capped by what is left of today's report budget. */
+function reportEstimate(stream: ReportStream, deps: { config: TapConfig; store: StateStore; startedAt: number }): StreamEstimate {
+  const today = startOfDay(deps.startedAt);
+  const saved = deps.store.get(stream.name, {});
+  const windows = reportWindows(stream, deps.config, saved ? toMicros(saved.replication_key_value) : null, today).length;
+  const left = dailyAllowance(stream.report.rateLimit.perDay, deps.config.report_daily_budget) - usedToday(deps.store, stream.name, fromMicros(today).slice(0, 10));
+  const requests = Math.min(windows, Math.max(0, left));
+  const basis = `${windows} report windows${requests < windows ? `, ${requests} within today's report_daily_budget` : ''}`;
+  return { stream: stream.name, partitions: 1, counts: [{ budget: budgetOf(stream.facts), requests }], atLeast: false, basis };
 }
 
 class StreamPlanner {

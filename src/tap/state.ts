@@ -29,9 +29,17 @@ export interface ParentBookmark {
   full_read_at: string;
 }
 
+/** The requests a Reporting API stream sent on one UTC day (its endpoint's daily quota), kept across runs. */
+export interface ReportQuota {
+  /** `YYYY-MM-DD` (UTC). */
+  day: string;
+  requests: number;
+}
+
 interface StreamEntry extends Partial<Bookmark> {
   partitions?: PartitionEntry[];
   parent_bookmark?: ParentBookmark;
+  report_quota?: ReportQuota;
   [other: string]: unknown;
 }
 
@@ -84,6 +92,14 @@ export class StateStore {
     (this.state.bookmarks[stream] ??= {}).parent_bookmark = bookmark;
   }
 
+  reportQuota(stream: string): ReportQuota | undefined {
+    return this.state.bookmarks[stream]?.report_quota;
+  }
+
+  setReportQuota(stream: string, quota: ReportQuota): void {
+    (this.state.bookmarks[stream] ??= {}).report_quota = quota;
+  }
+
   /** Every bookmark of a stream (stream level and partitions), with its context. */
   bookmarks(stream: string): Array<{ context: Context; bookmark: Bookmark }> {
     const entry = this.state.bookmarks[stream];
@@ -120,6 +136,7 @@ export function loadState(path: string, replicationKeys: ReadonlyMap<string, str
     if (!isObject(entry)) throw new ConfigError(`--state: bookmarks.${stream} must be an object`, `bookmarks.${stream}`);
     checkBookmark(entry, `bookmarks.${stream}`, replicationKeys.get(stream) ?? null);
     checkParentBookmark(entry['parent_bookmark'], `bookmarks.${stream}.parent_bookmark`);
+    checkReportQuota(entry['report_quota'], `bookmarks.${stream}.report_quota`);
     const partitions = entry['partitions'];
     if (partitions === undefined) continue;
     if (!Array.isArray(partitions)) throw new ConfigError(`--state: bookmarks.${stream}.partitions must be an array`, `bookmarks.${stream}.partitions`);
@@ -160,6 +177,12 @@ function checkParentBookmark(entry: unknown, where: string): void {
     typeof entry['replication_key'] === 'string' &&
     ['replication_key_value', 'full_read_at'].every((k) => typeof entry[k] === 'string' && parseUserDate(entry[k]) !== null);
   if (!ok) throw new ConfigError(`--state: ${where} needs "replication_key" and the datetimes "replication_key_value" and "full_read_at"; fix or delete it (the stream then re-reads every parent)`, where);
+}
+
+function checkReportQuota(entry: unknown, where: string): void {
+  if (entry === undefined) return;
+  const ok = isObject(entry) && typeof entry['day'] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(entry['day']) && Number.isInteger(entry['requests']) && Number(entry['requests']) >= 0;
+  if (!ok) throw new ConfigError(`--state: ${where} needs "day" (YYYY-MM-DD) and a whole number "requests"; fix or delete it`, where);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

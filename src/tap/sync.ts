@@ -14,6 +14,8 @@ import { parentScope } from './parents.js';
 import { Semaphore } from './ratelimit.js';
 import { BookmarkTracker, newWindow, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from './replication.js';
 import type { Bookmark, StateStore } from './state.js';
+import { ReportStream } from '../streams/report-stream.js';
+import { syncReport } from './reports.js';
 import { ACCOUNT_ID, type KlaviyoStream, type Partition, type StreamRuntime } from './stream.js';
 import { daysToMicros, fromMicros, MICROS_PER_SECOND, parseUserDate, toMicros } from './time.js';
 
@@ -96,9 +98,10 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
     summaries.set(s.stream.name, summary);
     const parents = parentScope(s.stream, deps.config, deps.store, deps.startedAt, deps.startedAt - NOW_MARGIN);
     const rt: StreamRuntime = { client: deps.client, config: deps.config, selected: s.selected, memo, parentsChangedSince: parents.since };
-    const run = new StreamRun(s, deps, rt, pageSlots, summary, s.stream.accountIdColumn ? accountId : null);
+    const ownAccountId = s.stream.accountIdColumn ? accountId : null;
     log.info(`stream ${s.stream.name}: starting`, parents.since === null ? {} : { parents_changed_since: fromMicros(parents.since) });
-    await run.sync();
+    if (s.stream instanceof ReportStream) await syncReport(s, deps, rt, summary, ownAccountId);
+    else await new StreamRun(s, deps, rt, pageSlots, summary, ownAccountId).sync();
     if (parents.next) {
       deps.store.setParentBookmark(s.stream.name, parents.next);
       await deps.writer.state(deps.store.snapshot());
@@ -291,16 +294,20 @@ class StreamRun {
     return firstPageUrl(this.s.stream, this.plan, this.rt, partition, filters);
   }
 
-  private async emit(records: SingerRecord[]): Promise<void> {
-    const extracted = new Date().toISOString();
-    const { stream, shaper } = this.s;
-    for (const raw of records) {
-      if (this.accountId !== null) raw[ACCOUNT_ID] = this.accountId;
-      // Waits only when stdout is full: a page's records otherwise go out in one go (and the page is freed).
-      const full = this.deps.writer.recordNow(stream.name, shaper.fit(raw), extracted);
-      if (full) await full;
-      this.summary.records++;
-    }
+  private emit(records: SingerRecord[]): Promise<void> {
+    return writeRecords(this.s, this.deps, records, this.summary, this.accountId);
+  }
+}
+
+/** Writes records of a stream through its shaper (with `account_id` when given), waiting only when stdout is full. */
+export async function writeRecords(s: SelectedStream, deps: SyncDeps, records: SingerRecord[], summary: StreamSummary, accountId: string | null): Promise<void> {
+  const extracted = new Date().toISOString();
+  for (const raw of records) {
+    if (accountId !== null) raw[ACCOUNT_ID] = accountId;
+    // Waits only when stdout is full: a page's records otherwise go out in one go (and the page is freed).
+    const full = deps.writer.recordNow(s.stream.name, s.shaper.fit(raw), extracted);
+    if (full) await full;
+    summary.records++;
   }
 }
 

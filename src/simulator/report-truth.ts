@@ -1,0 +1,43 @@
+// Ground truth of the Reporting API streams: what a first run with the default settings (report_days 365,
+// conversion_metric "Placed Order") must write, counted from the world's events up to the UTC day of `asOf`.
+import { REPORTS } from '../generated/reports.js';
+import { formatSeconds, MICROS_PER_SECOND, SECONDS_PER_DAY, toRecordDatetime } from './datetime.js';
+import { reportGroups, statisticsOf, type Family } from './world/report-stats.js';
+import type { World } from './world/world.js';
+
+/** Report stream -> its endpoint, family and whether rows are per day. */
+export const REPORT_STREAMS: Readonly<Record<string, { path: string; family: Family; daily: boolean }>> = {
+  campaign_values_reports: { path: '/api/campaign-values-reports', family: 'campaign', daily: false },
+  flow_values_reports: { path: '/api/flow-values-reports', family: 'flow', daily: false },
+  flow_series_reports: { path: '/api/flow-series-reports', family: 'flow', daily: true },
+};
+
+const DEFAULT_REPORT_DAYS = 365;
+const DEFAULT_CONVERSION_METRIC = 'Placed Order';
+
+function conversionMetricId(world: World): string {
+  const ids = world.metrics.rows.filter((r) => r.attributes['name'] === DEFAULT_CONVERSION_METRIC).map((r) => r.id);
+  return [...ids].sort()[0] ?? '';
+}
+
+const day = (sec: number): string => String(toRecordDatetime(formatSeconds(sec)));
+
+export function* reportTruthRecords(world: World, stream: string, asOfMicros: number): Generator<Record<string, unknown>> {
+  const spec = REPORT_STREAMS[stream];
+  const facts = spec ? REPORTS[spec.path] : undefined;
+  if (!spec || !facts) throw new Error(`unknown report stream '${stream}'`);
+  const highSec = Math.floor(asOfMicros / MICROS_PER_SECOND / SECONDS_PER_DAY) * SECONDS_PER_DAY;
+  const lowSec = highSec - DEFAULT_REPORT_DAYS * SECONDS_PER_DAY;
+  const groups = reportGroups(world, spec.family, conversionMetricId(world), lowSec, highSec, spec.daily ? SECONDS_PER_DAY : null);
+  for (const group of groups) {
+    const [whole] = group.buckets;
+    if (!spec.daily) {
+      if (whole) yield { ...group.groupings, timeframe_start: day(lowSec), timeframe_end: day(highSec), ...statisticsOf(whole, facts.statistics) };
+      continue;
+    }
+    for (const [i, counter] of group.buckets.entries()) {
+      const statistics = statisticsOf(counter, facts.statistics);
+      if (Object.values(statistics).some((v) => v !== 0)) yield { ...group.groupings, interval_start: day(lowSec + i * SECONDS_PER_DAY), ...statistics };
+    }
+  }
+}
