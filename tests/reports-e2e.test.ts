@@ -130,4 +130,17 @@ describe('report streams under the daily quota', function () {
       await sim.close();
     }
   });
+
+  it('a conversion_metric the account lacks stops the run with one line naming the setting', async () => {
+    const sim = await startSimulator({ seed: 7, scale: 'small', apiKey: SIM_KEY, rateLimitSpeedup: 60 });
+    try {
+      const run = await new E2eWorkspace(sim, { conversion_metric: 'Placed Orders' }).run(undefined, catalogOf());
+      assert.notEqual(run.code, 0);
+      const last = run.stderr.trim().split('\n').at(-1) ?? '';
+      assert.match(last, /conversion_metric "Placed Orders" is no metric of this account; set conversion_metric to one of its metric names \(e\.g\. "Placed Order"\)/);
+      assert.equal(sim.usedToday('query_campaign_values') + sim.usedToday('query_flow_series'), 0, 'no report request sent');
+    } finally {
+      await sim.close();
+    }
+  });
 });
