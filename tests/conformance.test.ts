@@ -120,6 +120,12 @@ describe('report stream conformance', () => {
         assert.equal(ENDPOINTS[stream.path], undefined, 'not a GET collection');
         assert.ok(stream.report.rateLimit.perDay > 0, 'a daily quota');
         assert.ok(stream.scopes.length > 0);
+        const probe = stream.probe({ start: 0, end: MICROS_PER_DAY });
+        if (probe) {
+          const facts = ENDPOINTS[probe.path];
+          assert.ok(facts, `probe ${probe.path} in the spec`);
+          assert.deepEqual(disallowedFilters(probe.filters, facts), [], 'probe filters allowed');
+        }
       });
 
       it('asks for every statistic the report allows, grouped by its default grouping, and each is a number column', () => {

@@ -92,7 +92,7 @@ function labelled(err: unknown, stream: ReportStream): unknown {
 }
 
 /** A report without rows where the account had data (e.g. campaigns sent in the timeframe) is a warning. */
-async function warnIfEmpty(stream: ReportStream, probe: DataProbe | null, rt: StreamRuntime, window: ReportWindow): Promise<void> {
+export async function warnIfEmpty(stream: ReportStream, probe: DataProbe | null, rt: StreamRuntime, window: ReportWindow): Promise<void> {
   const range = `${fromMicros(window.start)}..${fromMicros(window.end)}`;
   if (probe === null) {
     log.info(`stream ${stream.name}: the report for ${range} has no rows`);

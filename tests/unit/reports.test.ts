@@ -8,7 +8,8 @@ import type { TapConfig } from '../../src/tap/config.js';
 import { QuotaExhaustedError } from '../../src/tap/errors.js';
 import { KlaviyoClient } from '../../src/tap/http.js';
 import { setLogSink } from '../../src/tap/log.js';
-import { dailyAllowance, reportWindows, usedToday } from '../../src/tap/reports.js';
+import { dailyAllowance, reportWindows, usedToday, warnIfEmpty } from '../../src/tap/reports.js';
+import type { StreamRuntime } from '../../src/tap/stream.js';
 import { StateStore } from '../../src/tap/state.js';
 import { budgetOf } from '../../src/tap/stream.js';
 import { fromMicros, MICROS_PER_DAY, toMicros } from '../../src/tap/time.js';
@@ -63,6 +64,27 @@ describe('report windows', () => {
       { flow_id: 'F1', flow_message_id: 'M1', send_channel: 'email', interval_start: '2026-11-02T00:00:00Z', opens: 3, open_rate: 0.5 },
     ]);
   });
+});
+
+describe('a report without rows', () => {
+  after(() => setLogSink((line) => process.stderr.write(`${line}\n`)));
+
+  for (const [name, found, warned] of [
+    ['warns when the account sent campaigns in the timeframe', 1, true],
+    ['is quiet when it sent none', 0, false],
+  ] as const) {
+    it(name, async () => {
+      const lines: string[] = [];
+      setLogSink((line) => lines.push(line));
+      const urls: string[] = [];
+      const client = { get: async (url: string) => (urls.push(url), { data: Array.from({ length: found }, (_, i) => ({ type: 'campaign', id: `C${i}` })) }) };
+      const stream = new CampaignValuesReports();
+      const window = { start: TODAY - 365 * MICROS_PER_DAY, end: TODAY };
+      await warnIfEmpty(stream, stream.probe(window), { client } as unknown as StreamRuntime, window);
+      assert.match(decodeURIComponent(urls[0] ?? ''), /^\/api\/campaigns\?filter=equals\(messages\.channel,'email'\),any\(status,\['Sent','Variations Sent'\]\),greater-or-equal\(scheduled_at,2025-11-30T00:00:00Z\),less-than\(scheduled_at,2026-11-30T00:00:00Z\)$/);
+      assert.equal(lines.some((l) => /^WARN stream campaign_values_reports: the report for .* has no rows, yet the account has sent email campaigns in it/.test(l)), warned, lines.join('\n'));
+    });
+  }
 });
 
 describe('POST to a report endpoint (nock)', () => {
