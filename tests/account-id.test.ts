@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { allStreams, builtInStreams } from '../src/streams/registry.js';
-import { ReportStream } from '../src/streams/report-stream.js';
 import { discover } from '../src/tap/catalog.js';
-import { canonical, E2eWorkspace, SIM_KEY, STREAMS, truth, type Row } from './helpers/e2e.js';
+import { canonical, E2eWorkspace, isQueryStream, SIM_KEY, STREAMS, truth, type Row } from './helpers/e2e.js';
 import { BASE_CONFIG, runTap } from './helpers/run-tap.js';
 
 interface Entry {
@@ -48,7 +47,7 @@ describe('account_id_column', () => {
 
     it('every record carries the account id and is otherwise the ground truth; SCHEMA keys lead with it', async () => {
       // The report streams (their quota needs a simulated day) have their own end-to-end test.
-      const catalog = discover(allStreams({}, true).filter((s) => !(s instanceof ReportStream)));
+      const catalog = discover(allStreams({}, true).filter((s) => !isQueryStream(s)));
       for (const s of catalog.streams) for (const m of s.metadata) m.metadata['selected'] = true;
       const ws = new E2eWorkspace(sim, { account_id_column: true });
       const run = await ws.run(undefined, catalog);

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { ENDPOINTS } from '../src/generated/endpoints.js';
 import { builtInStreams } from '../src/streams/registry.js';
 import { ReportStream } from '../src/streams/report-stream.js';
+import { MetricAggregates } from '../src/streams/metric_aggregates.js';
 import { MICROS_PER_DAY } from '../src/tap/time.js';
 import { streamSchema } from '../src/tap/catalog.js';
 import { disallowedFilters } from '../src/tap/filters.js';
@@ -13,7 +14,7 @@ import type { Partition, StreamRuntime } from '../src/tap/stream.js';
 
 const all = builtInStreams();
 /** The GET collection streams; the Reporting API's POST streams are checked below. */
-const streams = all.filter((s) => !(s instanceof ReportStream));
+const streams = all.filter((s) => !(s instanceof ReportStream) && !(s instanceof MetricAggregates));
 const reports = all.filter((s): s is ReportStream => s instanceof ReportStream);
 const everything: StreamRuntime = {
   client: null as never,
@@ -148,4 +149,22 @@ describe('report stream conformance', () => {
       });
     });
   }
+});
+
+describe('metric_aggregates conformance', () => {
+  const stream = new MetricAggregates();
+  const props = (streamSchema(stream)['properties'] ?? {}) as Record<string, Record<string, unknown>>;
+
+  it('asks per metric for every measurement by day over a datetime range, each a number column', () => {
+    const body = stream.body('M1', { start: 0, end: MICROS_PER_DAY }) as { data: { type: string; attributes: Record<string, unknown> } };
+    assert.equal(body.data.type, 'metric-aggregate');
+    assert.equal(body.data.attributes['metric_id'], 'M1');
+    assert.equal(body.data.attributes['interval'], 'day');
+    assert.deepEqual(body.data.attributes['filter'], ['greater-or-equal(datetime,1970-01-01T00:00:00Z)', 'less-than(datetime,1970-01-02T00:00:00Z)']);
+    assert.ok(Array.isArray(body.data.attributes['measurements']) && body.data.attributes['measurements'].length === 3);
+    for (const m of body.data.attributes['measurements'] as string[]) assert.deepEqual(props[m]?.['type'], ['number', 'null'], m);
+    for (const key of stream.primaryKey) assert.ok(props[key], key);
+    assert.equal(props['date']?.['format'], 'date-time');
+    assert.deepEqual(stream.scopes, ['metrics:read']);
+  });
 });

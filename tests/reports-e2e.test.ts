@@ -13,6 +13,8 @@ const REPORTS = builtInStreams().filter((s): s is ReportStream => s instanceof R
 const SERIES = 'flow_series_reports';
 const FAULTS = { latencyMs: 3, jitterMs: 5, errorRate: 0.05, resetRate: 0.03, truncateRate: 0.03, htmlRate: 0.03 };
 const DAY_MS = 86_400_000;
+const AGGREGATES = 'metric_aggregates';
+const AGGREGATES_FROM = '2025-06-01T00:00:00Z';
 
 /** A catalog selecting the report streams (and `extra` streams), every field. */
 function catalogOf(extra: readonly string[] = []): unknown {
@@ -63,13 +65,17 @@ for (const [label, knobs] of [
     after(async () => sim.close());
 
     it('a first run equals the ground truth; the next re-reads only the series days within report_reread_days', async () => {
-      const ws = new E2eWorkspace(sim);
-      const full = await ws.run(undefined, catalogOf());
+      // metric_aggregates: one request per metric and year from start_date.
+      const ws = new E2eWorkspace(sim, { start_date: AGGREGATES_FROM });
+      const full = await ws.run(undefined, catalogOf([AGGREGATES]));
       ok(full);
       for (const s of REPORTS) assertSame(full.records.get(s.name) ?? [], truth(sim, s.name), s.name);
+      const aggregates = truth(sim, AGGREGATES).filter((r) => String(r['date']) >= AGGREGATES_FROM);
+      assertSame(full.records.get(AGGREGATES) ?? [], aggregates, AGGREGATES);
 
-      const again = await ws.run(full.state, catalogOf());
+      const again = await ws.run(full.state, catalogOf([AGGREGATES]));
       ok(again);
+      assert.equal(again.records.get(AGGREGATES), undefined, 'lookback_days 0: no day to re-read');
       const from = new Date(todayStart() - 30 * DAY_MS).toISOString().replace('.000Z', 'Z');
       for (const s of REPORTS) {
         const want = truth(sim, s.name).filter((r) => s.name !== SERIES || String(r['interval_start']) >= from);

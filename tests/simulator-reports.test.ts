@@ -87,4 +87,30 @@ describe('simulator: Reporting API', function () {
     await wait();
     assert.equal((await post('/api/flow-values-reports', values)).status, 200);
   });
+
+  const aggregate = (patch: Record<string, unknown>): unknown => ({
+    data: { type: 'metric-aggregate', attributes: { metric_id: metric, measurements: ['count'], interval: 'day', filter: ['greater-or-equal(datetime,2026-01-01T00:00:00)', 'less-than(datetime,2026-02-01T00:00:00)'], ...patch } },
+  });
+  const badAggregates: Array<[string, () => unknown, string]> = [
+    ['an unknown metric', () => aggregate({ metric_id: 'NOPE' }), '/data/attributes/metric_id'],
+    ['an unknown measurement', () => aggregate({ measurements: ['count', 'median'] }), '/data/attributes/measurements'],
+    ['no datetime range', () => aggregate({ filter: ['greater-or-equal(datetime,2026-01-01T00:00:00)'] }), '/data/attributes/filter'],
+    ['a range over a year', () => aggregate({ filter: ['greater-or-equal(datetime,2024-01-01T00:00:00)', 'less-than(datetime,2026-01-01T00:00:00)'] }), '/data/attributes/filter'],
+  ];
+  for (const [name, payload, pointer] of badAggregates) {
+    it(`metric aggregates: answers 400 to ${name}, pointing at ${pointer}`, async () => {
+      sim.configure({ rateLimits: false });
+      const res = await post('/api/metric-aggregates', payload());
+      assert.equal(res.status, 400);
+      assert.equal((res.json['errors'] as Array<{ source: { pointer: string } }>)[0]?.source.pointer, pointer);
+    });
+  }
+
+  it('metric aggregates: one value per day and measurement', async () => {
+    const res = await post('/api/metric-aggregates', aggregate({ measurements: ['count', 'unique', 'sum_value'] }));
+    assert.equal(res.status, 200);
+    const attrs = (res.json['data'] as { attributes: { dates: string[]; data: Array<{ measurements: Record<string, number[]> }> } }).attributes;
+    assert.equal(attrs.dates.length, 31);
+    for (const m of ['count', 'unique', 'sum_value']) assert.equal(attrs.data[0]?.measurements[m]?.length, 31, m);
+  });
 });

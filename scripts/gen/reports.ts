@@ -1,6 +1,6 @@
 // Derives the Reporting API facts (statistics, groupings, tiers incl. the daily quota, intervals) from the spec,
 // and the record schema of a report stream: its grouping fields, the timeframe or interval, one number per statistic.
-import type { ReportFacts } from '../../src/tap/report-facts.js';
+import type { AggregateFacts, ReportFacts } from '../../src/tap/report-facts.js';
 import { OVERFLOW_FIELD, OVERFLOW_SCHEMA } from '../../src/tap/fit.js';
 import { deref, isObject, type Json, type JsonObject, type Spec } from './spec.js';
 
@@ -52,6 +52,38 @@ export function reportFacts(spec: Spec, path: string): ReportFacts {
     conversionMetric: required.includes('conversion_metric_id'),
     intervals: isObject(attrs['interval']) ? enumOf(attrs['interval']) : null,
   };
+}
+
+export const AGGREGATES_PATH = '/api/metric-aggregates';
+
+export function aggregateFacts(spec: Spec): AggregateFacts {
+  const op = spec.paths[AGGREGATES_PATH]?.['post'];
+  if (!op) throw new Error(`spec: no POST ${AGGREGATES_PATH}`);
+  const body = deref(spec, ((op['requestBody'] as JsonObject)['content'] as JsonObject)['application/vnd.api+json']);
+  const data = deref(spec, (deref(spec, body['schema'])['properties'] as JsonObject)['data']);
+  const props = data['properties'] as JsonObject;
+  const attrs = deref(spec, props['attributes'])['properties'] as JsonObject;
+  const limits = isObject(op['x-klaviyo-ratelimit']) ? op['x-klaviyo-ratelimit'] : {};
+  return {
+    operationId: String(op['operationId']),
+    path: AGGREGATES_PATH,
+    type: enumOf(deref(spec, props['type']))[0] ?? '',
+    scopes: Array.isArray(op['x-klaviyo-scopes']) ? op['x-klaviyo-scopes'].map(String) : [],
+    rateLimit: { perSecond: rate(limits['burst'], 's'), perMinute: rate(limits['steady'], 'm') },
+    measurements: enumOf(attrs['measurements']),
+    intervals: enumOf(attrs['interval']),
+  };
+}
+
+/** The metric_aggregates schema: metric and day, then one nullable number per measurement. */
+export function aggregateSchema(stream: { name: string; description: string }, facts: AggregateFacts): JsonObject {
+  const properties: JsonObject = {
+    metric_id: { type: 'string', description: 'The metric counted' },
+    date: { type: 'string', format: 'date-time', description: 'Start of the day (UTC) the measurements are for' },
+  };
+  for (const measurement of facts.measurements) properties[measurement] = { type: ['number', 'null'] };
+  properties[OVERFLOW_FIELD] = OVERFLOW_SCHEMA as JsonObject;
+  return { $schema: 'http://json-schema.org/draft-07/schema#', title: stream.name, description: stream.description, type: 'object', required: ['metric_id', 'date'], properties };
 }
 
 export function allReportFacts(spec: Spec): ReportFacts[] {

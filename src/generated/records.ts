@@ -2983,3 +2983,26 @@ _overflow?: ({
 
 } | null)
 }
+
+/**
+ * Per metric and day: count of events, unique profiles and summed value (one request per metric and year)
+ */
+export interface MetricAggregatesRecord {
+/**
+ * The metric counted
+ */
+metric_id: string
+/**
+ * Start of the day (UTC) the measurements are for
+ */
+date: string
+count?: (number | null)
+sum_value?: (number | null)
+unique?: (number | null)
+/**
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
+ */
+_overflow?: ({
+
+} | null)
+}

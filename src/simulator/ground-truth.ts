@@ -5,7 +5,7 @@
 import { MICROS_PER_SECOND, toRecordDatetime } from './datetime.js';
 import type { Table } from './types.js';
 import { METRIC_DEFS } from './world/metrics.js';
-import { REPORT_STREAMS, reportTruthRecords } from './report-truth.js';
+import { aggregateTruthRecords, REPORT_STREAMS, reportTruthRecords } from './report-truth.js';
 import type { MembersTable } from './world/members.js';
 import type { World } from './world/world.js';
 import { builtInStreams, METRIC_STREAMS } from '../streams/registry.js';
@@ -62,6 +62,7 @@ export const GROUND_TRUTH_STREAMS: readonly string[] = [
   'segment_members',
   'global_exclusions',
   ...Object.keys(REPORT_STREAMS),
+  'metric_aggregates',
 ];
 
 /** One resource as the tap flattens it. */
@@ -169,6 +170,7 @@ function flatRecords(world: World, stream: string, asOfMicros: number): Generato
   if (stream === 'global_exclusions') return globalExclusions(world);
   if (stream === 'campaigns') return campaignRecords(world);
   if (stream in REPORT_STREAMS) return reportTruthRecords(world, stream, asOfMicros);
+  if (stream === 'metric_aggregates') return aggregateTruthRecords(world, asOfMicros);
   const entry = TABLE_STREAMS.find(([name]) => name === stream);
   if (!entry) throw new Error(`unknown stream '${stream}' (known: ${GROUND_TRUTH_STREAMS.join(', ')})`);
   return tableRecords(entry[1](world), entry[2]);

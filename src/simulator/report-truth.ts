@@ -2,6 +2,7 @@
 // conversion_metric "Placed Order") must write, counted from the world's events up to the UTC day of `asOf`.
 import { REPORTS } from '../generated/reports.js';
 import { formatSeconds, MICROS_PER_SECOND, SECONDS_PER_DAY, toRecordDatetime } from './datetime.js';
+import { scanEvents } from './world/event-scan.js';
 import { reportGroups, statisticsOf, type Family } from './world/report-stats.js';
 import type { World } from './world/world.js';
 
@@ -39,5 +40,27 @@ export function* reportTruthRecords(world: World, stream: string, asOfMicros: nu
       const statistics = statisticsOf(counter, facts.statistics);
       if (Object.values(statistics).some((v) => v !== 0)) yield { ...group.groupings, interval_start: day(lowSec + i * SECONDS_PER_DAY), ...statistics };
     }
+  }
+}
+
+/** metric_aggregates: per metric and UTC day before the day of `asOf`, the events' count, unique profiles and summed `$value`. */
+export function* aggregateTruthRecords(world: World, asOfMicros: number): Generator<Record<string, unknown>> {
+  const events = world.events;
+  const todaySec = Math.floor(asOfMicros / MICROS_PER_SECOND / SECONDS_PER_DAY) * SECONDS_PER_DAY;
+  const days = new Map<string, { metric: string; day: number; count: number; profiles: Set<number>; value: number }>();
+  for (const row of scanEvents(events, false, null, { low: 0, high: todaySec })) {
+    const sec = events.secOf(row);
+    if (sec >= todaySec) continue;
+    const day = Math.floor(sec / SECONDS_PER_DAY) * SECONDS_PER_DAY;
+    const key = `${events.metricOf(row)}|${day}`;
+    let entry = days.get(key);
+    if (!entry) days.set(key, (entry = { metric: events.metricId(row), day, count: 0, profiles: new Set(), value: 0 }));
+    entry.count++;
+    entry.profiles.add(events.profileOf(row));
+    const v = (events.attributes(row)['event_properties'] as Record<string, unknown>)['$value'];
+    entry.value += typeof v === 'number' ? v : 0;
+  }
+  for (const e of days.values()) {
+    yield { metric_id: e.metric, date: day(e.day), count: e.count, unique: e.profiles.size, sum_value: Math.round(e.value * 100) / 100 };
   }
 }

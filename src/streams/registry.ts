@@ -37,6 +37,7 @@ import { WebFeeds } from './web_feeds.js';
 import { CampaignValuesReports } from './campaign_values_reports.js';
 import { FlowValuesReports } from './flow_values_reports.js';
 import { FlowSeriesReports } from './flow_series_reports.js';
+import { MetricAggregates } from './metric_aggregates.js';
 
 /** Built-in metric streams: stream id -> Klaviyo metric name. */
 export const METRIC_STREAMS: Readonly<Record<string, string>> = {
@@ -88,6 +89,7 @@ export function builtInStreams(): KlaviyoStream[] {
     new CampaignValuesReports(),
     new FlowValuesReports(),
     new FlowSeriesReports(),
+    new MetricAggregates(),
   ];
 }
 

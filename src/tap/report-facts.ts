@@ -21,3 +21,16 @@ export interface ReportFacts {
   /** Series reports: the allowed intervals; null for values reports. */
   intervals: string[] | null;
 }
+
+/** POST /api/metric-aggregates: counts per metric and time bucket (no daily quota). */
+export interface AggregateFacts {
+  operationId: string;
+  path: string;
+  /** `metric-aggregate`. */
+  type: string;
+  scopes: string[];
+  rateLimit: { perSecond: number; perMinute: number };
+  /** `count`, `sum_value`, `unique`. */
+  measurements: string[];
+  intervals: string[];
+}

@@ -27,10 +27,13 @@ export function reportWindows(stream: Pick<ReportStream, 'maxDays' | 'replicatio
   const floor = Math.max(today - config.report_days * MICROS_PER_DAY, startOfDay(parseUserDate(config.start_date) ?? 0));
   if (stream.replicationKey === null) return floor < today ? [{ start: floor, end: today }] : [];
   const resume = bookmark === null ? floor : Math.max(floor, startOfDay(Math.min(bookmark, today)) - config.report_reread_days * MICROS_PER_DAY);
+  return dayWindows(resume, today, stream.maxDays);
+}
+
+/** [from, today) cut into windows of at most `maxDays` days, oldest first. */
+export function dayWindows(from: number, today: number, maxDays: number): ReportWindow[] {
   const windows: ReportWindow[] = [];
-  for (let start = resume; start < today; start += stream.maxDays * MICROS_PER_DAY) {
-    windows.push({ start, end: Math.min(today, start + stream.maxDays * MICROS_PER_DAY) });
-  }
+  for (let start = from; start < today; start += maxDays * MICROS_PER_DAY) windows.push({ start, end: Math.min(today, start + maxDays * MICROS_PER_DAY) });
   return windows;
 }
 
@@ -83,7 +86,8 @@ export async function syncReport(s: SelectedStream, deps: SyncDeps, rt: StreamRu
   }
 }
 
-function labelled(err: unknown, stream: ReportStream): unknown {
+/** Names the stream (and, on 403, the scopes it needs) in an API error. */
+export function labelled(err: unknown, stream: { name: string; scopes: string[] }): unknown {
   if (err instanceof FatalApiError && err.stream === undefined) {
     err.stream = stream.name;
     err.message = `stream ${stream.name}: ${err.message}${err.detail.status === 403 ? `; the key needs the scopes ${stream.scopes.join(', ')}: add them or deselect ${stream.name}` : ''}`;

@@ -16,6 +16,8 @@ import { BookmarkTracker, newWindow, planReplication, splitTail, splittable, win
 import type { Bookmark, StateStore } from './state.js';
 import { ReportStream } from '../streams/report-stream.js';
 import { syncReport } from './reports.js';
+import { MetricAggregates } from '../streams/metric_aggregates.js';
+import { syncAggregates } from './aggregates.js';
 import { ACCOUNT_ID, type KlaviyoStream, type Partition, type StreamRuntime } from './stream.js';
 import { daysToMicros, fromMicros, MICROS_PER_SECOND, parseUserDate, toMicros } from './time.js';
 
@@ -101,6 +103,7 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
     const ownAccountId = s.stream.accountIdColumn ? accountId : null;
     log.info(`stream ${s.stream.name}: starting`, parents.since === null ? {} : { parents_changed_since: fromMicros(parents.since) });
     if (s.stream instanceof ReportStream) await syncReport(s, deps, rt, summary, ownAccountId);
+    else if (s.stream instanceof MetricAggregates) await syncAggregates(s, deps, rt, summary, ownAccountId);
     else await new StreamRun(s, deps, rt, pageSlots, summary, ownAccountId).sync();
     if (parents.next) {
       deps.store.setParentBookmark(s.stream.name, parents.next);
