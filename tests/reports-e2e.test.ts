@@ -3,6 +3,7 @@
 // report_daily_budget never send more than planned and finish the backfill on day two; a spent daily quota
 // (Klaviyo's 429 with an hours-long Retry-After) stops the reports with a warning, exit 0, other streams intact.
 import assert from 'node:assert/strict';
+import { reportTruthRecords } from '../src/simulator/report-truth.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { builtInStreams } from '../src/streams/registry.js';
 import { ReportStream } from '../src/streams/report-stream.js';
@@ -52,9 +53,12 @@ function dayLater(state: unknown): State {
 
 const todayStart = (): number => Math.floor(Date.now() / DAY_MS) * DAY_MS;
 
-for (const [label, knobs] of [
-  ['clean', {}],
-  ['latency and faults', FAULTS],
+// At most 2 report requests per endpoint and run (Klaviyo's 2 a minute): the tap learns the simulator's shortened
+// windows only from RateLimit headers, so a third request (or a retry after a fault, which has no headers) may
+// wait out a real minute. Clean: report_days 120 (two series windows); faults: 60 (one).
+for (const [label, knobs, reportDays] of [
+  ['clean', {}, 120],
+  ['latency and faults', FAULTS, 60],
 ] as const) {
   describe(`report streams end to end (${label})`, function () {
     this.timeout(120_000);
@@ -66,10 +70,11 @@ for (const [label, knobs] of [
 
     it('a first run equals the ground truth; the next re-reads only the series days within report_reread_days', async () => {
       // metric_aggregates: one request per metric and year from start_date.
-      const ws = new E2eWorkspace(sim, { start_date: AGGREGATES_FROM });
+      const ws = new E2eWorkspace(sim, { start_date: AGGREGATES_FROM, report_days: reportDays });
+      const reportTruth = (name: string): Row[] => [...reportTruthRecords(sim.world, name, Date.now() * 1000, reportDays)];
       const full = await ws.run(undefined, catalogOf([AGGREGATES]));
       ok(full);
-      for (const s of REPORTS) assertSame(full.records.get(s.name) ?? [], truth(sim, s.name), s.name);
+      for (const s of REPORTS) assertSame(full.records.get(s.name) ?? [], reportTruth(s.name), s.name);
       const aggregates = truth(sim, AGGREGATES).filter((r) => String(r['date']) >= AGGREGATES_FROM);
       assertSame(full.records.get(AGGREGATES) ?? [], aggregates, AGGREGATES);
 
@@ -78,7 +83,7 @@ for (const [label, knobs] of [
       assert.equal(again.records.get(AGGREGATES), undefined, 'lookback_days 0: no day to re-read');
       const from = new Date(todayStart() - 30 * DAY_MS).toISOString().replace('.000Z', 'Z');
       for (const s of REPORTS) {
-        const want = truth(sim, s.name).filter((r) => s.name !== SERIES || String(r['interval_start']) >= from);
+        const want = reportTruth(s.name).filter((r) => s.name !== SERIES || String(r['interval_start']) >= from);
         assertSame(again.records.get(s.name) ?? [], want, s.name);
       }
       if (label !== 'clean') assert.ok(Object.values(sim.stats().faults).reduce((a, b) => a + b, 0) > 0, 'faults were injected');
@@ -92,27 +97,28 @@ describe('report streams under the daily quota', function () {
   it('two days of syncs never exceed the planned budget, carry the rest over and finish on day two', async () => {
     const sim = await startSimulator({ seed: 7, scale: 'small', apiKey: SIM_KEY, rateLimitSpeedup: 60 });
     try {
-      // 0.02 of 225 = 4 requests per endpoint per day; the series backfill needs 7.
-      const ws = new E2eWorkspace(sim, { report_daily_budget: 0.02 });
+      // 0.01 of 225 = 2 requests per endpoint per day; the series backfill of 180 days needs 3 windows.
+      const ws = new E2eWorkspace(sim, { report_daily_budget: 0.01, report_days: 180, report_reread_days: 5 });
       const first = await ws.run(undefined, catalogOf());
       ok(first);
-      assert.equal(sim.usedToday('query_flow_series'), 4);
-      assert.match(first.stderr, /3 of 7 report requests wait for a later run/);
+      assert.equal(sim.usedToday('query_flow_series'), 2);
+      assert.match(first.stderr, /1 of 3 report requests wait for a later run/);
       const again = await ws.run(first.state, catalogOf());
       ok(again);
-      assert.equal(sim.usedToday('query_flow_series'), 4, 'a second run the same day sends nothing more');
+      assert.equal(sim.usedToday('query_flow_series'), 2, 'a second run the same day sends nothing more');
       assert.equal(again.records.get(SERIES), undefined);
-      assert.equal((again.state as State).bookmarks[SERIES]?.report_quota?.requests, 4);
+      assert.equal((again.state as State).bookmarks[SERIES]?.report_quota?.requests, 2);
 
       sim.advanceDay();
       const next = await ws.run(dayLater(again.state), catalogOf());
       ok(next);
-      assert.equal(sim.usedToday('query_flow_series'), 3);
+      // From the bookmark (today - 60 days) less report_reread_days (5): 65 days, two windows.
+      assert.equal(sim.usedToday('query_flow_series'), 2);
       for (const op of ['query_campaign_values', 'query_flow_values']) assert.equal(sim.usedToday(op), 1, op);
       // Day two re-reads report_reread_days before the bookmark: those rows come again (same key, same values).
       const byKey = new Map<string, Row>();
       for (const r of [...(first.records.get(SERIES) ?? []), ...(next.records.get(SERIES) ?? [])]) byKey.set(keyOf(SERIES)(r), r);
-      assertSame([...byKey.values()], truth(sim, SERIES), SERIES);
+      assertSame([...byKey.values()], [...reportTruthRecords(sim.world, SERIES, Date.now() * 1000, 180)], SERIES);
       assert.equal(sim.refusedDaily('query_flow_series'), 0, 'the tap stayed under the quota');
     } finally {
       await sim.close();
@@ -120,8 +126,8 @@ describe('report streams under the daily quota', function () {
   });
 
   it("a spent daily quota stops the reports for the day: a warning, exit 0, one 429, other streams whole", async () => {
-    // rateLimitFactor 0.02: Klaviyo allows 4 report requests a day here, while the tap's budget allows 225.
-    const sim = await startSimulator({ seed: 7, scale: 'small', apiKey: SIM_KEY, rateLimitSpeedup: 60, rateLimitFactor: 0.02 });
+    // rateLimitFactor 0.005: Klaviyo allows 1 report request a day here, while the tap's budget allows 225.
+    const sim = await startSimulator({ seed: 7, scale: 'small', apiKey: SIM_KEY, rateLimitSpeedup: 60, rateLimitFactor: 0.005 });
     try {
       const ws = new E2eWorkspace(sim, { report_daily_budget: 1 });
       const run = await ws.run(undefined, catalogOf(['tags']));
@@ -129,7 +135,7 @@ describe('report streams under the daily quota', function () {
       assert.match(run.stderr, /flow_series_reports: Klaviyo's daily quota for \/api\/flow-series-reports is spent/);
       assert.equal(sim.refusedDaily('query_flow_series'), 1, 'no retry storm');
       const state = run.state as State;
-      assert.equal(state.bookmarks[SERIES]?.replication_key_value, new Date(todayStart() - (365 - 4 * 60) * DAY_MS).toISOString().replace('.000Z', 'Z'));
+      assert.equal(state.bookmarks[SERIES]?.replication_key_value, new Date(todayStart() - (365 - 60) * DAY_MS).toISOString().replace('.000Z', 'Z'));
       assert.equal(state.bookmarks[SERIES]?.report_quota?.requests, 225, 'the rest of the day is written off');
       assertSame(run.records.get('tags') ?? [], truth(sim, 'tags'), 'tags');
     } finally {

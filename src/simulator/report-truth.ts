@@ -23,12 +23,13 @@ function conversionMetricId(world: World): string {
 
 const day = (sec: number): string => String(toRecordDatetime(formatSeconds(sec)));
 
-export function* reportTruthRecords(world: World, stream: string, asOfMicros: number): Generator<Record<string, unknown>> {
+/** `reportDays`: the tap's `report_days` (default 365). */
+export function* reportTruthRecords(world: World, stream: string, asOfMicros: number, reportDays = DEFAULT_REPORT_DAYS): Generator<Record<string, unknown>> {
   const spec = REPORT_STREAMS[stream];
   const facts = spec ? REPORTS[spec.path] : undefined;
   if (!spec || !facts) throw new Error(`unknown report stream '${stream}'`);
   const highSec = Math.floor(asOfMicros / MICROS_PER_SECOND / SECONDS_PER_DAY) * SECONDS_PER_DAY;
-  const lowSec = highSec - DEFAULT_REPORT_DAYS * SECONDS_PER_DAY;
+  const lowSec = highSec - reportDays * SECONDS_PER_DAY;
   const groups = reportGroups(world, spec.family, conversionMetricId(world), lowSec, highSec, spec.daily ? SECONDS_PER_DAY : null);
   for (const group of groups) {
     const [whole] = group.buckets;

@@ -64,6 +64,11 @@ export async function syncReport(s: SelectedStream, deps: SyncDeps, rt: StreamRu
   }
   const conversion = planned.length > 0 ? await stream.conversionMetricId(rt) : null;
   for (const window of planned) {
+    // Retries count too: once they have used up the allowance, the rest waits like any unplanned request.
+    if (used >= allowance) {
+      log.warn(`stream ${stream.name}: retries used up today's report_daily_budget (${allowance}); the rest waits for a later run`);
+      break;
+    }
     const attempts = { sent: 0 };
     try {
       const doc = await rt.client.post(stream.path, stream.body(window, conversion), budgetOf(stream.facts), attempts);
