@@ -21,7 +21,8 @@ async function main(): Promise<void> {
   const sim = await startSimulatorProcess(['--seed', '42', '--scale', 'small', '--api-key', SIM_KEY]);
   try {
     const config = join(OUT, 'config.json');
-    writeFileSync(config, JSON.stringify({ api_key: SIM_KEY, base_url: sim.url, start_date: '2024-01-01T00:00:00Z', lookback_days: 0 }, null, 2));
+    // report_days 60: each report is one request a run (the Reporting API allows 2 a minute per endpoint).
+    writeFileSync(config, JSON.stringify({ api_key: SIM_KEY, base_url: sim.url, start_date: '2024-01-01T00:00:00Z', lookback_days: 0, report_days: 60 }, null, 2));
     process.stdout.write(`simulator: ${sim.url}\n`);
 
     check('discovery', await runTapProcess(['--config', config, '--discover'], join(OUT, 'catalog.json')));

@@ -4,12 +4,18 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { ENDPOINTS } from '../src/generated/endpoints.js';
 import { builtInStreams } from '../src/streams/registry.js';
+import { ReportStream } from '../src/streams/report-stream.js';
+import { MetricAggregates } from '../src/streams/metric_aggregates.js';
+import { MICROS_PER_DAY } from '../src/tap/time.js';
 import { streamSchema } from '../src/tap/catalog.js';
 import { disallowedFilters } from '../src/tap/filters.js';
 import { planReplication, windowFilters } from '../src/tap/replication.js';
 import type { Partition, StreamRuntime } from '../src/tap/stream.js';
 
-const streams = builtInStreams();
+const all = builtInStreams();
+/** The GET collection streams; the Reporting API's POST streams are checked below. */
+const streams = all.filter((s) => !(s instanceof ReportStream) && !(s instanceof MetricAggregates));
+const reports = all.filter((s): s is ReportStream => s instanceof ReportStream);
 const everything: StreamRuntime = {
   client: null as never,
   config: null as never,
@@ -32,9 +38,9 @@ async function staticPartitions(stream: (typeof streams)[number]): Promise<Parti
 
 describe('stream conformance', () => {
   it('stream ids are unique lower snake case, each with a class file and a schema', () => {
-    const names = streams.map((s) => s.name);
+    const names = all.map((s) => s.name);
     assert.equal(new Set(names).size, names.length);
-    for (const s of streams) {
+    for (const s of all) {
       assert.match(s.name, /^[a-z][a-z0-9_]*$/);
       assert.ok(existsSync(`schemas/${s.schemaName ?? s.name}.json`), `schemas/${s.schemaName ?? s.name}.json`);
       const file = 'metricName' in s ? 'metric_events' : s.name;
@@ -105,4 +111,61 @@ describe('stream conformance', () => {
       });
     });
   }
+});
+
+describe('report stream conformance', () => {
+  for (const stream of reports) {
+    describe(stream.name, () => {
+      const props = (streamSchema(stream)['properties'] ?? {}) as Record<string, Record<string, unknown>>;
+
+      it('posts to a Reporting API endpoint of the spec, with its daily quota', () => {
+        assert.equal(ENDPOINTS[stream.path], undefined, 'not a GET collection');
+        assert.ok(stream.report.rateLimit.perDay > 0, 'a daily quota');
+        assert.ok(stream.scopes.length > 0);
+        const probe = stream.probe({ start: 0, end: MICROS_PER_DAY });
+        if (probe) {
+          const facts = ENDPOINTS[probe.path];
+          assert.ok(facts, `probe ${probe.path} in the spec`);
+          assert.deepEqual(disallowedFilters(probe.filters, facts), [], 'probe filters allowed');
+        }
+      });
+
+      it('asks for every statistic the report allows, grouped by its default grouping, and each is a number column', () => {
+        const window = { start: 0, end: stream.maxDays * MICROS_PER_DAY };
+        const body = stream.body(window, 'M1') as { data: { type: string; attributes: Record<string, unknown> } };
+        assert.equal(body.data.type, stream.report.type);
+        assert.deepEqual(body.data.attributes['statistics'], stream.report.statistics);
+        assert.ok(stream.report.statistics.length > 0);
+        for (const statistic of stream.report.statistics) assert.deepEqual(props[statistic]?.['type'], ['number', 'null'], statistic);
+        for (const field of stream.report.defaultGroupBy) assert.ok(stream.report.groupBy.length === 0 || stream.report.groupBy.includes(field), field);
+        if (stream.report.conversionMetric) assert.equal(body.data.attributes['conversion_metric_id'], 'M1');
+        if (stream.report.intervals) assert.ok(stream.report.intervals.includes(String(body.data.attributes['interval'])));
+      });
+
+      it('keys are in the schema; a series replicates on its interval start', () => {
+        for (const key of stream.primaryKey) assert.ok(props[key], `${key} in schema`);
+        assert.deepEqual(streamSchema(stream)['required'], [...stream.primaryKey]);
+        if (stream.replicationKey) assert.equal(props[stream.replicationKey]?.['format'], 'date-time');
+        assert.equal(stream.replicationKey !== null, stream.report.intervals !== null);
+      });
+    });
+  }
+});
+
+describe('metric_aggregates conformance', () => {
+  const stream = new MetricAggregates();
+  const props = (streamSchema(stream)['properties'] ?? {}) as Record<string, Record<string, unknown>>;
+
+  it('asks per metric for every measurement by day over a datetime range, each a number column', () => {
+    const body = stream.body('M1', { start: 0, end: MICROS_PER_DAY }) as { data: { type: string; attributes: Record<string, unknown> } };
+    assert.equal(body.data.type, 'metric-aggregate');
+    assert.equal(body.data.attributes['metric_id'], 'M1');
+    assert.equal(body.data.attributes['interval'], 'day');
+    assert.deepEqual(body.data.attributes['filter'], ['greater-or-equal(datetime,1970-01-01T00:00:00Z)', 'less-than(datetime,1970-01-02T00:00:00Z)']);
+    assert.ok(Array.isArray(body.data.attributes['measurements']) && body.data.attributes['measurements'].length === 3);
+    for (const m of body.data.attributes['measurements'] as string[]) assert.deepEqual(props[m]?.['type'], ['number', 'null'], m);
+    for (const key of stream.primaryKey) assert.ok(props[key], key);
+    assert.equal(props['date']?.['format'], 'date-time');
+    assert.deepEqual(stream.scopes, ['metrics:read']);
+  });
 });

@@ -101,6 +101,9 @@ describe('Meltano', () => {
       base_url: ['https://eu.example.com', 'https://eu.example.com'],
       metric_streams: ['{"placed_order": "Placed Order"}', { placed_order: 'Placed Order' }],
       streams: ['{"events": {"page_size": 50}}', { events: { page_size: 50 } }],
+      conversion_metric: ['Ordered Product', 'Ordered Product'],
+      report_reread_days: ['14', 14],
+      report_daily_budget: ['0.25', 0.25],
     };
     const env: NodeJS.ProcessEnv = {};
     const expected: Record<string, unknown> = {};

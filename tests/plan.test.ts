@@ -5,8 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTapProcess, syncSummary } from '../scripts/lib/processes.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
-import { builtInStreams } from '../src/streams/registry.js';
-import { E2eWorkspace, fullCatalog, SIM_KEY } from './helpers/e2e.js';
+import { E2eWorkspace, fullCatalog, SIM_KEY, STREAMS } from './helpers/e2e.js';
 import { catalogOfStreams } from './helpers/tap-files.js';
 
 interface Row {
@@ -47,7 +46,7 @@ describe('--plan (simulator)', function () {
     for (const line of text.split('\n')) assert.ok(!line.startsWith('{'), `not a Singer message: ${line}`);
     assert.ok(!text.includes(SIM_KEY) && !planned.stderr.includes(SIM_KEY), 'the key never shows');
     const table = parseTable(text);
-    const streams = builtInStreams();
+    const streams = STREAMS;
     assert.deepEqual([...table.keys()].sort(), [...streams.map((s) => s.name), 'total'].sort());
     const planRequests = sim.stats().total;
     assert.ok(planRequests <= 6 * streams.length, `a handful of requests per stream (${planRequests})`);

@@ -2814,3 +2814,211 @@ _overflow?: ({
 
 } | null)
 }
+
+/**
+ * Campaign statistics per campaign message and channel over the last report_days (Reporting API)
+ */
+export interface CampaignValuesReportsRecord {
+/**
+ * Grouping: campaign_id
+ */
+campaign_id: string
+/**
+ * Grouping: campaign_message_id
+ */
+campaign_message_id: string
+/**
+ * Grouping: send_channel
+ */
+send_channel: string
+/**
+ * Start of the report timeframe (inclusive)
+ */
+timeframe_start: string
+/**
+ * End of the report timeframe (exclusive)
+ */
+timeframe_end: string
+average_order_value?: (number | null)
+bounce_rate?: (number | null)
+bounced?: (number | null)
+bounced_or_failed?: (number | null)
+bounced_or_failed_rate?: (number | null)
+click_rate?: (number | null)
+click_to_open_rate?: (number | null)
+clicks?: (number | null)
+clicks_unique?: (number | null)
+conversion_rate?: (number | null)
+conversion_uniques?: (number | null)
+conversion_value?: (number | null)
+conversions?: (number | null)
+delivered?: (number | null)
+delivery_rate?: (number | null)
+failed?: (number | null)
+failed_rate?: (number | null)
+message_segment_count_sum?: (number | null)
+open_rate?: (number | null)
+opens?: (number | null)
+opens_unique?: (number | null)
+recipients?: (number | null)
+revenue_per_recipient?: (number | null)
+spam_complaint_rate?: (number | null)
+spam_complaints?: (number | null)
+text_message_credit_usage_amount?: (number | null)
+text_message_roi?: (number | null)
+text_message_spend?: (number | null)
+unsubscribe_rate?: (number | null)
+unsubscribe_uniques?: (number | null)
+unsubscribes?: (number | null)
+/**
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
+ */
+_overflow?: ({
+
+} | null)
+}
+
+/**
+ * Flow statistics per flow message and channel over the last report_days (Reporting API)
+ */
+export interface FlowValuesReportsRecord {
+/**
+ * Grouping: flow_id
+ */
+flow_id: string
+/**
+ * Grouping: flow_message_id
+ */
+flow_message_id: string
+/**
+ * Grouping: send_channel
+ */
+send_channel: string
+/**
+ * Start of the report timeframe (inclusive)
+ */
+timeframe_start: string
+/**
+ * End of the report timeframe (exclusive)
+ */
+timeframe_end: string
+average_order_value?: (number | null)
+bounce_rate?: (number | null)
+bounced?: (number | null)
+bounced_or_failed?: (number | null)
+bounced_or_failed_rate?: (number | null)
+click_rate?: (number | null)
+click_to_open_rate?: (number | null)
+clicks?: (number | null)
+clicks_unique?: (number | null)
+conversion_rate?: (number | null)
+conversion_uniques?: (number | null)
+conversion_value?: (number | null)
+conversions?: (number | null)
+delivered?: (number | null)
+delivery_rate?: (number | null)
+failed?: (number | null)
+failed_rate?: (number | null)
+message_segment_count_sum?: (number | null)
+open_rate?: (number | null)
+opens?: (number | null)
+opens_unique?: (number | null)
+recipients?: (number | null)
+revenue_per_recipient?: (number | null)
+spam_complaint_rate?: (number | null)
+spam_complaints?: (number | null)
+text_message_credit_usage_amount?: (number | null)
+text_message_roi?: (number | null)
+text_message_spend?: (number | null)
+unsubscribe_rate?: (number | null)
+unsubscribe_uniques?: (number | null)
+unsubscribes?: (number | null)
+/**
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
+ */
+_overflow?: ({
+
+} | null)
+}
+
+/**
+ * Flow statistics per flow message, channel and day, incremental; re-reads the last report_reread_days (Reporting API)
+ */
+export interface FlowSeriesReportsRecord {
+/**
+ * Grouping: flow_id
+ */
+flow_id: string
+/**
+ * Grouping: flow_message_id
+ */
+flow_message_id: string
+/**
+ * Grouping: send_channel
+ */
+send_channel: string
+/**
+ * Start of the interval (day) the statistics are for
+ */
+interval_start: string
+average_order_value?: (number | null)
+bounce_rate?: (number | null)
+bounced?: (number | null)
+bounced_or_failed?: (number | null)
+bounced_or_failed_rate?: (number | null)
+click_rate?: (number | null)
+click_to_open_rate?: (number | null)
+clicks?: (number | null)
+clicks_unique?: (number | null)
+conversion_rate?: (number | null)
+conversion_uniques?: (number | null)
+conversion_value?: (number | null)
+conversions?: (number | null)
+delivered?: (number | null)
+delivery_rate?: (number | null)
+failed?: (number | null)
+failed_rate?: (number | null)
+message_segment_count_sum?: (number | null)
+open_rate?: (number | null)
+opens?: (number | null)
+opens_unique?: (number | null)
+recipients?: (number | null)
+revenue_per_recipient?: (number | null)
+spam_complaint_rate?: (number | null)
+spam_complaints?: (number | null)
+text_message_credit_usage_amount?: (number | null)
+text_message_roi?: (number | null)
+text_message_spend?: (number | null)
+unsubscribe_rate?: (number | null)
+unsubscribe_uniques?: (number | null)
+unsubscribes?: (number | null)
+/**
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
+ */
+_overflow?: ({
+
+} | null)
+}
+
+/**
+ * Per metric and day: count of events, unique profiles and summed value (one request per metric and year)
+ */
+export interface MetricAggregatesRecord {
+/**
+ * The metric counted
+ */
+metric_id: string
+/**
+ * Start of the day (UTC) the measurements are for
+ */
+date: string
+count?: (number | null)
+sum_value?: (number | null)
+unique?: (number | null)
+/**
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
+ */
+_overflow?: ({
+
+} | null)
+}

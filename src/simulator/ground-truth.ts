@@ -5,6 +5,7 @@
 import { MICROS_PER_SECOND, toRecordDatetime } from './datetime.js';
 import type { Table } from './types.js';
 import { METRIC_DEFS } from './world/metrics.js';
+import { aggregateTruthRecords, REPORT_STREAMS, reportTruthRecords } from './report-truth.js';
 import type { MembersTable } from './world/members.js';
 import type { World } from './world/world.js';
 import { builtInStreams, METRIC_STREAMS } from '../streams/registry.js';
@@ -60,6 +61,8 @@ export const GROUND_TRUTH_STREAMS: readonly string[] = [
   'list_members',
   'segment_members',
   'global_exclusions',
+  ...Object.keys(REPORT_STREAMS),
+  'metric_aggregates',
 ];
 
 /** One resource as the tap flattens it. */
@@ -174,6 +177,8 @@ function flatRecords(world: World, stream: string, asOfMicros: number): Generato
   if (stream === 'segment_members') return memberRecords(world.segmentMembers, 'segment_id');
   if (stream === 'global_exclusions') return globalExclusions(world);
   if (stream === 'campaigns') return campaignRecords(world);
+  if (stream in REPORT_STREAMS) return reportTruthRecords(world, stream, asOfMicros);
+  if (stream === 'metric_aggregates') return aggregateTruthRecords(world, asOfMicros);
   const entry = TABLE_STREAMS.find(([name]) => name === stream);
   if (!entry) throw new Error(`unknown stream '${stream}' (known: ${GROUND_TRUTH_STREAMS.join(', ')})`);
   return tableRecords(stream, entry[1](world), entry[2]);

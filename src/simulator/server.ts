@@ -41,6 +41,12 @@ export interface Simulator extends AdminActions {
   writeGroundTruth(dir: string, options?: GroundTruthOptions): Promise<Record<string, number>>;
   /** Every value served off-spec so far (the `hostileRate` knob): `<parent id>|<id>` -> attribute path -> value sent. */
   hostileLog(): HostileLog;
+  /** Starts a new simulated day: the Reporting API's daily quotas (225 per endpoint) count from 0 again. */
+  advanceDay(): void;
+  /** Requests an operation (e.g. `query_flow_series`) has counted against its daily quota on the simulated day. */
+  usedToday(operationId: string): number;
+  /** Requests an operation had refused with the daily 429 so far. */
+  refusedDaily(operationId: string): number;
 }
 
 const DEFAULT_DATA_END = '2026-11-01T00:00:00Z';
@@ -105,13 +111,14 @@ class Runtime {
   async onRequest(req: IncomingMessage, res: ServerResponse, admin: AdminActions): Promise<void> {
     const url = new URL(req.url ?? '/', this.base);
     if (url.pathname.startsWith('/__admin')) return handleAdmin(admin, req, url, res);
+    const requestBody = req.method === 'POST' ? await readBody(req) : undefined;
     res.once('close', this.stats.begin(operationIdOf(url.pathname)));
     const draw = this.faults.draw(this.knobs);
     if (draw.delayMs > 0) await this.sleep(draw.delayMs);
     if (res.destroyed) return;
     if (draw.fault && draw.fault !== 'truncate') return this.injectFault(draw, req, res);
     const nextBase = this.knobs.nextOrigin || this.base;
-    const response = this.api.handle({ method: req.method ?? 'GET', url, headers: req.headers, base: this.base, nextBase, refuseFutureBounds: this.knobs.refuseFutureBounds, hostileRate: this.knobs.hostileRate });
+    const response = this.api.handle({ method: req.method ?? 'GET', url, headers: req.headers, base: this.base, nextBase, refuseFutureBounds: this.knobs.refuseFutureBounds, hostileRate: this.knobs.hostileRate, ...(requestBody !== undefined ? { body: requestBody } : {}) });
     let body = response.body;
     if (draw.fault === 'truncate' && response.status === 200) {
       this.stats.fault('truncate');
@@ -143,6 +150,12 @@ class Runtime {
       this.send(res, response.status, { ...response.headers, 'content-type': JSON_API }, response.body);
     }
   }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -187,6 +200,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     groundTruth: (stream: string, opts?: GroundTruthOptions) => groundTruthRecords(world, stream, asOfMicros(opts)),
     writeGroundTruth: (dir: string, opts?: GroundTruthOptions) => writeGroundTruthDir(world, dir, asOfMicros(opts)),
     hostileLog: (): HostileLog => api.hostileLog,
+    advanceDay: (): void => limiter.advanceDay(),
+    usedToday: (operationId: string): number => limiter.usedToday(operationId),
+    refusedDaily: (operationId: string): number => limiter.refusedDaily.get(operationId) ?? 0,
     close: async (): Promise<void> => {
       for (const timer of runtime.timers) clearTimeout(timer);
       for (const res of runtime.hanging) res.destroy();

@@ -34,6 +34,10 @@ import { Reviews } from './reviews.js';
 import { UniversalContent } from './universal_content.js';
 import { Webhooks } from './webhooks.js';
 import { WebFeeds } from './web_feeds.js';
+import { CampaignValuesReports } from './campaign_values_reports.js';
+import { FlowValuesReports } from './flow_values_reports.js';
+import { FlowSeriesReports } from './flow_series_reports.js';
+import { MetricAggregates } from './metric_aggregates.js';
 
 /** Built-in metric streams: stream id -> Klaviyo metric name. */
 export const METRIC_STREAMS: Readonly<Record<string, string>> = {
@@ -82,6 +86,10 @@ export function builtInStreams(): KlaviyoStream[] {
     new UniversalContent(),
     new Webhooks(),
     new WebFeeds(),
+    new CampaignValuesReports(),
+    new FlowValuesReports(),
+    new FlowSeriesReports(),
+    new MetricAggregates(),
   ];
 }
 

@@ -23,6 +23,11 @@ export interface TapConfig {
   full_reread_days: number;
   full_refresh_days: number;
   emit_deleted_records: boolean;
+  /** Reporting API streams (see reports.ts). */
+  conversion_metric: string;
+  report_days: number;
+  report_reread_days: number;
+  report_daily_budget: number;
   request_timeout_s: number;
   max_retries: number;
   initial_retry_wait_s: number;

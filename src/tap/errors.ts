@@ -42,6 +42,14 @@ export class AuthError extends FatalApiError {
   override readonly name: string = 'AuthError';
 }
 
+/**
+ * A 429 whose Retry-After runs for hours: a daily quota (the Reporting API's 225 requests a day) is spent. Never
+ * retried; the caller stops that endpoint for the day.
+ */
+export class QuotaExhaustedError extends FatalApiError {
+  override readonly name: string = 'QuotaExhaustedError';
+}
+
 /** The resource is gone (404 on a child path): skip that parent and carry on. */
 export class SkippableError extends FatalApiError {
   override readonly name: string = 'SkippableError';

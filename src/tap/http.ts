@@ -3,7 +3,7 @@
 import { isAscii } from 'node:buffer';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import axiosRetryModule, { retryAfter, type AxiosRetry } from 'axios-retry';
-import { actionForStatus, AuthError, FatalApiError, SkippableError, type ApiErrorDetail } from './errors.js';
+import { actionForStatus, AuthError, FatalApiError, QuotaExhaustedError, SkippableError, type ApiErrorDetail } from './errors.js';
 import { log } from './log.js';
 import type { RequestTimer } from './metrics.js';
 import { revisionGoneHint } from './revision.js';
@@ -56,7 +56,7 @@ export interface HttpStats {
 }
 
 /** A request's config as the interceptors see it: its budget, and when the budget let it go. */
-type Timed = { budget?: RateBudget; sentAt?: number; endpoint?: string };
+type Timed = { budget?: RateBudget; sentAt?: number; endpoint?: string; onSend?: () => void };
 
 const RETRY_AFTER_CAP_MS = 10 * 60_000;
 
@@ -90,6 +90,7 @@ export class KlaviyoClient {
       const timed = config as Timed;
       await timed.budget?.acquire();
       timed.sentAt = this.clock.now();
+      timed.onSend?.();
       this.stats.requests++;
       return config;
     });
@@ -118,7 +119,7 @@ export class KlaviyoClient {
       retryDelay: (count, error) => this.retryDelay(count, error),
       onRetry: (count, error, config) => {
         this.stats.retries++;
-        log.warn(`retrying ${describeRequest(config.url)} (${count}/${options.maxRetries}): ${summarize(error)}`);
+        log.warn(`retrying ${describeRequest(config.url, config.method)} (${count}/${options.maxRetries}): ${summarize(error)}`);
       },
     });
   }
@@ -137,7 +138,20 @@ export class KlaviyoClient {
   }
 
   /** GET a JSON:API document. Retries happen inside; what escapes is a typed error. */
-  async get(pathOrUrl: string, budget: BudgetKey): Promise<JsonApiDocument> {
+  get(pathOrUrl: string, budget: BudgetKey): Promise<JsonApiDocument> {
+    return this.send('GET', pathOrUrl, budget);
+  }
+
+  /**
+   * POST a JSON:API query (the Reporting API, metric aggregates) and read its document. `attempts` counts every
+   * request sent, retries included (what a daily quota counts). A 429 whose Retry-After runs past an hour is a
+   * spent daily quota: not retried, a QuotaExhaustedError.
+   */
+  post(path: string, body: unknown, budget: BudgetKey, attempts?: { sent: number }): Promise<JsonApiDocument> {
+    return this.send('POST', path, budget, { body, attempts: attempts ?? { sent: 0 } });
+  }
+
+  private async send(method: 'GET' | 'POST', pathOrUrl: string, budget: BudgetKey, post?: { body: unknown; attempts: { sent: number } }): Promise<JsonApiDocument> {
     const url = this.resolve(pathOrUrl);
     if (!this.isSameOrigin(url)) {
       throw new FatalApiError(`refused to request ${new URL(url).origin}: not the configured base_url ${this.origin}`, {
@@ -149,11 +163,15 @@ export class KlaviyoClient {
     return this.inFlight.run(async () => {
       try {
         // The budget rides on the request config, so every attempt (first and retries) waits for room in it.
-        const response = await this.axios.get<JsonApiDocument>(url, { budget: bucket, endpoint: budget.path ?? budget.id } as object);
+        // A function, not an object: axios copies plain objects of the config, so a counter object would not count.
+        const extra = { budget: bucket, endpoint: budget.path ?? budget.id, ...(post ? { onSend: () => post.attempts.sent++ } : {}) } as object;
+        const response = post
+          ? await this.axios.post<JsonApiDocument>(url, JSON.stringify(post.body), { ...extra, headers: { 'Content-Type': 'application/vnd.api+json' } })
+          : await this.axios.get<JsonApiDocument>(url, extra);
         bucket.observe(headerNumber(response, 'ratelimit-remaining'), headerNumber(response, 'ratelimit-reset'), (response.config as Timed).sentAt);
         return response.data;
       } catch (err) {
-        const typed = toTypedError(err, url, this.options.maxRetries, this.options.timeoutMs);
+        const typed = toTypedError(err, url, this.options.maxRetries, this.options.timeoutMs, method);
         if (typed instanceof FatalApiError && typed.detail.status === 410) typed.message += revisionGoneHint(this.options.revision);
         throw typed;
       }
@@ -187,8 +205,16 @@ export class KlaviyoClient {
   }
 }
 
+/** A POST's 429 that asks to wait this long is a daily quota, not a window: no retry can succeed today. */
+export const DAILY_RETRY_AFTER_MS = 60 * 60_000;
+
+function isDailyQuota(error: AxiosError): boolean {
+  return error.response?.status === 429 && error.config?.method === 'post' && retryAfter(error) >= DAILY_RETRY_AFTER_MS;
+}
+
 function isRetriable(error: AxiosError): boolean {
   if (error.code === AxiosError.ERR_CANCELED) return false;
+  if (isDailyQuota(error)) return false;
   if (error.code === AxiosError.ERR_BAD_RESPONSE && error.response && actionForStatus(error.response.status) === 'ok') return true;
   // No response at all: a reset, a refused or dropped connection, or our own timeout. All are transient.
   if (!error.response) return true;
@@ -233,11 +259,11 @@ function headerNumber(response: AxiosResponse, name: string): number | undefined
   return Number.isFinite(value) ? value : undefined;
 }
 
-function describeRequest(url: string | undefined): string {
+function describeRequest(url: string | undefined, method = 'GET'): string {
   if (!url) return 'request';
   try {
     const u = new URL(url);
-    return `GET ${u.pathname}`;
+    return `${method.toUpperCase()} ${u.pathname}`;
   } catch {
     return 'request';
   }
@@ -282,11 +308,11 @@ function describeNetworkError(err: AxiosError, timeoutMs: number): string {
   return code;
 }
 
-function toTypedError(err: unknown, url: string, maxRetries: number, timeoutMs: number): Error {
+function toTypedError(err: unknown, url: string, maxRetries: number, timeoutMs: number, method = 'GET'): Error {
   if (err instanceof FatalApiError) return err;
   const endpoint = new URL(url).pathname;
   if (!(err instanceof AxiosError)) {
-    return new FatalApiError(`GET ${endpoint} failed: ${(err as Error).message}`, { status: 0, endpoint });
+    return new FatalApiError(`${method} ${endpoint} failed: ${(err as Error).message}`, { status: 0, endpoint });
   }
   const response = err.response;
   const status = response?.status ?? 0;
@@ -296,8 +322,9 @@ function toTypedError(err: unknown, url: string, maxRetries: number, timeoutMs: 
   const text = detail.detail ? `: ${detail.detail}` : err.code === AxiosError.ERR_BAD_RESPONSE ? `: ${err.message}` : '';
   const param = detail.parameter ? ` (parameter ${detail.parameter})` : '';
   const cause = { cause: new Error(`${what}${text}`) };
-  if (action === 'auth') return new AuthError(`GET ${endpoint} was refused: ${what}${text}`, detail, cause);
-  if (action === 'skip') return new SkippableError(`GET ${endpoint}: ${what}${text}`, detail, cause);
+  if (isDailyQuota(err)) return new QuotaExhaustedError(`${method} ${endpoint}: the daily quota is spent (429, Retry-After ${Math.round(retryAfter(err) / 60_000)} min)`, detail, cause);
+  if (action === 'auth') return new AuthError(`${method} ${endpoint} was refused: ${what}${text}`, detail, cause);
+  if (action === 'skip') return new SkippableError(`${method} ${endpoint}: ${what}${text}`, detail, cause);
   const gaveUp = action === 'retry' || err.code === AxiosError.ERR_BAD_RESPONSE ? ` after ${maxRetries} retries` : '';
-  return new FatalApiError(`GET ${endpoint} failed${gaveUp}: ${what}${text}${param}`, detail, cause);
+  return new FatalApiError(`${method} ${endpoint} failed${gaveUp}: ${what}${text}${param}`, detail, cause);
 }

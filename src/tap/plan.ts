@@ -12,8 +12,11 @@ import { StateStore } from './state.js';
 import { budgetOf, parentListingUrls, type KlaviyoStream, type ParentSpec, type Partition, type StreamRuntime } from './stream.js';
 import { firstPageUrl, NOW_MARGIN, replicationRange } from './stream-run.js';
 import type { SelectedStream } from './sync.js';
-import { MICROS_PER_SECOND, toMicros } from './time.js';
+import { fromMicros, MICROS_PER_DAY, MICROS_PER_SECOND, parseUserDate, toMicros } from './time.js';
 import { planVersion } from './versions.js';
+import { dailyAllowance, dayWindows, reportWindows, startOfDay, usedToday } from './reports.js';
+import { MetricAggregates } from '../streams/metric_aggregates.js';
+import { ReportStream } from '../streams/report-stream.js';
 import { ENDPOINTS } from '../generated/endpoints.js';
 
 /** Pages a sample follows when the page's records do not tell how many remain. */
@@ -57,6 +60,14 @@ export async function planStreams(streams: readonly SelectedStream[], deps: { co
   for (const s of streams) {
     const since = parentScope(s.stream, deps.config, deps.store, deps.startedAt, deps.startedAt - NOW_MARGIN).since;
     const rt: StreamRuntime = { client: deps.client, config: deps.config, selected: s.selected, memo, parentsChangedSince: since };
+    if (s.stream instanceof ReportStream) {
+      out.push(reportEstimate(s.stream, deps));
+      continue;
+    }
+    if (s.stream instanceof MetricAggregates) {
+      out.push(await aggregatesEstimate(s.stream, rt, deps));
+      continue;
+    }
     const planner = new StreamPlanner(s.stream, rt, refreshView(s.stream, deps.config, deps.store, deps.startedAt), deps.startedAt);
     out.push(await (s.stream.parent ? planner.child(s.stream.parent) : planner.topLevel()));
   }
@@ -69,6 +80,32 @@ function refreshView(stream: KlaviyoStream, config: TapConfig, store: StateStore
   const view = new StateStore(store.snapshot());
   view.beginVersion(stream.name, 1, true);
   return view;
+}
+
+/** A report's requests are known without asking: its windows, capped by what is left of today's report budget. */
+function reportEstimate(stream: ReportStream, deps: { config: TapConfig; store: StateStore; startedAt: number }): StreamEstimate {
+  const today = startOfDay(deps.startedAt);
+  const saved = deps.store.get(stream.name, {});
+  const windows = reportWindows(stream, deps.config, saved ? toMicros(saved.replication_key_value) : null, today).length;
+  const left = dailyAllowance(stream.report.rateLimit.perDay, deps.config.report_daily_budget) - usedToday(deps.store, stream.name, fromMicros(today).slice(0, 10));
+  const requests = Math.min(windows, Math.max(0, left));
+  const basis = `${windows} report windows${requests < windows ? `, ${requests} within today's report_daily_budget` : ''}`;
+  return { stream: stream.name, partitions: 1, counts: [{ budget: budgetOf(stream.facts), requests }], atLeast: false, basis };
+}
+
+/** metric_aggregates: one request per metric and year of days left to read (the metrics listed once). */
+async function aggregatesEstimate(stream: MetricAggregates, rt: StreamRuntime, deps: { config: TapConfig; store: StateStore; startedAt: number }): Promise<StreamEstimate> {
+  const today = startOfDay(deps.startedAt);
+  const floor = startOfDay(parseUserDate(deps.config.streams[stream.name]?.start_date ?? deps.config.start_date) ?? 0);
+  let partitions = 0;
+  let requests = 0;
+  for await (const p of stream.partitions(rt)) {
+    partitions++;
+    const saved = deps.store.get(stream.name, p.context);
+    const from = saved ? Math.max(floor, startOfDay(toMicros(saved.replication_key_value) ?? today) - Math.ceil(deps.config.lookback_days) * MICROS_PER_DAY) : floor;
+    requests += dayWindows(from, today, stream.maxDays).length;
+  }
+  return { stream: stream.name, partitions, counts: [{ budget: budgetOf(stream.facts), requests }], atLeast: false, basis: `${partitions} metrics, a request per year of days` };
 }
 
 class StreamPlanner {

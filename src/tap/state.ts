@@ -39,12 +39,20 @@ export interface TableVersions {
   ids: string[] | null;
 }
 
+/** The requests a Reporting API stream sent on one UTC day (its endpoint's daily quota), kept across runs. */
+export interface ReportQuota {
+  /** `YYYY-MM-DD` (UTC). */
+  day: string;
+  requests: number;
+}
+
 interface StreamEntry extends Partial<Bookmark> {
   partitions?: PartitionEntry[];
   parent_bookmark?: ParentBookmark;
   active_version?: number;
   pending_version?: number;
   ids?: string[];
+  report_quota?: ReportQuota;
   [other: string]: unknown;
 }
 
@@ -124,6 +132,14 @@ export class StateStore {
     else delete entry.ids;
   }
 
+  reportQuota(stream: string): ReportQuota | undefined {
+    return this.state.bookmarks[stream]?.report_quota;
+  }
+
+  setReportQuota(stream: string, quota: ReportQuota): void {
+    (this.state.bookmarks[stream] ??= {}).report_quota = quota;
+  }
+
   /** Every bookmark of a stream (stream level and partitions), with its context. */
   bookmarks(stream: string): Array<{ context: Context; bookmark: Bookmark }> {
     const entry = this.state.bookmarks[stream];
@@ -161,6 +177,7 @@ export function loadState(path: string, replicationKeys: ReadonlyMap<string, str
     checkBookmark(entry, `bookmarks.${stream}`, replicationKeys.get(stream) ?? null);
     checkParentBookmark(entry['parent_bookmark'], `bookmarks.${stream}.parent_bookmark`);
     checkVersions(entry, `bookmarks.${stream}`);
+    checkReportQuota(entry['report_quota'], `bookmarks.${stream}.report_quota`);
     const partitions = entry['partitions'];
     if (partitions === undefined) continue;
     if (!Array.isArray(partitions)) throw new ConfigError(`--state: bookmarks.${stream}.partitions must be an array`, `bookmarks.${stream}.partitions`);
@@ -214,6 +231,12 @@ function checkVersions(entry: Record<string, unknown>, where: string): void {
   if (ids !== undefined && !(Array.isArray(ids) && ids.every((id) => typeof id === 'string'))) {
     throw new ConfigError(`--state: ${where}.ids must be an array of id strings; fix or delete it (deleted records are then sent again from the next full read)`, `${where}.ids`);
   }
+}
+
+function checkReportQuota(entry: unknown, where: string): void {
+  if (entry === undefined) return;
+  const ok = isObject(entry) && typeof entry['day'] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(entry['day']) && Number.isInteger(entry['requests']) && Number(entry['requests']) >= 0;
+  if (!ok) throw new ConfigError(`--state: ${where} needs "day" (YYYY-MM-DD) and a whole number "requests"; fix or delete it`, where);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

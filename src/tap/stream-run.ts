@@ -216,17 +216,32 @@ export class StreamRun {
     return firstPageUrl(this.s.stream, this.plan, this.rt, partition, filters);
   }
 
-  private async emit(records: SingerRecord[]): Promise<void> {
-    const extracted = new Date().toISOString();
-    const { stream, shaper } = this.s;
-    for (const raw of records) {
-      if (this.accountId !== null) raw[ACCOUNT_ID] = this.accountId;
-      if (this.seen) this.seen.add(raw['id']);
-      // Waits only when stdout is full: a page's records otherwise go out in one go (and the page is freed).
-      const full = this.deps.writer.recordNow(stream.name, shaper.fit(raw), extracted);
-      if (full) await full;
-      this.summary.records++;
-    }
+  private emit(records: SingerRecord[]): Promise<void> {
+    return writeRecords(this.s, this.deps, records, this.summary, this.accountId, this.seen);
+  }
+}
+
+/**
+ * Writes records of a stream through its shaper (with `account_id` when given, noting ids in `seen` when deletes
+ * are tracked), waiting only when stdout is full.
+ */
+export async function writeRecords(
+  s: SelectedStream,
+  deps: SyncDeps,
+  records: SingerRecord[],
+  summary: StreamSummary,
+  accountId: string | null,
+  seen: SeenIds | null = null,
+): Promise<void> {
+  const extracted = new Date().toISOString();
+  const { stream, shaper } = s;
+  for (const raw of records) {
+    if (accountId !== null) raw[ACCOUNT_ID] = accountId;
+    if (seen) seen.add(raw['id']);
+    // Waits only when stdout is full: a page's records otherwise go out in one go (and the page is freed).
+    const full = deps.writer.recordNow(stream.name, shaper.fit(raw), extracted);
+    if (full) await full;
+    summary.records++;
   }
 }
 

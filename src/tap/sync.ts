@@ -17,6 +17,10 @@ import type { StateStore } from './state.js';
 import { type KlaviyoStream, type StreamRuntime } from './stream.js';
 import { fromMicros, toMicros } from './time.js';
 import { closeVersion, openVersion, planVersion, schemaWithDeletes, SeenIds, tracksDeletes } from './versions.js';
+import { ReportStream } from '../streams/report-stream.js';
+import { syncReport } from './reports.js';
+import { MetricAggregates } from '../streams/metric_aggregates.js';
+import { syncAggregates } from './aggregates.js';
 
 export { NOW_MARGIN };
 
@@ -101,12 +105,13 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
       const version = planVersion(s.stream, deps.config, deps.store, Math.floor(deps.startedAt / 1000));
       const seen = version.full && tracksDeletes(s.stream, deps.config) ? new SeenIds(s.stream.name) : null;
       const account = s.stream.accountIdColumn ? accountId : null;
-      const run = new StreamRun(s, deps, rt, pageSlots, summary, account, seen);
       log.info(`stream ${s.stream.name}: starting`, parents.since === null ? {} : { parents_changed_since: fromMicros(parents.since) });
       await openVersion(s.stream, version, deps.store, deps.writer);
       deps.progress?.watch(s.stream.name, progressSource(s.stream, deps, rt, summary));
       try {
-        await run.sync();
+        if (s.stream instanceof ReportStream) await syncReport(s, deps, rt, summary, account);
+        else if (s.stream instanceof MetricAggregates) await syncAggregates(s, deps, rt, summary, account);
+        else await new StreamRun(s, deps, rt, pageSlots, summary, account, seen).sync();
       } catch (err) {
         deps.metrics?.syncDuration(s.stream.name, (Date.now() - started) / 1000, 'failed');
         throw err;

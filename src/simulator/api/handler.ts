@@ -11,7 +11,11 @@ import type { World } from '../world/world.js';
 import { includedResources, resourceObject, type RenderContext } from './document.js';
 import type { HostileLog } from './hostile.js';
 import { relationshipData } from './relationships.js';
+import { aggregateDocument } from './aggregates.js';
+import { reportDocument, reportFactsOf } from './reports.js';
+import { METRIC_AGGREGATES } from '../../generated/reports.js';
 import { matchRoute, type Route } from './routes.js';
+import type { ReportFacts } from '../../tap/report-facts.js';
 
 export const JSON_API = 'application/vnd.api+json';
 const REVISIONS = new Set(['2026-07-15', '2026-07-15.pre']);
@@ -29,6 +33,8 @@ export interface ApiRequest {
   refuseFutureBounds?: boolean;
   /** Share of attribute values served off-spec (the `hostileRate` knob). */
   hostileRate?: number;
+  /** The body of a POST. */
+  body?: string;
 }
 
 export interface ApiResponse {
@@ -52,7 +58,8 @@ function encodeQuery(params: URLSearchParams): string {
 
 /** Which operation a path belongs to (for statistics), even when the request fails. */
 export function operationIdOf(pathname: string): string {
-  return matchRoute(pathname)?.route.facts.operationId ?? 'unknown';
+  const aggregates = pathname.replace(/\/$/, '') === METRIC_AGGREGATES.path ? METRIC_AGGREGATES.operationId : undefined;
+  return matchRoute(pathname)?.route.facts.operationId ?? reportFactsOf(pathname)?.operationId ?? aggregates ?? 'unknown';
 }
 
 export class ApiHandler {
@@ -76,11 +83,16 @@ export class ApiHandler {
   }
 
   private serve(request: ApiRequest): ApiResponse {
-    if (request.method !== 'GET') throw new ApiError(405, 'method_not_allowed', 'Method not allowed.', `Method "${request.method}" not allowed.`);
+    const report = reportFactsOf(request.url.pathname);
+    const aggregates = request.url.pathname.replace(/\/$/, '') === METRIC_AGGREGATES.path;
+    const allowed = report || aggregates ? 'POST' : 'GET';
+    if (request.method !== allowed) throw new ApiError(405, 'method_not_allowed', 'Method not allowed.', `Method "${request.method}" not allowed.`);
     const scopes = this.keys.authenticate(header(request, 'authorization'));
     const revision = header(request, 'revision');
     if (!revision) throw new ApiError(400, 'invalid', 'Invalid input.', 'The revision header is required (e.g. revision: 2026-07-15).', 'revision');
     if (!REVISIONS.has(revision)) throw new ApiError(400, 'invalid', 'Invalid input.', `Invalid revision '${revision}'. This API serves revision 2026-07-15.`, 'revision');
+    if (report) return this.report(request, report, scopes);
+    if (aggregates) return this.posted(request, METRIC_AGGREGATES, scopes, () => aggregateDocument(this.world, request.body ?? '', `${request.base}${request.url.pathname}`));
     const match = matchRoute(request.url.pathname);
     if (!match) throw new ApiError(404, 'not_found', 'Not found.', `No endpoint at ${request.url.pathname}.`);
     const { route, parentId } = match;
@@ -95,6 +107,31 @@ export class ApiHandler {
     const rateHeaders = { 'ratelimit-limit': String(admission.limit), 'ratelimit-remaining': String(admission.remaining), 'ratelimit-reset': String(admission.resetSeconds) };
     try {
       return { status: 200, headers: { 'content-type': JSON_API, ...rateHeaders }, body: this.page(request, route, parentId) };
+    } catch (error) {
+      if (error instanceof ApiError) return errorResponse(error, rateHeaders);
+      throw error;
+    }
+  }
+
+  /** A Reporting API query (400s count against the quota). */
+  private report(request: ApiRequest, facts: ReportFacts, scopes: ReadonlySet<string>): ApiResponse {
+    return this.posted(request, facts, scopes, () => reportDocument(this.world, facts, request.body ?? '', `${request.base}${request.url.pathname}`));
+  }
+
+  /** A POST query: scopes, the tiers (with a daily quota where the endpoint has one), then the document. */
+  private posted(request: ApiRequest, facts: { operationId: string; scopes: string[]; rateLimit: { perSecond: number; perMinute: number; perDay?: number } }, scopes: ReadonlySet<string>, answer: () => Record<string, unknown>): ApiResponse {
+    KeyRing.authorize(scopes, facts.scopes);
+    const admission = this.limiter.admit(facts.operationId, facts.rateLimit);
+    if (!admission.ok) {
+      const detail = admission.daily
+        ? `Request was throttled. The daily limit of ${facts.rateLimit.perDay ?? 0} requests for this endpoint is reached; expected available in ${admission.retryAfterSeconds} second(s).`
+        : `Request was throttled. Expected available in ${admission.retryAfterSeconds} second(s).`;
+      return errorResponse(new ApiError(429, 'throttled', 'Request was throttled.', detail), { 'retry-after': String(admission.retryAfterSeconds) });
+    }
+    const rateHeaders = { 'ratelimit-limit': String(admission.limit), 'ratelimit-remaining': String(admission.remaining), 'ratelimit-reset': String(admission.resetSeconds) };
+    try {
+      const doc = answer();
+      return { status: 200, headers: { 'content-type': JSON_API, ...rateHeaders }, body: JSON.stringify(doc) };
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error, rateHeaders);
       throw error;

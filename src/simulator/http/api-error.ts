@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly title: string,
     readonly detail: string,
     readonly parameter?: string,
+    /** JSON pointer into a POST body (`/data/attributes/statistics`). */
+    readonly pointer?: string,
   ) {
     super(detail);
   }
@@ -26,5 +28,6 @@ export function errorDocument(error: ApiError): Record<string, unknown> {
     detail: error.detail,
   };
   if (error.parameter !== undefined) entry['source'] = { parameter: error.parameter };
+  if (error.pointer !== undefined) entry['source'] = { pointer: error.pointer };
   return { errors: [entry] };
 }

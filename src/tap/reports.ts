@@ -1,0 +1,117 @@
+// Reporting API streams under a daily quota of 225 requests per endpoint: each run plans its requests (whole-day
+// windows) before sending any, sends at most what is left of `report_daily_budget` today (counted in the state,
+// across runs, retries included), leaves the rest to the next run (a series stream's bookmark is where it resumes)
+// and takes a daily 429 as "no more reports today": a warning, and the run goes on with the other streams.
+import { ENDPOINTS } from '../generated/endpoints.js';
+import type { DataProbe, ReportStream, ReportWindow } from '../streams/report-stream.js';
+import type { TapConfig } from './config.js';
+import { FatalApiError, QuotaExhaustedError } from './errors.js';
+import { renderFilters } from './filters.js';
+import { log } from './log.js';
+import type { StateStore } from './state.js';
+import { budgetOf, type StreamRuntime } from './stream.js';
+import { writeRecords } from './stream-run.js';
+import type { SelectedStream, StreamSummary, SyncDeps } from './sync.js';
+import { fromMicros, MICROS_PER_DAY, parseUserDate, toMicros } from './time.js';
+
+/** Midnight UTC of the day `micros` falls on. */
+export function startOfDay(micros: number): number {
+  return Math.floor(micros / MICROS_PER_DAY) * MICROS_PER_DAY;
+}
+
+/**
+ * The windows a run needs, oldest first, up to `today` (midnight UTC, exclusive): values reports one timeframe of
+ * `report_days`; series reports from their bookmark less `report_reread_days` (or `report_days` back on a first
+ * run), cut into windows of at most `maxDays` days. Never before `start_date`.
+ */
+export function reportWindows(stream: Pick<ReportStream, 'maxDays' | 'replicationKey'>, config: TapConfig, bookmark: number | null, today: number): ReportWindow[] {
+  const floor = Math.max(today - config.report_days * MICROS_PER_DAY, startOfDay(parseUserDate(config.start_date) ?? 0));
+  if (stream.replicationKey === null) return floor < today ? [{ start: floor, end: today }] : [];
+  const resume = bookmark === null ? floor : Math.max(floor, startOfDay(Math.min(bookmark, today)) - config.report_reread_days * MICROS_PER_DAY);
+  return dayWindows(resume, today, stream.maxDays);
+}
+
+/** [from, today) cut into windows of at most `maxDays` days, oldest first. */
+export function dayWindows(from: number, today: number, maxDays: number): ReportWindow[] {
+  const windows: ReportWindow[] = [];
+  for (let start = from; start < today; start += maxDays * MICROS_PER_DAY) windows.push({ start, end: Math.min(today, start + maxDays * MICROS_PER_DAY) });
+  return windows;
+}
+
+/** Requests the tap may send to one report endpoint per UTC day. */
+export function dailyAllowance(perDay: number, share: number): number {
+  return Math.floor(perDay * share);
+}
+
+/** The requests already sent today by this stream, from the state. */
+export function usedToday(store: StateStore, stream: string, day: string): number {
+  const quota = store.reportQuota(stream);
+  return quota?.day === day ? quota.requests : 0;
+}
+
+export async function syncReport(s: SelectedStream, deps: SyncDeps, rt: StreamRuntime, summary: StreamSummary, accountId: string | null): Promise<void> {
+  const stream = s.stream as ReportStream;
+  const { config, store, writer } = deps;
+  const today = startOfDay(deps.startedAt);
+  const day = fromMicros(today).slice(0, 10);
+  const saved = store.get(stream.name, {});
+  const windows = reportWindows(stream, config, saved ? toMicros(saved.replication_key_value) : null, today);
+  const allowance = dailyAllowance(stream.report.rateLimit.perDay, config.report_daily_budget);
+  let used = usedToday(store, stream.name, day);
+  const planned = windows.slice(0, Math.max(0, allowance - used));
+  log.info(`stream ${stream.name}: report plan`, { requests: windows.length, sending: planned.length, sent_today: used, daily_budget: allowance });
+  if (planned.length < windows.length) {
+    log.warn(`stream ${stream.name}: ${windows.length - planned.length} of ${windows.length} report requests wait for a later run: today's report_daily_budget (${allowance} of ${stream.report.rateLimit.perDay} a day) is spent`);
+  }
+  const conversion = planned.length > 0 ? await stream.conversionMetricId(rt) : null;
+  for (const window of planned) {
+    // Retries count too: once they have used up the allowance, the rest waits like any unplanned request.
+    if (used >= allowance) {
+      log.warn(`stream ${stream.name}: retries used up today's report_daily_budget (${allowance}); the rest waits for a later run`);
+      break;
+    }
+    const attempts = { sent: 0 };
+    try {
+      const doc = await rt.client.post(stream.path, stream.body(window, conversion), budgetOf(stream.facts), attempts);
+      const records = stream.toReportRecords(doc, window);
+      summary.pages++;
+      await writeRecords(s, deps, records, summary, accountId);
+      if (records.length === 0) await warnIfEmpty(stream, stream.probe(window), rt, window);
+    } catch (err) {
+      used += attempts.sent;
+      if (!(err instanceof QuotaExhaustedError)) throw labelled(err, stream);
+      log.warn(`stream ${stream.name}: Klaviyo's daily quota for ${stream.path} is spent; no more report requests today (${err.message})`);
+      store.setReportQuota(stream.name, { day, requests: Math.max(used, allowance) });
+      await writer.state(store.snapshot());
+      return;
+    }
+    used += attempts.sent;
+    store.setReportQuota(stream.name, { day, requests: used });
+    if (stream.replicationKey) store.set(stream.name, {}, { replication_key: stream.replicationKey, replication_key_value: fromMicros(window.end) });
+    await writer.state(store.snapshot());
+  }
+}
+
+/** Names the stream (and, on 403, the scopes it needs) in an API error. */
+export function labelled(err: unknown, stream: { name: string; scopes: string[] }): unknown {
+  if (err instanceof FatalApiError && err.stream === undefined) {
+    err.stream = stream.name;
+    err.message = `stream ${stream.name}: ${err.message}${err.detail.status === 403 ? `; the key needs the scopes ${stream.scopes.join(', ')}: add them or deselect ${stream.name}` : ''}`;
+  }
+  return err;
+}
+
+/** A report without rows where the account had data (e.g. campaigns sent in the timeframe) is a warning. */
+export async function warnIfEmpty(stream: ReportStream, probe: DataProbe | null, rt: StreamRuntime, window: ReportWindow): Promise<void> {
+  const range = `${fromMicros(window.start)}..${fromMicros(window.end)}`;
+  if (probe === null) {
+    log.info(`stream ${stream.name}: the report for ${range} has no rows`);
+    return;
+  }
+  const filter = renderFilters(probe.filters) ?? '';
+  const facts = ENDPOINTS[probe.path];
+  if (!facts) return;
+  const doc = await rt.client.get(`${probe.path}?filter=${encodeURIComponent(filter)}`, budgetOf(facts));
+  const found = Array.isArray(doc.data) ? doc.data.length : 0;
+  if (found > 0) log.warn(`stream ${stream.name}: the report for ${range} has no rows, yet the account has ${probe.what} in it (${found}+ on the first page): check conversion_metric and the key's scopes`);
+}
