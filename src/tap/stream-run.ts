@@ -205,7 +205,7 @@ export class StreamRun {
   }
 
   private async saveBookmark(partition: Partition, tracker: BookmarkTracker): Promise<void> {
-    if (!this.plan || !tracker.advance()) return;
+    if (!this.plan || !this.s.stream.bookmarked || !tracker.advance()) return;
     const bookmark = tracker.bookmark(this.plan.key);
     if (!bookmark) return;
     this.deps.store.set(this.s.stream.name, partition.context, bookmark);
@@ -246,7 +246,7 @@ export function replicationRange(
   const start = parseUserDate(overrides.start_date ?? config.start_date) ?? 0;
   const end = overrides.end_date ?? config.end_date;
   const upper = Math.min(end ? (parseUserDate(end) ?? Infinity) : Infinity, startedAt - NOW_MARGIN);
-  const saved = store.get(stream.name, partition.context);
+  const saved = stream.bookmarked ? store.get(stream.name, partition.context) : undefined;
   const bookmark = saved ? toMicros(saved.replication_key_value) : null;
   const lookback = stream.lateArriving ? daysToMicros(overrides.lookback_days ?? config.lookback_days) : 0;
   return { lower: Math.max(start, (bookmark ?? start) - lookback), upper, bookmark, saved };

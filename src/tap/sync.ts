@@ -60,6 +60,7 @@ const MIN_PAGE_SLOTS = 2;
  */
 function clampFutureBookmarks(streams: readonly SelectedStream[], store: StateStore, upper: number): void {
   for (const { stream } of streams) {
+    if (!stream.bookmarked) continue;
     for (const { context, bookmark } of store.bookmarks(stream.name)) {
       if ((toMicros(bookmark.replication_key_value) ?? 0) <= upper) continue;
       const where = Object.keys(context).length > 0 ? ` ${JSON.stringify(context)}` : '';
@@ -83,7 +84,7 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
       stream: s.stream.name,
       schema: schemaWithDeletes(s.stream, deps.config, s.schema),
       key_properties: s.stream.keyProperties,
-      ...(s.stream.replicationKey ? { bookmark_properties: [s.stream.replicationKey] } : {}),
+      ...(s.stream.replicationKey && s.stream.bookmarked ? { bookmark_properties: [s.stream.replicationKey] } : {}),
     });
   }
   const maxSlots = deps.config.max_requests_in_flight + 2;
