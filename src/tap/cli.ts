@@ -16,6 +16,7 @@ import { selectStreams } from './selection.js';
 import { loadState, StateStore } from './state.js';
 import { budgetOf, type KlaviyoStream } from './stream.js';
 import { planStreams, planTable } from './plan.js';
+import { STOP_EXIT_CODES, StopRequested, StopSignal } from './stop.js';
 import { runSync } from './sync.js';
 import { nowMicros } from './time.js';
 
@@ -139,13 +140,23 @@ async function sync(
   const client = clientFor(config, metrics);
   const stopMetrics = metrics.start();
   const stopProgress = progress.start();
+  const stop = new StopSignal();
+  const detachSignals = stopOnSignals(stop);
   let summaries: Awaited<ReturnType<typeof runSync>>;
   try {
-    summaries = await runSync(selected, { config, client, store, writer, startedAt: nowMicros(), metrics, progress });
+    const syncing = runSync(selected, { config, client, store, writer, startedAt: nowMicros(), metrics, progress, stop });
+    const finished = await Promise.race([syncing, stop.whenRequested().then(() => null)]);
+    if (finished === null) {
+      syncing.catch(() => undefined); // it unwinds in the background; nothing of it reaches stdout any more
+      return await stopGracefully(stop, writer, store);
+    }
+    summaries = finished;
   } catch (err) {
+    if (err instanceof StopRequested) return await stopGracefully(stop, writer, store);
     if (!(err instanceof OutputClosedError)) await writer.flush().catch(() => undefined);
     throw err;
   } finally {
+    detachSignals();
     stopProgress();
     stopMetrics();
   }
@@ -157,6 +168,35 @@ async function sync(
     streams: Object.fromEntries(summaries),
   });
   return 0;
+}
+
+/** Pages being written may finish within this; the whole stop stays well under 2 s. */
+const STOP_PAGES_MS = 1000;
+const STOP_FLUSH_MS = 600;
+
+/** SIGTERM/SIGINT: the first asks the sync to stop (stopGracefully), a second one exits at once. */
+function stopOnSignals(stop: StopSignal): () => void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.requested) process.exit(STOP_EXIT_CODES[signal] ?? 1);
+    log.warn(`${signal} received: stopping (no new request; the last STATE will cover every record written); a second signal exits at once`);
+    stop.request(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
+}
+
+/** After a stop: the pages being written finish, then one last STATE (over exactly what was written) and the exit code. */
+async function stopGracefully(stop: StopSignal, writer: MessageWriter, store: StateStore): Promise<number> {
+  await stop.pagesWritten(STOP_PAGES_MS);
+  await writer.finalState(store.snapshot(), STOP_FLUSH_MS);
+  const signal = stop.reason ?? 'SIGTERM';
+  const code = STOP_EXIT_CODES[signal] ?? 1;
+  log.warn(`stopped by ${signal}: the last STATE covers every record written; pass it with --state to resume; exit ${code}`);
+  return code;
 }
 
 /** One small request to the metrics endpoint (which every metric stream needs too) proves the key. */
@@ -183,7 +223,10 @@ function write(stdout: NodeJS.WritableStream, text: string): number {
   return 0;
 }
 
-/** Exit codes: 0 ok, 1 API or runtime failure, 2 bad input (config, catalog, state, flags), 3 key refused. */
+/**
+ * Exit codes: 0 ok, 1 API or runtime failure, 2 bad input (config, catalog, state, flags), 3 key refused,
+ * 130/143 stopped by SIGINT/SIGTERM (STOP_EXIT_CODES).
+ */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof ConfigError) return 2;
   if (err instanceof AuthError) return 3;

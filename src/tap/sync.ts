@@ -14,6 +14,7 @@ import { parentScope } from './parents.js';
 import { Semaphore } from './ratelimit.js';
 import { CpuGovernor } from './governor.js';
 import type { StateStore } from './state.js';
+import type { StopSignal } from './stop.js';
 import { type KlaviyoStream, type StreamRuntime } from './stream.js';
 import { fromMicros, toMicros } from './time.js';
 import { closeVersion, openVersion, planVersion, schemaWithDeletes, SeenIds, tracksDeletes } from './versions.js';
@@ -41,6 +42,8 @@ export interface SyncDeps {
   metrics?: Metrics;
   /** Periodic progress lines per running stream. */
   progress?: Progress;
+  /** A graceful stop (SIGTERM/SIGINT): no new request, no ACTIVATE_VERSION, runSync rejects with StopRequested. */
+  stop?: StopSignal;
 }
 
 export interface StreamSummary {
@@ -94,6 +97,7 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
   const summaries = new Map<string, StreamSummary>();
   try {
     await forEachConcurrent(streams, STREAMS_AT_ONCE, async (s) => {
+      deps.stop?.check();
       const started = Date.now();
       const summary: StreamSummary = { records: 0, pages: 0, seconds: 0 };
       summaries.set(s.stream.name, summary);
@@ -114,6 +118,8 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
       } finally {
         deps.progress?.unwatch(s.stream.name);
       }
+      // A stopped stream is unfinished: no parent bookmark, no ACTIVATE_VERSION.
+      deps.stop?.check();
       if (parents.next) {
         deps.store.setParentBookmark(s.stream.name, parents.next);
         await deps.writer.state(deps.store.snapshot());
@@ -126,6 +132,7 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
   } finally {
     stopGovernor();
   }
+  deps.stop?.check();
   await deps.writer.state(deps.store.snapshot());
   await deps.writer.flush();
   return summaries;
