@@ -17,11 +17,13 @@ import { loadState, StateStore } from './state.js';
 import { budgetOf, type KlaviyoStream } from './stream.js';
 import { planStreams, planTable } from './plan.js';
 import { STOP_EXIT_CODES, StopRequested, StopSignal } from './stop.js';
-import { runSync } from './sync.js';
+import { MAX_SAMPLE, sampleOptions, sampleOutput } from './sample.js';
+import { runSync, type SelectedStream } from './sync.js';
 import { nowMicros } from './time.js';
 
 const USAGE = `Usage: tap-klaviyo --config CONFIG [--catalog CATALOG] [--state STATE]
        tap-klaviyo --config CONFIG [--catalog CATALOG] [--state STATE] --plan
+       tap-klaviyo --config CONFIG [--catalog CATALOG] --sample N [--format table|json]
        tap-klaviyo --config CONFIG --discover
        tap-klaviyo --config CONFIG --test
        tap-klaviyo --about [--format json|markdown]
@@ -36,6 +38,8 @@ Singer tap for Klaviyo. Messages go to stdout, logs to stderr.
   --plan              estimate, per selected stream, the requests a sync would make and the time the rate
                       limits allow (a few requests per stream); prints a table (not Singer messages) on
                       stdout, writes no state, syncs nothing
+  --sample N          print the first N records (1-${MAX_SAMPLE}) of each selected stream on stderr, as a table or
+                      with --format json one JSON line per record; nothing on stdout, no state, a few requests per stream
   --about             describe the tap, its settings and streams`;
 
 export type Exit = { code: number };
@@ -54,6 +58,7 @@ function parse(argv: string[]) {
         format: { type: 'string' },
         test: { type: 'boolean' },
         plan: { type: 'boolean' },
+        sample: { type: 'string' },
         version: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -81,7 +86,12 @@ function clientFor(config: TapConfig, metrics?: Metrics): KlaviyoClient {
 }
 
 /** Runs the tap; resolves with the exit code. */
-export async function main(argv: string[], env: NodeJS.ProcessEnv, stdout: import('node:stream').Writable): Promise<number> {
+export async function main(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  stdout: import('node:stream').Writable,
+  stderr: { write(text: string): unknown } = process.stderr,
+): Promise<number> {
   const args = parse(argv);
   if (args.help) return write(stdout, `${USAGE}\n`);
   if (args.version) return write(stdout, `${PACKAGE.name} ${PACKAGE.version}\n`);
@@ -107,6 +117,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, stdout: impor
   const replicationKeys = new Map(streams.map((s) => [s.name, s.replicationKey]));
   const state = new StateStore(args.state ? loadState(args.state, replicationKeys) : undefined);
   if (args.plan) return plan(config, streams, selection, state, stdout);
+  if (args.sample !== undefined) return sample(config, selectStreams(streams, selection, config.schema_mismatch), args.sample, args.format, stderr);
   return sync(config, streams, selection, state, stdout);
 }
 
@@ -123,6 +134,15 @@ async function plan(
   const estimates = await planStreams(selected, { config, client, store, startedAt: nowMicros() });
   log.info('plan finished', { requests: client.stats.requests, retries: client.stats.retries });
   return write(stdout, planTable(estimates));
+}
+
+/** --sample N: the first N records of each selected stream on stderr; stdout stays empty, no state is written. */
+async function sample(config: TapConfig, selected: SelectedStream[], count: string, format = 'table', stderr: { write(text: string): unknown }): Promise<number> {
+  const options = sampleOptions(count, format);
+  const client = clientFor(config);
+  for await (const text of sampleOutput(selected, options, { config, client, startedAt: nowMicros() })) stderr.write(text);
+  log.info('sample finished', { streams: selected.length, requests: client.stats.requests });
+  return 0;
 }
 
 async function sync(
@@ -241,7 +261,7 @@ export async function run(
   stderr: { write(text: string): unknown },
 ): Promise<number> {
   try {
-    return await main(argv, env, stdout);
+    return await main(argv, env, stdout, stderr);
   } catch (err) {
     stderr.write(`tap-klaviyo: ${redact(describeError(err)).replace(/\s*\n\s*/g, ' ')}\n`);
     return exitCodeFor(err);

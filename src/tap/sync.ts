@@ -73,13 +73,18 @@ function clampFutureBookmarks(streams: readonly SelectedStream[], store: StateSt
   }
 }
 
-export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps): Promise<Map<string, StreamSummary>> {
-  clampFutureBookmarks(streams, deps.store, deps.startedAt - NOW_MARGIN);
+/** A per-run cache shared by every stream (StreamRuntime.memo): each key is loaded once. */
+export function runMemo(): StreamRuntime['memo'] {
   const memos = new Map<string, Promise<unknown>>();
-  const memo = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+  return <T>(key: string, load: () => Promise<T>): Promise<T> => {
     if (!memos.has(key)) memos.set(key, load());
     return memos.get(key) as Promise<T>;
   };
+}
+
+export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps): Promise<Map<string, StreamSummary>> {
+  clampFutureBookmarks(streams, deps.store, deps.startedAt - NOW_MARGIN);
+  const memo = runMemo();
   // Read before anything is written, so a key that cannot see its account fails the run cleanly.
   const accountId = streams.some((s) => s.stream.accountIdColumn) ? await memo('account-id', () => fetchAccountId(deps.client)) : null;
   for (const s of streams) {
