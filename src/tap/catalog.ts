@@ -3,6 +3,7 @@ import { ConfigError } from './errors.js';
 import { assertValid, closest, newAjv, readJsonFile, readSchemaFile } from './json.js';
 import type { JsonSchema } from './messages.js';
 import { withAccountId } from './account.js';
+import { applyReplicationChoice } from './replication-choice.js';
 import type { KlaviyoStream } from './stream.js';
 
 type Metadata = Record<string, unknown>;
@@ -53,7 +54,8 @@ function catalogEntry(stream: KlaviyoStream, schema: JsonSchema): CatalogEntry {
   const streamMetadata: Metadata = {
     inclusion: 'available',
     'selected-by-default': true,
-    'forced-replication-method': method,
+    // Singer: a stream with a replication key offers both methods (the user picks with `replication-method`).
+    ...(stream.replicationKey ? {} : { 'forced-replication-method': method }),
     'table-key-properties': stream.keyProperties,
     ...(stream.replicationKey ? { 'valid-replication-keys': [stream.replicationKey] } : {}),
     ...(stream.parent ? { 'parent-tap-stream-id': stream.parent.stream } : {}),
@@ -105,6 +107,7 @@ export function selectionOf(catalog: Catalog, streams: readonly KlaviyoStream[])
     seen.add(stream.name);
     const meta = new Map(entry.metadata.map((m) => [m.breadcrumb.join('/'), m.metadata]));
     if (!isSelected(meta.get(''))) continue;
+    applyReplicationChoice(stream, meta.get(''));
     const automatic = new Set(stream.automaticFields);
     const fields = new Set<string>();
     for (const field of schemaProperties(streamSchema(stream))) {

@@ -16,11 +16,14 @@ import { selectStreams } from './selection.js';
 import { loadState, StateStore } from './state.js';
 import { budgetOf, type KlaviyoStream } from './stream.js';
 import { planStreams, planTable } from './plan.js';
-import { runSync } from './sync.js';
+import { STOP_EXIT_CODES, StopRequested, StopSignal } from './stop.js';
+import { MAX_SAMPLE, sampleOptions, sampleOutput } from './sample.js';
+import { runSync, type SelectedStream } from './sync.js';
 import { nowMicros } from './time.js';
 
 const USAGE = `Usage: tap-klaviyo --config CONFIG [--catalog CATALOG] [--state STATE]
        tap-klaviyo --config CONFIG [--catalog CATALOG] [--state STATE] --plan
+       tap-klaviyo --config CONFIG [--catalog CATALOG] --sample N [--format table|json]
        tap-klaviyo --config CONFIG --discover
        tap-klaviyo --config CONFIG --test
        tap-klaviyo --about [--format json|markdown]
@@ -35,6 +38,8 @@ Singer tap for Klaviyo. Messages go to stdout, logs to stderr.
   --plan              estimate, per selected stream, the requests a sync would make and the time the rate
                       limits allow (a few requests per stream); prints a table (not Singer messages) on
                       stdout, writes no state, syncs nothing
+  --sample N          print the first N records (1-${MAX_SAMPLE}) of each selected stream on stderr, as a table or
+                      with --format json one JSON line per record; nothing on stdout, no state, a few requests per stream
   --about             describe the tap, its settings and streams`;
 
 export type Exit = { code: number };
@@ -53,6 +58,7 @@ function parse(argv: string[]) {
         format: { type: 'string' },
         test: { type: 'boolean' },
         plan: { type: 'boolean' },
+        sample: { type: 'string' },
         version: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -80,7 +86,12 @@ function clientFor(config: TapConfig, metrics?: Metrics): KlaviyoClient {
 }
 
 /** Runs the tap; resolves with the exit code. */
-export async function main(argv: string[], env: NodeJS.ProcessEnv, stdout: import('node:stream').Writable): Promise<number> {
+export async function main(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  stdout: import('node:stream').Writable,
+  stderr: { write(text: string): unknown } = process.stderr,
+): Promise<number> {
   const args = parse(argv);
   if (args.help) return write(stdout, `${USAGE}\n`);
   if (args.version) return write(stdout, `${PACKAGE.name} ${PACKAGE.version}\n`);
@@ -106,6 +117,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, stdout: impor
   const replicationKeys = new Map(streams.map((s) => [s.name, s.replicationKey]));
   const state = new StateStore(args.state ? loadState(args.state, replicationKeys) : undefined);
   if (args.plan) return plan(config, streams, selection, state, stdout);
+  if (args.sample !== undefined) return sample(config, selectStreams(streams, selection, config.schema_mismatch), args.sample, args.format, stderr);
   return sync(config, streams, selection, state, stdout);
 }
 
@@ -124,6 +136,15 @@ async function plan(
   return write(stdout, planTable(estimates));
 }
 
+/** --sample N: the first N records of each selected stream on stderr; stdout stays empty, no state is written. */
+async function sample(config: TapConfig, selected: SelectedStream[], count: string, format = 'table', stderr: { write(text: string): unknown }): Promise<number> {
+  const options = sampleOptions(count, format);
+  const client = clientFor(config);
+  for await (const text of sampleOutput(selected, options, { config, client, startedAt: nowMicros() })) stderr.write(text);
+  log.info('sample finished', { streams: selected.length, requests: client.stats.requests });
+  return 0;
+}
+
 async function sync(
   config: TapConfig,
   streams: KlaviyoStream[],
@@ -139,13 +160,23 @@ async function sync(
   const client = clientFor(config, metrics);
   const stopMetrics = metrics.start();
   const stopProgress = progress.start();
+  const stop = new StopSignal();
+  const detachSignals = stopOnSignals(stop);
   let summaries: Awaited<ReturnType<typeof runSync>>;
   try {
-    summaries = await runSync(selected, { config, client, store, writer, startedAt: nowMicros(), metrics, progress });
+    const syncing = runSync(selected, { config, client, store, writer, startedAt: nowMicros(), metrics, progress, stop });
+    const finished = await Promise.race([syncing, stop.whenRequested().then(() => null)]);
+    if (finished === null) {
+      syncing.catch(() => undefined); // it unwinds in the background; nothing of it reaches stdout any more
+      return await stopGracefully(stop, writer, store);
+    }
+    summaries = finished;
   } catch (err) {
+    if (err instanceof StopRequested) return await stopGracefully(stop, writer, store);
     if (!(err instanceof OutputClosedError)) await writer.flush().catch(() => undefined);
     throw err;
   } finally {
+    detachSignals();
     stopProgress();
     stopMetrics();
   }
@@ -157,6 +188,35 @@ async function sync(
     streams: Object.fromEntries(summaries),
   });
   return 0;
+}
+
+/** Pages being written may finish within this; the whole stop stays well under 2 s. */
+const STOP_PAGES_MS = 1000;
+const STOP_FLUSH_MS = 600;
+
+/** SIGTERM/SIGINT: the first asks the sync to stop (stopGracefully), a second one exits at once. */
+function stopOnSignals(stop: StopSignal): () => void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.requested) process.exit(STOP_EXIT_CODES[signal] ?? 1);
+    log.warn(`${signal} received: stopping (no new request; the last STATE will cover every record written); a second signal exits at once`);
+    stop.request(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
+}
+
+/** After a stop: the pages being written finish, then one last STATE (over exactly what was written) and the exit code. */
+async function stopGracefully(stop: StopSignal, writer: MessageWriter, store: StateStore): Promise<number> {
+  await stop.pagesWritten(STOP_PAGES_MS);
+  await writer.finalState(store.snapshot(), STOP_FLUSH_MS);
+  const signal = stop.reason ?? 'SIGTERM';
+  const code = STOP_EXIT_CODES[signal] ?? 1;
+  log.warn(`stopped by ${signal}: the last STATE covers every record written; pass it with --state to resume; exit ${code}`);
+  return code;
 }
 
 /** One small request to the metrics endpoint (which every metric stream needs too) proves the key. */
@@ -183,7 +243,10 @@ function write(stdout: NodeJS.WritableStream, text: string): number {
   return 0;
 }
 
-/** Exit codes: 0 ok, 1 API or runtime failure, 2 bad input (config, catalog, state, flags), 3 key refused. */
+/**
+ * Exit codes: 0 ok, 1 API or runtime failure, 2 bad input (config, catalog, state, flags), 3 key refused,
+ * 130/143 stopped by SIGINT/SIGTERM (STOP_EXIT_CODES).
+ */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof ConfigError) return 2;
   if (err instanceof AuthError) return 3;
@@ -198,7 +261,7 @@ export async function run(
   stderr: { write(text: string): unknown },
 ): Promise<number> {
   try {
-    return await main(argv, env, stdout);
+    return await main(argv, env, stdout, stderr);
   } catch (err) {
     stderr.write(`tap-klaviyo: ${redact(describeError(err)).replace(/\s*\n\s*/g, ' ')}\n`);
     return exitCodeFor(err);

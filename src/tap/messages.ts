@@ -108,6 +108,26 @@ export class MessageWriter {
     await this.flush();
   }
 
+  /**
+   * The last message of a stopped run: the STATE, then everything buffered is handed to stdout, and the writer
+   * refuses any later message (a page still being written, a STATE, an ACTIVATE_VERSION), so this STATE is the
+   * last line. Resolves once stdout has taken every byte, or after `timeoutMs`.
+   */
+  async finalState(value: unknown, timeoutMs: number): Promise<void> {
+    if (this.closedError) return;
+    // Handed to stdout at once, whatever its backpressure: stdout keeps the bytes in order until they are out.
+    void this.flushNow()?.catch(() => undefined);
+    this.out.write(`${JSON.stringify({ type: 'STATE', value } satisfies StateMessage)}\n`);
+    this.closedError = new OutputClosedError('the run is stopping: no more output');
+    if (this.out.writableLength === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.out.once('drain', resolve)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
   /** Writes what is buffered; waits for `drain` when the pipe is full. */
   async flush(): Promise<void> {
     await this.flushNow();

@@ -22,7 +22,7 @@ export interface ParentScope {
  */
 export function parentScope(stream: KlaviyoStream, config: TapConfig, store: StateStore, startedAt: number, settled: number): ParentScope {
   const field = stream.parent?.changedField;
-  if (!field) return { since: null, next: null };
+  if (!field || !stream.bookmarked) return { since: null, next: null };
   const overrides = config.streams[stream.name] ?? {};
   const end = overrides.end_date ?? config.end_date;
   const upper = Math.min(end ? (parseUserDate(end) ?? Infinity) : Infinity, settled);

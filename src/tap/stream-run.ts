@@ -87,6 +87,7 @@ export class StreamRun {
   }
 
   private async syncPartition(partition: Partition): Promise<void> {
+    this.deps.stop?.check();
     const base = await this.s.stream.filters(partition, this.rt);
     if (base === null) return;
     if (!this.plan) {
@@ -120,17 +121,24 @@ export class StreamRun {
     const budgetKey = this.s.stream.budget(this.rt);
     const budget = this.rt.client.rateBudget(budgetKey);
     const pager = new Pager(this.rt.client, url, budgetKey);
+    const stop = this.deps.stop;
     for (let first = true; ; first = false) {
       // The endpoint admits first (as many as its rate x latency keeps busy), then a page slot is taken: a window
       // waiting on a slow endpoint holds no slot that another stream could use.
       const admitted = await budget.admit();
       const release = await this.pageSlots.acquire();
       try {
+        // A stop admits no new request (the window stays unfinished: the bookmark never passes its unread tail).
+        if (stop?.requested) {
+          admitted();
+          break;
+        }
         if (!(await this.nextPage(pager, admitted, partition, base, at, first))) break;
       } finally {
         release();
       }
     }
+    if (stop?.requested) return;
     if (at) {
       at.scan.open--;
       at.window.done = true;
@@ -149,15 +157,21 @@ export class StreamRun {
     } finally {
       admitted();
     }
-    if (!page) return false;
+    // A page that arrives after a stop is dropped: none of it is written, so the last STATE stays exact.
+    if (!page || this.deps.stop?.requested) return false;
     this.summary.pages++;
     const { records, seen, reachedEnd, first: firstValue } = this.select(page, partition, at);
-    await this.emit(records);
-    this.deps.metrics?.count(this.s.stream.name, partition.context, records.length);
-    // Only records already written count towards the bookmark: another window may write STATE while this
-    // page's records wait for stdout, and that STATE must not cover them (a kill then would lose them).
-    if (at) for (const [value, id] of seen) at.scan.tracker.see(at.window, value, id);
-    if (at && this.plan?.sorted) await this.saveBookmark(partition, at.scan.tracker);
+    const written = this.deps.stop?.writingPage();
+    try {
+      await this.emit(records);
+      this.deps.metrics?.count(this.s.stream.name, partition.context, records.length);
+      // Only records already written count towards the bookmark: another window may write STATE while this
+      // page's records wait for stdout, and that STATE must not cover them (a kill then would lose them).
+      if (at) for (const [value, id] of seen) at.scan.tracker.see(at.window, value, id);
+      if (at && this.plan?.sorted) await this.saveBookmark(partition, at.scan.tracker);
+    } finally {
+      written?.();
+    }
     if (reachedEnd) return false;
     // Hand the tail to new windows after a window's first page, and again on a later page whenever fewer windows
     // are open than the endpoint can keep in flight (rate x latency), so the last long windows do not run alone.
@@ -205,7 +219,7 @@ export class StreamRun {
   }
 
   private async saveBookmark(partition: Partition, tracker: BookmarkTracker): Promise<void> {
-    if (!this.plan || !tracker.advance()) return;
+    if (!this.plan || !this.s.stream.bookmarked || !tracker.advance()) return;
     const bookmark = tracker.bookmark(this.plan.key);
     if (!bookmark) return;
     this.deps.store.set(this.s.stream.name, partition.context, bookmark);
@@ -261,7 +275,7 @@ export function replicationRange(
   const start = parseUserDate(overrides.start_date ?? config.start_date) ?? 0;
   const end = overrides.end_date ?? config.end_date;
   const upper = Math.min(end ? (parseUserDate(end) ?? Infinity) : Infinity, startedAt - NOW_MARGIN);
-  const saved = store.get(stream.name, partition.context);
+  const saved = stream.bookmarked ? store.get(stream.name, partition.context) : undefined;
   const bookmark = saved ? toMicros(saved.replication_key_value) : null;
   const lookback = stream.lateArriving ? daysToMicros(overrides.lookback_days ?? config.lookback_days) : 0;
   return { lower: Math.max(start, (bookmark ?? start) - lookback), upper, bookmark, saved };

@@ -146,6 +146,22 @@ export abstract class KlaviyoStream {
    */
   accountIdColumn = false;
 
+  /**
+   * The catalog forces a stream that has a replication key to FULL_TABLE (`replication-method`): no bookmark is
+   * read or written, it reads from start_date every run, under a table version. Set by the selection.
+   */
+  fullTable = false;
+
+  /** The method the sync uses: INCREMENTAL on the replication key, unless the stream has none or the catalog chose FULL_TABLE. */
+  get replicationMethod(): 'INCREMENTAL' | 'FULL_TABLE' {
+    return this.replicationKey !== null && !this.fullTable ? 'INCREMENTAL' : 'FULL_TABLE';
+  }
+
+  /** Whether bookmarks are read and written (INCREMENTAL). */
+  get bookmarked(): boolean {
+    return this.replicationMethod === 'INCREMENTAL';
+  }
+
   /** `id`, or `[<parent>_id, id]` for a child stream, whose ids repeat across parents. */
   get primaryKey(): readonly string[] {
     return this.parent ? [this.parent.key, 'id'] : ['id'];

@@ -14,6 +14,7 @@ import { parentScope } from './parents.js';
 import { Semaphore } from './ratelimit.js';
 import { CpuGovernor } from './governor.js';
 import type { StateStore } from './state.js';
+import type { StopSignal } from './stop.js';
 import { type KlaviyoStream, type StreamRuntime } from './stream.js';
 import { fromMicros, toMicros } from './time.js';
 import { closeVersion, openVersion, planVersion, schemaWithDeletes, SeenIds, tracksDeletes } from './versions.js';
@@ -45,6 +46,8 @@ export interface SyncDeps {
   metrics?: Metrics;
   /** Periodic progress lines per running stream. */
   progress?: Progress;
+  /** A graceful stop (SIGTERM/SIGINT): no new request, no ACTIVATE_VERSION, runSync rejects with StopRequested. */
+  stop?: StopSignal;
 }
 
 export interface StreamSummary {
@@ -64,6 +67,7 @@ const MIN_PAGE_SLOTS = 2;
  */
 function clampFutureBookmarks(streams: readonly SelectedStream[], store: StateStore, upper: number): void {
   for (const { stream } of streams) {
+    if (!stream.bookmarked) continue;
     for (const { context, bookmark } of store.bookmarks(stream.name)) {
       if ((toMicros(bookmark.replication_key_value) ?? 0) <= upper) continue;
       const where = Object.keys(context).length > 0 ? ` ${JSON.stringify(context)}` : '';
@@ -73,13 +77,18 @@ function clampFutureBookmarks(streams: readonly SelectedStream[], store: StateSt
   }
 }
 
-export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps): Promise<Map<string, StreamSummary>> {
-  clampFutureBookmarks(streams, deps.store, deps.startedAt - NOW_MARGIN);
+/** A per-run cache shared by every stream (StreamRuntime.memo): each key is loaded once. */
+export function runMemo(): StreamRuntime['memo'] {
   const memos = new Map<string, Promise<unknown>>();
-  const memo = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+  return <T>(key: string, load: () => Promise<T>): Promise<T> => {
     if (!memos.has(key)) memos.set(key, load());
     return memos.get(key) as Promise<T>;
   };
+}
+
+export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps): Promise<Map<string, StreamSummary>> {
+  clampFutureBookmarks(streams, deps.store, deps.startedAt - NOW_MARGIN);
+  const memo = runMemo();
   // Read before anything is written, so a key that cannot see its account fails the run cleanly.
   const accountId = streams.some((s) => s.stream.accountIdColumn) ? await memo('account-id', () => fetchAccountId(deps.client)) : null;
   for (const s of streams) {
@@ -87,7 +96,7 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
       stream: s.stream.name,
       schema: schemaWithDeletes(s.stream, deps.config, s.schema),
       key_properties: s.stream.keyProperties,
-      ...(s.stream.replicationKey ? { bookmark_properties: [s.stream.replicationKey] } : {}),
+      ...(s.stream.replicationKey && s.stream.bookmarked ? { bookmark_properties: [s.stream.replicationKey] } : {}),
     });
   }
   const maxSlots = deps.config.max_requests_in_flight + 2;
@@ -97,6 +106,7 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
   const summaries = new Map<string, StreamSummary>();
   try {
     await forEachConcurrent(streams, STREAMS_AT_ONCE, async (s) => {
+      deps.stop?.check();
       const started = Date.now();
       const summary: StreamSummary = { records: 0, pages: 0, seconds: 0 };
       summaries.set(s.stream.name, summary);
@@ -118,6 +128,8 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
       } finally {
         deps.progress?.unwatch(s.stream.name);
       }
+      // A stopped stream is unfinished: no parent bookmark, no ACTIVATE_VERSION.
+      deps.stop?.check();
       if (parents.next) {
         deps.store.setParentBookmark(s.stream.name, parents.next);
         await deps.writer.state(deps.store.snapshot());
@@ -130,6 +142,7 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
   } finally {
     stopGovernor();
   }
+  deps.stop?.check();
   await deps.writer.state(deps.store.snapshot());
   await deps.writer.flush();
   return summaries;

@@ -44,7 +44,8 @@ export function planVersion(stream: KlaviyoStream, config: TapConfig, store: Sta
   const { active, pending } = store.versions(stream.name);
   const first = !store.has(stream.name);
   const next = Math.max(nowMs, (active ?? 0) + 1);
-  if (stream.replicationKey === null) return { version: pending ?? next, full: true, restart: false, activateFirst: first };
+  // FULL_TABLE (no replication key, or chosen in the catalog): a full read every run; a chosen one drops any bookmark.
+  if (stream.replicationMethod === 'FULL_TABLE') return { version: pending ?? next, full: true, restart: stream.replicationKey !== null, activateFirst: first };
   if (!stream.refreshedInFull) return NO_VERSION;
   const days = fullRefreshDays(stream, config);
   if (days === 0) return NO_VERSION;

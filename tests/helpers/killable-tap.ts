@@ -9,6 +9,10 @@ export interface KillPlan {
   afterLines?: number;
   /** SIGKILL this many milliseconds after the spawn. */
   afterMs?: number;
+  /** The signal sent instead of SIGKILL (e.g. SIGTERM, for a graceful stop). */
+  signal?: NodeJS.Signals;
+  /** Send the signal this many times (a second SIGTERM exits at once); default once. */
+  times?: number;
 }
 
 export interface KillableRun extends TapResult {
@@ -18,6 +22,8 @@ export interface KillableRun extends TapResult {
   lines: string[];
   /** Bytes after the last newline: a line the kill cut short ('' when stdout ended cleanly). */
   partial: string;
+  /** Milliseconds from the (first) signal to the exit; null when no signal was sent. */
+  exitMsAfterSignal: number | null;
 }
 
 const NEWLINE = 0x0a;
@@ -37,9 +43,12 @@ export function runTapKillable(args: string[], plan: KillPlan, env: NodeJS.Proce
     let newlines = 0;
     let stderr = '';
     let killSent = false;
+    let sentAt: number | null = null;
     const kill = (): void => {
       if (killSent || child.exitCode !== null || child.signalCode !== null) return;
-      killSent = child.kill('SIGKILL');
+      sentAt = Date.now();
+      killSent = child.kill(plan.signal ?? 'SIGKILL');
+      for (let i = 1; i < (plan.times ?? 1); i++) child.kill(plan.signal ?? 'SIGKILL');
     };
     const timer = plan.afterMs === undefined ? null : setTimeout(kill, plan.afterMs);
     child.stdout.on('data', (chunk: Buffer) => {
@@ -54,7 +63,9 @@ export function runTapKillable(args: string[], plan: KillPlan, env: NodeJS.Proce
     child.once('error', reject);
     child.once('close', (code, signal) => {
       if (timer) clearTimeout(timer);
-      resolve({ code, signal, stderr, killed: killSent && signal === 'SIGKILL', ...splitLines(Buffer.concat(chunks)) });
+      const exitMsAfterSignal = sentAt === null ? null : Date.now() - sentAt;
+      const killed = killSent && (plan.signal === undefined ? signal === 'SIGKILL' : true);
+      resolve({ code, signal, stderr, killed, exitMsAfterSignal, ...splitLines(Buffer.concat(chunks)) });
     });
   });
 }
