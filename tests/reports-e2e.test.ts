@@ -12,6 +12,8 @@ import { canonical, E2eWorkspace, keyOf, SIM_KEY, truth, type E2eRun, type Row }
 
 const REPORTS = builtInStreams().filter((s): s is ReportStream => s instanceof ReportStream);
 const SERIES = 'flow_series_reports';
+const ALL_SERIES = REPORTS.filter((s) => s.replicationKey !== null);
+const ALL_VALUES = REPORTS.filter((s) => s.replicationKey === null);
 const FAULTS = { latencyMs: 3, jitterMs: 5, errorRate: 0.05, resetRate: 0.03, truncateRate: 0.03, htmlRate: 0.03 };
 const DAY_MS = 86_400_000;
 const AGGREGATES = 'metric_aggregates';
@@ -83,7 +85,7 @@ for (const [label, knobs, reportDays] of [
       assert.equal(again.records.get(AGGREGATES), undefined, 'lookback_days 0: no day to re-read');
       const from = new Date(todayStart() - 30 * DAY_MS).toISOString().replace('.000Z', 'Z');
       for (const s of REPORTS) {
-        const want = reportTruth(s.name).filter((r) => s.name !== SERIES || String(r['interval_start']) >= from);
+        const want = reportTruth(s.name).filter((r) => s.replicationKey === null || String(r['interval_start']) >= from);
         assertSame(again.records.get(s.name) ?? [], want, s.name);
       }
       if (label !== 'clean') assert.ok(Object.values(sim.stats().faults).reduce((a, b) => a + b, 0) > 0, 'faults were injected');
@@ -101,25 +103,31 @@ describe('report streams under the daily quota', function () {
       const ws = new E2eWorkspace(sim, { report_daily_budget: 0.01, report_days: 180, report_reread_days: 5 });
       const first = await ws.run(undefined, catalogOf());
       ok(first);
-      assert.equal(sim.usedToday('query_flow_series'), 2);
-      assert.match(first.stderr, /1 of 3 report requests wait for a later run/);
+      for (const s of ALL_SERIES) {
+        assert.equal(sim.usedToday(s.report.operationId), 2, s.name);
+        assert.match(first.stderr, new RegExp(`${s.name}: 1 of 3 report requests wait for a later run`));
+      }
       const again = await ws.run(first.state, catalogOf());
       ok(again);
-      assert.equal(sim.usedToday('query_flow_series'), 2, 'a second run the same day sends nothing more');
-      assert.equal(again.records.get(SERIES), undefined);
-      assert.equal((again.state as State).bookmarks[SERIES]?.report_quota?.requests, 2);
+      for (const s of ALL_SERIES) {
+        assert.equal(sim.usedToday(s.report.operationId), 2, `${s.name}: a second run the same day sends nothing more`);
+        assert.equal(again.records.get(s.name), undefined);
+        assert.equal((again.state as State).bookmarks[s.name]?.report_quota?.requests, 2);
+      }
 
       sim.advanceDay();
       const next = await ws.run(dayLater(again.state), catalogOf());
       ok(next);
       // From the bookmark (today - 60 days) less report_reread_days (5): 65 days, two windows.
-      assert.equal(sim.usedToday('query_flow_series'), 2);
-      for (const op of ['query_campaign_values', 'query_flow_values']) assert.equal(sim.usedToday(op), 1, op);
+      for (const s of ALL_SERIES) assert.equal(sim.usedToday(s.report.operationId), 2, s.name);
+      for (const s of ALL_VALUES) assert.equal(sim.usedToday(s.report.operationId), 1, s.name);
       // Day two re-reads report_reread_days before the bookmark: those rows come again (same key, same values).
-      const byKey = new Map<string, Row>();
-      for (const r of [...(first.records.get(SERIES) ?? []), ...(next.records.get(SERIES) ?? [])]) byKey.set(keyOf(SERIES)(r), r);
-      assertSame([...byKey.values()], [...reportTruthRecords(sim.world, SERIES, Date.now() * 1000, 180)], SERIES);
-      assert.equal(sim.refusedDaily('query_flow_series'), 0, 'the tap stayed under the quota');
+      for (const s of ALL_SERIES) {
+        const byKey = new Map<string, Row>();
+        for (const r of [...(first.records.get(s.name) ?? []), ...(next.records.get(s.name) ?? [])]) byKey.set(keyOf(s.name)(r), r);
+        assertSame([...byKey.values()], [...reportTruthRecords(sim.world, s.name, Date.now() * 1000, 180)], s.name);
+        assert.equal(sim.refusedDaily(s.report.operationId), 0, `${s.name}: the tap stayed under the quota`);
+      }
     } finally {
       await sim.close();
     }

@@ -3001,6 +3001,126 @@ _overflow?: ({
 }
 
 /**
+ * Sign-up form statistics (views, submits, closes) per form over the last report_days (Reporting API)
+ */
+export interface FormValuesReportsRecord {
+/**
+ * Grouping: form_id
+ */
+form_id: string
+/**
+ * Start of the report timeframe (inclusive)
+ */
+timeframe_start: string
+/**
+ * End of the report timeframe (exclusive)
+ */
+timeframe_end: string
+closed_form?: (number | null)
+closed_form_uniques?: (number | null)
+qualified_form?: (number | null)
+qualified_form_uniques?: (number | null)
+submit_rate?: (number | null)
+submits?: (number | null)
+submitted_form_step?: (number | null)
+submitted_form_step_uniques?: (number | null)
+viewed_form?: (number | null)
+viewed_form_step?: (number | null)
+viewed_form_step_uniques?: (number | null)
+viewed_form_uniques?: (number | null)
+/**
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
+ */
+_overflow?: ({
+
+} | null)
+}
+
+/**
+ * Sign-up form statistics per form and day, incremental; re-reads the last report_reread_days (Reporting API)
+ */
+export interface FormSeriesReportsRecord {
+/**
+ * Grouping: form_id
+ */
+form_id: string
+/**
+ * Start of the interval (day) the statistics are for
+ */
+interval_start: string
+closed_form?: (number | null)
+closed_form_uniques?: (number | null)
+qualified_form?: (number | null)
+qualified_form_uniques?: (number | null)
+submit_rate?: (number | null)
+submits?: (number | null)
+submitted_form_step?: (number | null)
+submitted_form_step_uniques?: (number | null)
+viewed_form?: (number | null)
+viewed_form_step?: (number | null)
+viewed_form_step_uniques?: (number | null)
+viewed_form_uniques?: (number | null)
+/**
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
+ */
+_overflow?: ({
+
+} | null)
+}
+
+/**
+ * Segment membership statistics (added, removed, net change, total) per segment over the last report_days (Reporting API)
+ */
+export interface SegmentValuesReportsRecord {
+/**
+ * Grouping: segment_id
+ */
+segment_id: string
+/**
+ * Start of the report timeframe (inclusive)
+ */
+timeframe_start: string
+/**
+ * End of the report timeframe (exclusive)
+ */
+timeframe_end: string
+members_added?: (number | null)
+members_removed?: (number | null)
+net_members_changed?: (number | null)
+total_members?: (number | null)
+/**
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
+ */
+_overflow?: ({
+
+} | null)
+}
+
+/**
+ * Segment membership statistics per segment and day, incremental; re-reads the last report_reread_days (Reporting API)
+ */
+export interface SegmentSeriesReportsRecord {
+/**
+ * Grouping: segment_id
+ */
+segment_id: string
+/**
+ * Start of the interval (day) the statistics are for
+ */
+interval_start: string
+members_added?: (number | null)
+members_removed?: (number | null)
+net_members_changed?: (number | null)
+total_members?: (number | null)
+/**
+ * Values Klaviyo sent that had no column or did not fit its type (then null), by field path, exactly as sent
+ */
+_overflow?: ({
+
+} | null)
+}
+
+/**
  * Per metric and day: count of events, unique profiles and summed value (one request per metric and year)
  */
 export interface MetricAggregatesRecord {

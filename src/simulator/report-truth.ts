@@ -1,16 +1,22 @@
 // Ground truth of the Reporting API streams: what a first run with the default settings (report_days 365,
-// conversion_metric "Placed Order") must write, counted from the world's events up to the UTC day of `asOf`.
+// conversion_metric "Placed Order") must write, counted from the world's events (forms and segments:
+// form-segment-truth.ts) up to the UTC day of `asOf`.
 import { REPORTS } from '../generated/reports.js';
 import { formatSeconds, MICROS_PER_SECOND, SECONDS_PER_DAY, toRecordDatetime } from './datetime.js';
+import { formTruth, segmentTruth } from './form-segment-truth.js';
 import { scanEvents } from './world/event-scan.js';
 import { reportGroups, statisticsOf, type Family } from './world/report-stats.js';
 import type { World } from './world/world.js';
 
 /** Report stream -> its endpoint, family and whether rows are per day. */
-export const REPORT_STREAMS: Readonly<Record<string, { path: string; family: Family; daily: boolean }>> = {
+export const REPORT_STREAMS: Readonly<Record<string, { path: string; family: Family | 'form' | 'segment'; daily: boolean }>> = {
   campaign_values_reports: { path: '/api/campaign-values-reports', family: 'campaign', daily: false },
   flow_values_reports: { path: '/api/flow-values-reports', family: 'flow', daily: false },
   flow_series_reports: { path: '/api/flow-series-reports', family: 'flow', daily: true },
+  form_values_reports: { path: '/api/form-values-reports', family: 'form', daily: false },
+  form_series_reports: { path: '/api/form-series-reports', family: 'form', daily: true },
+  segment_values_reports: { path: '/api/segment-values-reports', family: 'segment', daily: false },
+  segment_series_reports: { path: '/api/segment-series-reports', family: 'segment', daily: true },
 };
 
 const DEFAULT_REPORT_DAYS = 365;
@@ -30,6 +36,8 @@ export function* reportTruthRecords(world: World, stream: string, asOfMicros: nu
   if (!spec || !facts) throw new Error(`unknown report stream '${stream}'`);
   const highSec = Math.floor(asOfMicros / MICROS_PER_SECOND / SECONDS_PER_DAY) * SECONDS_PER_DAY;
   const lowSec = highSec - reportDays * SECONDS_PER_DAY;
+  if (spec.family === 'form') return yield* formTruth(world, lowSec, highSec, spec.daily);
+  if (spec.family === 'segment') return yield* segmentTruth(world, lowSec, highSec, spec.daily);
   const groups = reportGroups(world, spec.family, conversionMetricId(world), lowSec, highSec, spec.daily ? SECONDS_PER_DAY : null);
   for (const group of groups) {
     const [whole] = group.buckets;

@@ -37,6 +37,10 @@ import { WebFeeds } from './web_feeds.js';
 import { CampaignValuesReports } from './campaign_values_reports.js';
 import { FlowValuesReports } from './flow_values_reports.js';
 import { FlowSeriesReports } from './flow_series_reports.js';
+import { FormValuesReports } from './form_values_reports.js';
+import { FormSeriesReports } from './form_series_reports.js';
+import { SegmentValuesReports } from './segment_values_reports.js';
+import { SegmentSeriesReports } from './segment_series_reports.js';
 import { MetricAggregates } from './metric_aggregates.js';
 
 /** Built-in metric streams: stream id -> Klaviyo metric name. */
@@ -89,6 +93,10 @@ export function builtInStreams(): KlaviyoStream[] {
     new CampaignValuesReports(),
     new FlowValuesReports(),
     new FlowSeriesReports(),
+    new FormValuesReports(),
+    new FormSeriesReports(),
+    new SegmentValuesReports(),
+    new SegmentSeriesReports(),
     new MetricAggregates(),
   ];
 }

@@ -168,21 +168,40 @@ function editDistance(a: string, b: string): number {
   return prev[b.length] ?? 0;
 }
 
+const isScalar = (v: unknown): boolean => v === null || typeof v !== 'object';
+const isFlat = (v: unknown): boolean => isScalar(v) || (Array.isArray(v) && v.every(isScalar));
+
+/** A catalog metadata entry (`breadcrumb` and a `metadata` object of scalars and scalar arrays). */
+function isMetadataEntry(value: object): boolean {
+  const entry = value as Record<string, unknown>;
+  const metadata = entry['metadata'];
+  return Array.isArray(entry['breadcrumb']) && isFlat(entry['breadcrumb']) && typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) && Object.values(metadata).every(isFlat);
+}
+
 /**
  * JSON as people review it: two-space indentation, but an array of scalars (`["string", "null"]`, a key list)
- * on one line. The catalog and schemas are mostly such arrays, so this keeps them about a third smaller.
+ * and a catalog metadata entry (`{"breadcrumb": [...], "metadata": {...}}`) on one line. The catalog and
+ * schemas are mostly such arrays and entries, so this keeps them less than half the size.
  */
 export function formatJson(value: unknown, indent = ''): string {
   if (Array.isArray(value)) {
-    if (value.every((v) => v === null || typeof v !== 'object')) return `[${value.map((v) => JSON.stringify(v)).join(', ')}]`;
+    if (value.every(isScalar)) return `[${value.map((v) => JSON.stringify(v)).join(', ')}]`;
     const inner = `${indent}  `;
     return `[\n${value.map((v) => `${inner}${formatJson(v, inner)}`).join(',\n')}\n${indent}]`;
   }
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value).filter(([, v]) => v !== undefined);
     if (entries.length === 0) return '{}';
+    if (isMetadataEntry(value)) return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${oneLine(v)}`).join(', ')}}`;
     const inner = `${indent}  `;
     return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${formatJson(v, inner)}`).join(',\n')}\n${indent}}`;
   }
   return JSON.stringify(value);
+}
+
+/** A flat value, or an object of flat values, on one line (`{"a": 1, "b": ["x", "y"]}`). */
+function oneLine(value: unknown): string {
+  if (isFlat(value)) return formatJson(value);
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${formatJson(v)}`).join(', ')}}`;
 }

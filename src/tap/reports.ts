@@ -111,7 +111,7 @@ export async function warnIfEmpty(stream: ReportStream, probe: DataProbe | null,
   const filter = renderFilters(probe.filters) ?? '';
   const facts = ENDPOINTS[probe.path];
   if (!facts) return;
-  const doc = await rt.client.get(`${probe.path}?filter=${encodeURIComponent(filter)}`, budgetOf(facts));
+  const doc = await rt.client.get(filter === '' ? probe.path : `${probe.path}?filter=${encodeURIComponent(filter)}`, budgetOf(facts));
   const found = Array.isArray(doc.data) ? doc.data.length : 0;
-  if (found > 0) log.warn(`stream ${stream.name}: the report for ${range} has no rows, yet the account has ${probe.what} in it (${found}+ on the first page): check conversion_metric and the key's scopes`);
+  if (found > 0) log.warn(`stream ${stream.name}: the report for ${range} has no rows, yet the account has ${probe.what} in it (${found}+ on the first page): check ${stream.report.conversionMetric ? 'conversion_metric and ' : ''}the key's scopes`);
 }

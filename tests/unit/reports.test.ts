@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import nock from 'nock';
 import { FlowSeriesReports } from '../../src/streams/flow_series_reports.js';
 import { CampaignValuesReports } from '../../src/streams/campaign_values_reports.js';
+import { FormSeriesReports } from '../../src/streams/form_series_reports.js';
+import { SegmentValuesReports } from '../../src/streams/segment_values_reports.js';
 import type { TapConfig } from '../../src/tap/config.js';
 import { QuotaExhaustedError } from '../../src/tap/errors.js';
 import { KlaviyoClient } from '../../src/tap/http.js';
@@ -83,6 +85,26 @@ describe('a report without rows', () => {
       await warnIfEmpty(stream, stream.probe(window), { client } as unknown as StreamRuntime, window);
       assert.match(decodeURIComponent(urls[0] ?? ''), /^\/api\/campaigns\?filter=equals\(messages\.channel,'email'\),any\(status,\['Sent','Variations Sent'\]\),greater-or-equal\(scheduled_at,2025-11-30T00:00:00Z\),less-than\(scheduled_at,2026-11-30T00:00:00Z\)$/);
       assert.equal(lines.some((l) => /^WARN stream campaign_values_reports: the report for .* has no rows, yet the account has sent email campaigns in it/.test(l)), warned, lines.join('\n'));
+    });
+  }
+});
+
+describe('a form or segment report without rows', () => {
+  after(() => setLogSink((line) => process.stderr.write(`${line}\n`)));
+
+  for (const [stream, url, what] of [
+    [new FormSeriesReports(), /^\/api\/forms\?filter=equals\(status,'live'\),less-than\(created_at,2026-11-30T00:00:00Z\)$/, 'live forms'],
+    [new SegmentValuesReports(), /^\/api\/segments$/, 'segments'],
+  ] as const) {
+    it(`${stream.name}: probes ${what} and warns when there are some`, async () => {
+      const lines: string[] = [];
+      setLogSink((line) => lines.push(line));
+      const urls: string[] = [];
+      const client = { get: async (u: string) => (urls.push(u), { data: [{ type: 'x', id: 'X1' }] }) };
+      const window = { start: TODAY - 60 * MICROS_PER_DAY, end: TODAY };
+      await warnIfEmpty(stream, stream.probe(window), { client } as unknown as StreamRuntime, window);
+      assert.match(decodeURIComponent(urls[0] ?? ''), url);
+      assert.ok(lines.some((l) => l.startsWith(`WARN stream ${stream.name}: the report for `) && l.includes(`yet the account has ${what} in it`)), lines.join('\n'));
     });
   }
 });

@@ -1,14 +1,26 @@
 // POST /api/*-values-reports and *-series-reports: the body checked as Klaviyo does (JSON:API 400s with a
-// pointer), then the statistics counted from the world's events (world/report-stats.ts).
+// pointer), then the statistics counted from the world's events (world/report-stats.ts: campaigns and flows), its
+// forms' daily activity or its segments' members (world/form-segment-stats.ts).
 import { REPORTS } from '../../generated/reports.js';
 import type { ReportFacts } from '../../tap/report-facts.js';
 import { formatSeconds, parseDatetime, MICROS_PER_SECOND, SECONDS_PER_DAY } from '../datetime.js';
 import { ApiError } from '../http/api-error.js';
+import { formGroups, segmentGroups } from '../world/form-segment-stats.js';
 import { reportGroups, statisticsOf, type Family } from '../world/report-stats.js';
 import type { World } from '../world/world.js';
 
-/** The families the simulator counts (campaign and flow email messages); forms and segments are not simulated. */
-const FAMILIES: Record<string, Family> = { '/api/campaign-values-reports': 'campaign', '/api/flow-values-reports': 'flow', '/api/flow-series-reports': 'flow' };
+type ReportFamily = Family | 'form' | 'segment';
+
+/** The reports the simulator serves: campaign and flow email messages, forms, segments. */
+const FAMILIES: Record<string, ReportFamily> = {
+  '/api/campaign-values-reports': 'campaign',
+  '/api/flow-values-reports': 'flow',
+  '/api/flow-series-reports': 'flow',
+  '/api/form-values-reports': 'form',
+  '/api/form-series-reports': 'form',
+  '/api/segment-values-reports': 'segment',
+  '/api/segment-series-reports': 'segment',
+};
 const INTERVAL_DAYS: Record<string, number> = { hourly: 7, daily: 60, weekly: 364, monthly: 364 };
 const YEAR_SECONDS = 365 * SECONDS_PER_DAY;
 
@@ -30,7 +42,7 @@ interface Query {
   statistics: string[];
   lowSec: number;
   highSec: number;
-  conversionMetricId: string;
+  conversionMetricId: string | null;
   interval: string | null;
 }
 
@@ -62,7 +74,7 @@ export function parseReportBody(world: World, facts: ReportFacts, raw: string): 
   if (data['type'] !== facts.type) throw invalid(`data.type must be "${facts.type}".`, '/data/type');
   const a = data['attributes'];
   if (!isObject(a)) throw invalid('data.attributes is required.', '/data/attributes');
-  const known = ['statistics', 'timeframe', 'conversion_metric_id', 'group_by', 'filter', ...(facts.intervals ? ['interval'] : [])];
+  const known = ['statistics', 'timeframe', 'filter', ...(facts.conversionMetric ? ['conversion_metric_id'] : []), ...(facts.groupBy.length > 0 ? ['group_by'] : []), ...(facts.intervals ? ['interval'] : [])];
   for (const name of Object.keys(a)) if (!known.includes(name)) throw invalid(`'${name}' is not a valid field for the resource '${facts.type}'.`, `/data/attributes/${name}`);
   const stats = a['statistics'];
   if (!Array.isArray(stats) || stats.length === 0) throw invalid('statistics must be a non-empty list.', '/data/attributes/statistics');
@@ -70,8 +82,8 @@ export function parseReportBody(world: World, facts: ReportFacts, raw: string): 
     if (typeof s !== 'string' || !facts.statistics.includes(s)) throw invalid(`'${String(s)}' is not a valid statistic for ${facts.type}.`, `/data/attributes/statistics/${i}`);
   });
   const { lowSec, highSec } = timeframe(a['timeframe']);
-  const metric = a['conversion_metric_id'];
-  if (typeof metric !== 'string' || world.metrics.rowOf(metric) === undefined) throw invalid(`conversion_metric_id '${String(metric)}' is not a metric of this account.`, '/data/attributes/conversion_metric_id');
+  const metric = facts.conversionMetric ? a['conversion_metric_id'] : null;
+  if (metric !== null && (typeof metric !== 'string' || world.metrics.rowOf(metric) === undefined)) throw invalid(`conversion_metric_id '${String(metric)}' is not a metric of this account.`, '/data/attributes/conversion_metric_id');
   const groupBy = a['group_by'];
   if (groupBy !== undefined && groupBy !== null && JSON.stringify(groupBy) !== JSON.stringify(facts.defaultGroupBy)) {
     throw invalid(`This simulator groups by ${facts.defaultGroupBy.join(', ')} only.`, '/data/attributes/group_by');
@@ -84,17 +96,22 @@ export function parseReportBody(world: World, facts: ReportFacts, raw: string): 
     if (interval !== 'daily') throw invalid('This simulator serves daily intervals only.', '/data/attributes/interval');
     if (highSec - lowSec > (INTERVAL_DAYS[interval] ?? 0) * SECONDS_PER_DAY) throw invalid(`If ${interval} is used, the timeframe cannot be longer than ${INTERVAL_DAYS[interval]} days.`, '/data/attributes/timeframe');
   }
-  return { statistics: stats as string[], lowSec, highSec, conversionMetricId: metric, interval };
+  return { statistics: stats as string[], lowSec, highSec, conversionMetricId: typeof metric === 'string' ? metric : null, interval };
+}
+
+/** Every statistic of each group, per bucket. */
+function statisticGroups(world: World, family: ReportFamily, q: Query, bucket: number | null): { groupings: Record<string, string>; buckets: Record<string, number>[] }[] {
+  if (family === 'form') return formGroups(world, q.lowSec, q.highSec, bucket);
+  if (family === 'segment') return segmentGroups(world, q.lowSec, q.highSec, bucket);
+  return reportGroups(world, family, q.conversionMetricId ?? '', q.lowSec, q.highSec, bucket).map((g) => ({ groupings: g.groupings, buckets: g.buckets.map((c) => statisticsOf(c, q.statistics)) }));
 }
 
 /** The response document of a valid report query. */
 export function reportDocument(world: World, facts: ReportFacts, raw: string, self: string): Record<string, unknown> {
   const q = parseReportBody(world, facts, raw);
-  const family = FAMILIES[facts.path] ?? 'campaign';
   const bucket = q.interval ? SECONDS_PER_DAY : null;
-  const groups = reportGroups(world, family, q.conversionMetricId, q.lowSec, q.highSec, bucket);
-  const results = groups.map((g) => {
-    const buckets = g.buckets.map((c) => statisticsOf(c, q.statistics));
+  const results = statisticGroups(world, FAMILIES[facts.path] ?? 'campaign', q, bucket).map((g) => {
+    const buckets = g.buckets.map((all) => Object.fromEntries(q.statistics.map((s) => [s, all[s] ?? 0])));
     const statistics = bucket === null ? (buckets[0] ?? {}) : Object.fromEntries(q.statistics.map((s) => [s, buckets.map((b) => b[s] ?? 0)]));
     return { groupings: g.groupings, statistics };
   });

@@ -12,6 +12,8 @@ export class MembersTable implements Table {
   private readonly profileRows: number[] = [];
   private readonly joinedMicros: number[] = [];
   private readonly rowByProfile = new Map<number, number>();
+  /** Members removed so far: when they had joined and when they left (the segment reports count them). */
+  readonly removals: { joinedMicros: number; removedMicros: number }[] = [];
   private changes = 0;
 
   constructor(
@@ -29,10 +31,11 @@ export class MembersTable implements Table {
     return true;
   }
 
-  /** Removes a member (by its row in this table); the members after it move up one row. */
-  remove(row: number): void {
+  /** Removes a member (by its row in this table) at `atMicros`; the members after it move up one row. */
+  remove(row: number, atMicros: number): void {
     const profileRow = this.profileRows[row];
     if (profileRow === undefined) return;
+    this.removals.push({ joinedMicros: this.joinedMicros[row] ?? 0, removedMicros: atMicros });
     this.profileRows.splice(row, 1);
     this.joinedMicros.splice(row, 1);
     this.rowByProfile.clear();
@@ -42,6 +45,11 @@ export class MembersTable implements Table {
 
   has(profileRow: number): boolean {
     return this.rowByProfile.has(profileRow);
+  }
+
+  /** When the member of `row` joined, in microseconds. */
+  joinedAt(row: number): number {
+    return this.joinedMicros[row] ?? 0;
   }
 
   profileRow(row: number): number {

@@ -31,7 +31,7 @@ export interface DeleteResult {
   catalogItems: string[];
 }
 
-function removeMembers(groups: Map<string, MembersTable>, rng: Rng, count: number): string[] {
+function removeMembers(groups: Map<string, MembersTable>, rng: Rng, count: number, micros: number): string[] {
   const removed: string[] = [];
   const tables = [...groups.values()];
   for (let n = 0; n < count; n++) {
@@ -40,7 +40,7 @@ function removeMembers(groups: Map<string, MembersTable>, rng: Rng, count: numbe
     if (!table) break;
     const row = rng.int(table.size());
     removed.push(`${table.groupId}/${table.id(row)}`);
-    table.remove(row);
+    table.remove(row, micros);
   }
   return removed;
 }
@@ -94,8 +94,8 @@ function deleteRows(world: World, table: StaticTable, ids: Set<string>, children
 
 export function applyDeletes(world: World, rng: Rng, request: DeleteRequest, nowMicros: number): DeleteResult {
   return {
-    listMembers: removeMembers(world.listMembers, rng, request.removedListMembers ?? 0),
-    segmentMembers: removeMembers(world.segmentMembers, rng, request.removedSegmentMembers ?? 0),
+    listMembers: removeMembers(world.listMembers, rng, request.removedListMembers ?? 0, nowMicros),
+    segmentMembers: removeMembers(world.segmentMembers, rng, request.removedSegmentMembers ?? 0, nowMicros),
     suppressionsLifted: liftSuppressions(world, rng, request.liftedSuppressions ?? 0, nowMicros),
     tags: deleteRows(world, world.tags, pickIds(world.tags, rng, request.deletedTags ?? 0), null),
     coupons: deleteRows(world, world.coupons, pickIds(world.coupons, rng, request.deletedCoupons ?? 0), [world.couponCodes, 'coupon.id']),
