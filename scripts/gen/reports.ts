@@ -1,7 +1,7 @@
 // Derives the Reporting API facts (statistics, groupings, tiers incl. the daily quota, intervals) from the spec,
 // and the record schema of a report stream: its grouping fields, the timeframe or interval, one number per statistic.
 import type { AggregateFacts, ReportFacts } from '../../src/tap/report-facts.js';
-import { OVERFLOW_FIELD, OVERFLOW_SCHEMA } from '../../src/tap/fit.js';
+import { recordSchema } from './schemas.js';
 import { deref, isObject, type Json, type JsonObject, type Spec } from './spec.js';
 
 /** The Reporting API's POST endpoints (and only those: metric aggregates have their own shape). */
@@ -82,8 +82,7 @@ export function aggregateSchema(stream: { name: string; description: string }, f
     date: { type: 'string', format: 'date-time', description: 'Start of the day (UTC) the measurements are for' },
   };
   for (const measurement of facts.measurements) properties[measurement] = { type: ['number', 'null'] };
-  properties[OVERFLOW_FIELD] = OVERFLOW_SCHEMA as JsonObject;
-  return { $schema: 'http://json-schema.org/draft-07/schema#', title: stream.name, description: stream.description, type: 'object', required: ['metric_id', 'date'], properties };
+  return recordSchema(stream, ['metric_id', 'date'], properties);
 }
 
 export function allReportFacts(spec: Spec): ReportFacts[] {
@@ -104,13 +103,5 @@ export function reportSchema(stream: { name: string; description: string; timeFi
   };
   for (const field of stream.timeFields) properties[field] = { type: 'string', format: 'date-time', description: timeText[field] ?? field };
   for (const statistic of facts.statistics) properties[statistic] = { type: ['number', 'null'] };
-  properties[OVERFLOW_FIELD] = OVERFLOW_SCHEMA as JsonObject;
-  return {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    title: stream.name,
-    description: stream.description,
-    type: 'object',
-    required: [...facts.defaultGroupBy, ...stream.timeFields],
-    properties,
-  };
+  return recordSchema(stream, [...facts.defaultGroupBy, ...stream.timeFields], properties);
 }

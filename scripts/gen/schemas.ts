@@ -191,13 +191,18 @@ export function streamSchema(spec: Spec, stream: KlaviyoStream): JsonObject {
   if (stream.replicationKey && isObject(properties[stream.replicationKey])) {
     properties[stream.replicationKey] = { ...(properties[stream.replicationKey] as JsonObject), format: 'date-time' };
   }
+  return recordSchema(stream, [...stream.primaryKey], properties);
+}
+
+/** A stream's record schema around its columns, with the `_overflow` column added last. */
+export function recordSchema(stream: { name: string; description: string }, required: string[], properties: JsonObject): JsonObject {
   properties[OVERFLOW_FIELD] = OVERFLOW_SCHEMA as JsonObject;
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: stream.name,
     description: stream.description,
     type: 'object',
-    required: [...stream.primaryKey],
+    required,
     properties,
   };
 }

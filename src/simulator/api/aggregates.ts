@@ -2,16 +2,11 @@
 // most a year as greater-or-equal and less-than filters, interval day, UTC), then counted from the events.
 import { METRIC_AGGREGATES } from '../../generated/reports.js';
 import { MICROS_PER_SECOND, SECONDS_PER_DAY, formatSeconds, parseDatetime } from '../datetime.js';
-import { ApiError } from '../http/api-error.js';
 import { scanEvents } from '../world/event-scan.js';
 import type { World } from '../world/world.js';
+import { invalid, isObject, requestData } from './reports.js';
 
 const at = (member: string): string => `/data/attributes/${member}`;
-const invalid = (detail: string, pointer: string): ApiError => new ApiError(400, 'invalid', 'Invalid input.', detail, undefined, pointer);
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** `greater-or-equal(datetime,X)` and `less-than(datetime,Y)` -> [X, Y) in seconds. */
 function range(filter: unknown): { lowSec: number; highSec: number } {
@@ -32,14 +27,7 @@ function range(filter: unknown): { lowSec: number; highSec: number } {
 }
 
 export function aggregateDocument(world: World, raw: string, self: string): Record<string, unknown> {
-  let body: unknown;
-  try {
-    body = JSON.parse(raw);
-  } catch {
-    throw invalid('The request body is not valid JSON.', '/');
-  }
-  const data = isObject(body) ? body['data'] : undefined;
-  if (!isObject(data) || data['type'] !== METRIC_AGGREGATES.type) throw invalid(`data.type must be "${METRIC_AGGREGATES.type}".`, '/data/type');
+  const data = requestData(raw, METRIC_AGGREGATES.type);
   const a = isObject(data['attributes']) ? data['attributes'] : {};
   const metricRow = typeof a['metric_id'] === 'string' ? world.metrics.rowOf(a['metric_id']) : undefined;
   if (metricRow === undefined) throw invalid(`metric_id '${String(a['metric_id'])}' is not a metric of this account.`, at('metric_id'));

@@ -24,7 +24,8 @@ const FAMILIES: Record<string, ReportFamily> = {
 const INTERVAL_DAYS: Record<string, number> = { hourly: 7, daily: 60, weekly: 364, monthly: 364 };
 const YEAR_SECONDS = 365 * SECONDS_PER_DAY;
 
-function invalid(detail: string, pointer: string): ApiError {
+/** A JSON:API 400 pointing at the request member that is wrong. */
+export function invalid(detail: string, pointer: string): ApiError {
   return new ApiError(400, 'invalid', 'Invalid input.', detail, undefined, pointer);
 }
 
@@ -34,7 +35,7 @@ export function reportFactsOf(pathname: string): ReportFacts | null {
   return FAMILIES[path] ? (REPORTS[path] ?? null) : null;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -63,15 +64,7 @@ function timeframe(value: unknown): { lowSec: number; highSec: number } {
 
 /** Checks a report body against the report's facts; throws a 400 naming the offending member. */
 export function parseReportBody(world: World, facts: ReportFacts, raw: string): Query {
-  let body: unknown;
-  try {
-    body = JSON.parse(raw);
-  } catch {
-    throw invalid('The request body is not valid JSON.', '/');
-  }
-  const data = isObject(body) ? body['data'] : undefined;
-  if (!isObject(data)) throw invalid('The request body must have a "data" object.', '/data');
-  if (data['type'] !== facts.type) throw invalid(`data.type must be "${facts.type}".`, '/data/type');
+  const data = requestData(raw, facts.type);
   const a = data['attributes'];
   if (!isObject(a)) throw invalid('data.attributes is required.', '/data/attributes');
   const known = ['statistics', 'timeframe', 'filter', ...(facts.conversionMetric ? ['conversion_metric_id'] : []), ...(facts.groupBy.length > 0 ? ['group_by'] : []), ...(facts.intervals ? ['interval'] : [])];
@@ -121,4 +114,18 @@ export function reportDocument(world: World, facts: ReportFacts, raw: string, se
     attributes['date_times'] = Array.from({ length: count }, (_, i) => formatSeconds(q.lowSec + i * bucket));
   }
   return { data: { type: facts.type, attributes }, links: { self } };
+}
+
+/** The `data` object of a JSON:API request body of `type`; throws a 400 naming what is wrong. */
+export function requestData(raw: string, type: string): Record<string, unknown> {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    throw invalid('The request body is not valid JSON.', '/');
+  }
+  const data = isObject(body) ? body['data'] : undefined;
+  if (!isObject(data)) throw invalid('The request body must have a "data" object.', '/data');
+  if (data['type'] !== type) throw invalid(`data.type must be "${type}".`, '/data/type');
+  return data;
 }
