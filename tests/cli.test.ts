@@ -48,6 +48,10 @@ const BAD_INPUTS: Array<[string, TapInput, RegExp]> = [
   ['no --config', { args: [] }, /--config is required/],
   ['an unknown flag', { config: C, args: ['--bogus'] }, /--bogus/],
   ['a positional argument', { config: C, args: ['extra'] }, /'extra'/],
+  ['--audit with --plan', { config: C, args: ['--audit', '--plan'] }, /--audit applies to a sync only; drop it or --plan/],
+  ['--audit with --discover', { config: C, args: ['--discover', '--audit'] }, /--audit applies to a sync only; drop it or --discover/],
+  ['--audit with a value', { config: C, args: ['--audit=yes'] }, /--audit/],
+  ['audit as a string', { config: { ...C, audit: 'yes' } }, /"audit" must be boolean/],
   ['--about --format xml', { args: ['--about', '--format', 'xml'] }, /--format must be json or markdown \(got xml\)/],
   // config file
   ['a config file that does not exist', { args: ['--config', '/nonexistent/tap-klaviyo/config.json'] }, /--config \/nonexistent\/tap-klaviyo\/config\.json: cannot read/],
@@ -174,7 +178,7 @@ describe('cli', () => {
       assert.equal(run.code, 0);
       assert.equal(run.stderr, '');
       assert.match(run.stdout, /^Usage: tap-klaviyo /);
-      for (const flag of ['--config', '--catalog', '--properties', '--state', '--discover', '--test', '--plan', '--about', '--format', '--version', '--help']) assert.ok(run.stdout.includes(flag), flag);
+      for (const flag of ['--config', '--catalog', '--properties', '--state', '--discover', '--test', '--plan', '--audit', '--about', '--format', '--version', '--help']) assert.ok(run.stdout.includes(flag), flag);
     });
   });
 

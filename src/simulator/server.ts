@@ -118,7 +118,7 @@ class Runtime {
     if (res.destroyed) return;
     if (draw.fault && draw.fault !== 'truncate') return this.injectFault(draw, req, res);
     const nextBase = this.knobs.nextOrigin || this.base;
-    const response = this.api.handle({ method: req.method ?? 'GET', url, headers: req.headers, base: this.base, nextBase, refuseFutureBounds: this.knobs.refuseFutureBounds, hostileRate: this.knobs.hostileRate, ...(requestBody !== undefined ? { body: requestBody } : {}) });
+    const response = this.api.handle({ method: req.method ?? 'GET', url, headers: req.headers, base: this.base, nextBase, refuseFutureBounds: this.knobs.refuseFutureBounds, hostileRate: this.knobs.hostileRate, skipEventsOnDays: this.knobs.skipEventsOnDays, ...(requestBody !== undefined ? { body: requestBody } : {}) });
     let body = response.body;
     if (draw.fault === 'truncate' && response.status === 200) {
       this.stats.fault('truncate');

@@ -17,11 +17,12 @@ import { loadState, StateStore } from './state.js';
 import { budgetOf, type KlaviyoStream } from './stream.js';
 import { planStreams, planTable } from './plan.js';
 import { STOP_EXIT_CODES, StopRequested, StopSignal } from './stop.js';
+import { EventAudit } from './audit.js';
 import { MAX_SAMPLE, sampleOptions, sampleOutput } from './sample.js';
 import { runSync, type SelectedStream } from './sync.js';
 import { nowMicros } from './time.js';
 
-const USAGE = `Usage: tap-klaviyo --config CONFIG [--catalog CATALOG] [--state STATE]
+const USAGE = `Usage: tap-klaviyo --config CONFIG [--catalog CATALOG] [--state STATE] [--audit]
        tap-klaviyo --config CONFIG [--catalog CATALOG] [--state STATE] --plan
        tap-klaviyo --config CONFIG [--catalog CATALOG] --sample N [--format table|json]
        tap-klaviyo --config CONFIG --discover
@@ -40,6 +41,8 @@ Singer tap for Klaviyo. Messages go to stdout, logs to stderr.
                       stdout, writes no state, syncs nothing
   --sample N          print the first N records (1-${MAX_SAMPLE}) of each selected stream on stderr, as a table or
                       with --format json one JSON line per record; nothing on stdout, no state, a few requests per stream
+  --audit             this run only, as with the setting audit: compare the events sent per metric and day with
+                      Klaviyo's counts and print the days that differ on stderr
   --about             describe the tap, its settings and streams`;
 
 export type Exit = { code: number };
@@ -59,6 +62,7 @@ function parse(argv: string[]) {
         test: { type: 'boolean' },
         plan: { type: 'boolean' },
         sample: { type: 'string' },
+        audit: { type: 'boolean' },
         version: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -102,6 +106,8 @@ export async function main(
     return write(stdout, format === 'json' ? `${JSON.stringify(aboutJson(streams), null, 2)}\n` : aboutMarkdown(streams));
   }
   if (!args.config) throw new ConfigError('--config is required (a JSON file of settings; see --about)', 'config');
+  const other = (['discover', 'test', 'plan', 'sample'] as const).find((flag) => args[flag] !== undefined);
+  if (args.audit && other) throw new ConfigError(`--audit applies to a sync only; drop it or --${other}`, 'audit');
   const config = loadConfig(args.config, env);
   setLogLevel(config.log_level);
   const builtIn = builtInStreams().map((s) => s.name);
@@ -118,6 +124,7 @@ export async function main(
   const state = new StateStore(args.state ? loadState(args.state, replicationKeys) : undefined);
   if (args.plan) return plan(config, streams, selection, state, stdout);
   if (args.sample !== undefined) return sample(config, selectStreams(streams, selection, config.schema_mismatch), args.sample, args.format, stderr);
+  if (args.audit) config.audit = true;
   return sync(config, streams, selection, state, stdout);
 }
 
@@ -164,7 +171,7 @@ async function sync(
   const detachSignals = stopOnSignals(stop);
   let summaries: Awaited<ReturnType<typeof runSync>>;
   try {
-    const syncing = runSync(selected, { config, client, store, writer, startedAt: nowMicros(), metrics, progress, stop });
+    const syncing = runSync(selected, { config, client, store, writer, startedAt: nowMicros(), metrics, progress, stop, ...(config.audit ? { audit: new EventAudit() } : {}) });
     const finished = await Promise.race([syncing, stop.whenRequested().then(() => null)]);
     if (finished === null) {
       syncing.catch(() => undefined); // it unwinds in the background; nothing of it reaches stdout any more

@@ -23,6 +23,8 @@ export interface TapConfig {
   full_reread_days: number;
   full_refresh_days: number;
   emit_deleted_records: boolean;
+  /** The completeness audit after the event streams (audit.ts). */
+  audit: boolean;
   /** Reporting API streams (see reports.ts). */
   conversion_metric: string;
   report_days: number;

@@ -10,6 +10,7 @@ import { Pager, type Page } from './paginate.js';
 import { Semaphore } from './ratelimit.js';
 import { BookmarkTracker, newWindow, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from './replication.js';
 import type { Bookmark, StateStore } from './state.js';
+import { EventAudit, type AuditPart } from './audit.js';
 import { ACCOUNT_ID, type KlaviyoStream, type Partition, type StreamRuntime } from './stream.js';
 import type { SelectedStream, StreamSummary, SyncDeps } from './sync.js';
 import { daysToMicros, fromMicros, MICROS_PER_SECOND, parseUserDate, toMicros } from './time.js';
@@ -29,6 +30,8 @@ interface PartitionScan {
   skip: { value: number; ids: Set<string> } | null;
   /** Windows started and not yet finished. */
   open: number;
+  /** The audit's counter for this partition (`audit` on, event streams); null: nothing counted. */
+  audit: AuditPart | null;
 }
 
 /**
@@ -99,11 +102,13 @@ export class StreamRun {
     const boundaryIds = saved?.boundary_ids ?? [];
     if (lower >= upper) return;
     const skip = bookmark !== null ? { value: bookmark, ids: new Set(boundaryIds) } : null;
+    const audit = this.deps.audit && EventAudit.tracks(this.s.stream) ? this.deps.audit.cover(this.s.stream.name, partition.context, lower, upper) : null;
     const scan: PartitionScan = {
       tracker: new BookmarkTracker({ value: bookmark, ids: boundaryIds }),
       pool: new TaskPool(config.max_requests_in_flight),
       skip,
       open: 0,
+      audit,
     };
     this.startWindow(partition, base, scan, newWindow(lower, upper));
     await scan.pool.idle();
@@ -208,6 +213,8 @@ export class StreamRun {
             continue;
           }
           first ??= value;
+          // Counted before the boundary skip: an event skipped there was sent by an earlier run.
+          if (scan.audit) EventAudit.count(scan.audit, record['metric_id'], value);
           const id = String(record['id']);
           if (scan.skip && value === scan.skip.value && scan.skip.ids.has(id)) continue;
           seen.push([value, id]);

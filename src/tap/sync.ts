@@ -1,6 +1,7 @@
 // The sync: streams -> partitions -> windows -> pages -> records -> STATE. Streams, partitions and windows run
 // side by side (bounded); one writer serialises output; STATE follows the records it covers.
 import { fetchAccountId } from './account.js';
+import type { EventAudit } from './audit.js';
 import { NOW_MARGIN, StreamRun } from './stream-run.js';
 import type { TapConfig } from './config.js';
 import { forEachConcurrent } from './concurrency.js';
@@ -48,6 +49,8 @@ export interface SyncDeps {
   progress?: Progress;
   /** A graceful stop (SIGTERM/SIGINT): no new request, no ACTIVATE_VERSION, runSync rejects with StopRequested. */
   stop?: StopSignal;
+  /** The completeness audit (`audit` / --audit): counts the events sent, checked after every stream is done. */
+  audit?: EventAudit;
 }
 
 export interface StreamSummary {
@@ -145,5 +148,6 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
   deps.stop?.check();
   await deps.writer.state(deps.store.snapshot());
   await deps.writer.flush();
+  await deps.audit?.run({ client: deps.client, config: deps.config, selected: new Set(), memo });
   return summaries;
 }

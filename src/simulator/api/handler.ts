@@ -1,5 +1,5 @@
 // One API request -> one response: auth, revision, route, scopes, rate limit, parameters, page.
-import { nowMicros } from '../datetime.js';
+import { formatSeconds, nowMicros } from '../datetime.js';
 import { ApiError, errorDocument } from '../http/api-error.js';
 import { KeyRing } from '../http/keys.js';
 import type { RateLimiter } from '../http/ratelimit.js';
@@ -33,6 +33,8 @@ export interface ApiRequest {
   refuseFutureBounds?: boolean;
   /** Share of attribute values served off-spec (the `hostileRate` knob). */
   hostileRate?: number;
+  /** UTC days on which the events listing leaves out every 10th event (the `skipEventsOnDays` knob). */
+  skipEventsOnDays?: readonly string[];
   /** The body of a POST. */
   body?: string;
 }
@@ -149,6 +151,7 @@ export class ApiHandler {
 
   private document(request: ApiRequest, route: Route, table: Table, parsed: PageRequest, parentId: string): Record<string, unknown> {
     const page = selectPage(table, parsed);
+    const rows = route.facts.path === '/api/events' ? skipped(this.world, page.rows, request.skipEventsOnDays ?? []) : page.rows;
     const ctx: RenderContext = {
       base: request.base,
       world: this.world,
@@ -167,8 +170,15 @@ export class ApiHandler {
       links['next'] = `${request.nextBase ?? request.base}${request.url.pathname}?${encodeQuery(rest)}`;
     }
     if (route.relationship) return { data: relationshipData(route.relationship, table, page.rows), links };
-    const doc: Record<string, unknown> = { data: page.rows.map((row) => resourceObject(table, row, ctx, true)), links };
-    if (parsed.includes.length > 0) doc['included'] = includedResources(table, page.rows, ctx);
+    const doc: Record<string, unknown> = { data: rows.map((row) => resourceObject(table, row, ctx, true)), links };
+    if (parsed.includes.length > 0) doc['included'] = includedResources(table, rows, ctx);
     return doc;
   }
+}
+
+/** The `skipEventsOnDays` knob: every 10th event (by row) of those UTC days left out of the page, silently. */
+function skipped(world: World, rows: readonly number[], days: readonly string[]): number[] {
+  if (days.length === 0) return [...rows];
+  const skip = new Set(days);
+  return rows.filter((row) => row % 10 !== 0 || !skip.has(formatSeconds(world.events.secOf(row)).slice(0, 10)));
 }

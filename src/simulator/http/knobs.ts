@@ -19,6 +19,8 @@ export interface Knobs {
   refuseFutureBounds: boolean;
   /** Share of attribute values served off-spec (wrong types, nulls, numbers as strings, unknown enums, odd dates). */
   hostileRate: number;
+  /** UTC days (YYYY-MM-DD) on which GET /api/events silently leaves out every 10th event; metric-aggregates still counts them. */
+  skipEventsOnDays: string[];
 }
 
 export const DEFAULT_KNOBS: Readonly<Knobs> = {
@@ -35,6 +37,7 @@ export const DEFAULT_KNOBS: Readonly<Knobs> = {
   nextOrigin: '',
   refuseFutureBounds: false,
   hostileRate: 0,
+  skipEventsOnDays: [],
 };
 
 const RATES = new Set(['errorRate', 'resetRate', 'hangRate', 'truncateRate', 'htmlRate', 'hostileRate']);
@@ -42,6 +45,12 @@ const RATES = new Set(['errorRate', 'resetRate', 'hangRate', 'truncateRate', 'ht
 function checkKnob(name: string, value: unknown): void {
   if (name === 'rateLimits' || name === 'refuseFutureBounds') {
     if (typeof value !== 'boolean') throw new Error(`${name} must be true or false`);
+    return;
+  }
+  if (name === 'skipEventsOnDays') {
+    if (!Array.isArray(value) || !value.every((d) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d)))) {
+      throw new Error(`skipEventsOnDays must be a list of UTC days like ["2025-03-04"]`);
+    }
     return;
   }
   if (name === 'nextOrigin') {
