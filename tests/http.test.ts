@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
-import { KlaviyoClient } from '../src/tap/http.js';
+import { KlaviyoClient } from '../src/tap/http/http.js';
 import { setLogSink } from '../src/tap/log.js';
-import type { Clock } from '../src/tap/ratelimit.js';
+import type { Clock } from '../src/tap/http/ratelimit.js';
 import { API_KEY, BASE, FakeKlaviyo, type FakeResource } from './helpers/fake-klaviyo.js';
 import { BASE_CONFIG, catalogSelecting, runTap, type TapRun } from './helpers/run-tap.js';
 

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { builtInStreams } from '../src/streams/registry.js';
 import { discover } from '../src/tap/catalog.js';
-import type { Resource } from '../src/tap/http.js';
-import type { Page } from '../src/tap/paginate.js';
+import type { Resource } from '../src/tap/http/http.js';
+import type { Page } from '../src/tap/http/paginate.js';
 import type { KlaviyoStream, StreamRuntime } from '../src/tap/stream.js';
 import { canonical, E2eWorkspace, SIM_KEY, truth } from './helpers/e2e.js';
 

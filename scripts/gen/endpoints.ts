@@ -1,5 +1,5 @@
 // Derives the per-endpoint facts (rate tier, page sizes, filters, sorts, sparse fields, scopes) from the spec.
-import type { EndpointFacts } from '../../src/tap/endpoint-facts.js';
+import type { EndpointFacts } from '../../src/tap/http/endpoint-facts.js';
 import { isObject, type Json, type JsonObject, type Spec } from './spec.js';
 
 /** `"350/s"` -> 350 (the window is implied by which limit it is: burst per second, steady per minute). */

@@ -1,6 +1,6 @@
 // Derives the Reporting API facts (statistics, groupings, tiers incl. the daily quota, intervals) from the spec,
 // and the record schema of a report stream: its grouping fields, the timeframe or interval, one number per statistic.
-import type { AggregateFacts, ReportFacts } from '../../src/tap/report-facts.js';
+import type { AggregateFacts, ReportFacts } from '../../src/tap/reports/report-facts.js';
 import { recordSchema } from './schemas.js';
 import { deref, isObject, type Json, type JsonObject, type Spec } from './spec.js';
 

@@ -1,8 +1,8 @@
 // https://developers.klaviyo.com/en/reference/get_campaigns
 import { f, type Filter } from '../tap/filters.js';
-import type { Resource } from '../tap/http.js';
+import type { Resource } from '../tap/http/http.js';
 import type { SingerRecord } from '../tap/messages.js';
-import type { Page } from '../tap/paginate.js';
+import type { Page } from '../tap/http/paginate.js';
 import { KlaviyoStream, type Partition, type StreamRuntime } from '../tap/stream.js';
 import { TAG_FIELDS, TAG_IDS } from './tagged.js';
 

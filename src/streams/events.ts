@@ -1,7 +1,7 @@
 // https://developers.klaviyo.com/en/reference/get_events
-import type { Resource } from '../tap/http.js';
+import type { Resource } from '../tap/http/http.js';
 import type { SingerRecord } from '../tap/messages.js';
-import type { Page } from '../tap/paginate.js';
+import type { Page } from '../tap/http/paginate.js';
 import { flatten } from '../tap/records.js';
 import { KlaviyoStream, type Partition, type StreamRuntime } from '../tap/stream.js';
 

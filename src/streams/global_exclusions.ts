@@ -2,7 +2,7 @@
 // (https://developers.klaviyo.com/en/reference/get_profiles), the replacement of v1 /people/exclusions.
 import type { GlobalExclusionsRecord } from '../generated/records.js';
 import { f, type Filter } from '../tap/filters.js';
-import type { Resource } from '../tap/http.js';
+import type { Resource } from '../tap/http/http.js';
 import type { SingerRecord } from '../tap/messages.js';
 import { KlaviyoStream, type Partition, type StreamRuntime } from '../tap/stream.js';
 import { toMicros } from '../tap/time.js';

@@ -1,6 +1,6 @@
 // Metric name -> ids, read once per run from /api/metrics and shared by every metric stream.
 import { ENDPOINTS } from '../generated/endpoints.js';
-import { paginate } from '../tap/paginate.js';
+import { paginate } from '../tap/http/paginate.js';
 import { budgetOf, type StreamRuntime } from '../tap/stream.js';
 
 export function metricIdsByName(rt: StreamRuntime): Promise<Map<string, string[]>> {

@@ -1,7 +1,7 @@
 // https://developers.klaviyo.com/en/reference/query_metric_aggregates
 import { METRIC_AGGREGATES } from '../generated/reports.js';
-import type { EndpointFacts } from '../tap/endpoint-facts.js';
-import type { JsonApiDocument } from '../tap/http.js';
+import type { EndpointFacts } from '../tap/http/endpoint-facts.js';
+import type { JsonApiDocument } from '../tap/http/http.js';
 import type { SingerRecord } from '../tap/messages.js';
 import { KlaviyoStream, type Partition, type StreamRuntime } from '../tap/stream.js';
 import { fromMicros } from '../tap/time.js';

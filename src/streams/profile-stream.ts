@@ -1,7 +1,7 @@
 // What every profile-shaped stream (profiles, list and segment members) shares: the costly extras
 // `subscriptions` and `predictive_analytics`, asked for only when selected, and the lower rate tier Klaviyo
 // applies when predictive analytics are requested.
-import type { BudgetKey } from '../tap/http.js';
+import type { BudgetKey } from '../tap/http/http.js';
 import { budgetOf, KlaviyoStream, type ParentSpec, type StreamRuntime } from '../tap/stream.js';
 
 /** Klaviyo: requesting predictive_analytics drops these endpoints to 10/s and 150/m. */

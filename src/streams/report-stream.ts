@@ -1,12 +1,12 @@
 // The Reporting API streams (POST /api/*-values-reports and *-series-reports): one row per grouping (values) or per
 // grouping and interval (series), with every statistic the report allows as a number column. The engine part
-// (planning under the daily quota, posting, state) is src/tap/reports.ts; a report stream is data plus its body.
+// (planning under the daily quota, posting, state) is src/tap/reports/reports.ts; a report stream is data plus its body.
 import { REPORTS } from '../generated/reports.js';
-import type { EndpointFacts } from '../tap/endpoint-facts.js';
+import type { EndpointFacts } from '../tap/http/endpoint-facts.js';
 import type { Filter } from '../tap/filters.js';
-import type { JsonApiDocument } from '../tap/http.js';
+import type { JsonApiDocument } from '../tap/http/http.js';
 import type { SingerRecord } from '../tap/messages.js';
-import type { ReportFacts } from '../tap/report-facts.js';
+import type { ReportFacts } from '../tap/reports/report-facts.js';
 import { ConfigError } from '../tap/errors.js';
 import { KlaviyoStream, type StreamRuntime } from '../tap/stream.js';
 import { fromMicros } from '../tap/time.js';

@@ -2,7 +2,7 @@
 // once per run from GET /api/accounts), and `account_id` leads every stream's key, so rows never collide.
 import { ENDPOINTS } from '../generated/endpoints.js';
 import { FatalApiError } from './errors.js';
-import type { KlaviyoClient } from './http.js';
+import type { KlaviyoClient } from './http/http.js';
 import type { JsonSchema } from './messages.js';
 import { ACCOUNT_ID, ACCOUNTS_PATH as PATH, budgetOf } from './stream.js';
 

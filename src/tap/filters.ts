@@ -1,6 +1,6 @@
 // A typed builder for Klaviyo's `filter` syntax: `op(field,value)` expressions joined by commas (AND).
 // Datetimes go unquoted in UTC (`2024-01-01T00:00:00Z`), strings quoted, lists in brackets.
-import type { EndpointFacts } from './endpoint-facts.js';
+import type { EndpointFacts } from './http/endpoint-facts.js';
 import { fromMicros } from './time.js';
 
 export type Operator =

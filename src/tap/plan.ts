@@ -4,8 +4,8 @@
 // span, gives the pages left. Child streams sample their parents' first listing page and one partition.
 import type { TapConfig } from './config.js';
 import { SkippableError } from './errors.js';
-import type { BudgetKey, KlaviyoClient } from './http.js';
-import { paginate, type Page } from './paginate.js';
+import type { BudgetKey, KlaviyoClient } from './http/http.js';
+import { paginate, type Page } from './http/paginate.js';
 import { parentScope } from './parents.js';
 import { planReplication, windowFilters, type ReplicationPlan } from './replication.js';
 import { StateStore } from './state.js';
@@ -14,7 +14,7 @@ import { firstPageUrl, NOW_MARGIN, replicationRange } from './stream-run.js';
 import type { SelectedStream } from './sync.js';
 import { fromMicros, MICROS_PER_DAY, MICROS_PER_SECOND, parseUserDate, toMicros } from './time.js';
 import { planVersion } from './versions.js';
-import { dailyAllowance, dayWindows, reportWindows, startOfDay, usedToday } from './reports.js';
+import { dailyAllowance, dayWindows, reportWindows, startOfDay, usedToday } from './reports/reports.js';
 import { MetricAggregates } from '../streams/metric_aggregates.js';
 import { ReportStream } from '../streams/report-stream.js';
 import { ENDPOINTS } from '../generated/endpoints.js';

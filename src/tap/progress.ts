@@ -4,7 +4,7 @@
 // per-record work.
 import type { KlaviyoStream, Partition, StreamRuntime } from './stream.js';
 import { log } from './log.js';
-import type { Tier } from './ratelimit.js';
+import type { Tier } from './http/ratelimit.js';
 import { replicationRange } from './stream-run.js';
 import type { StreamSummary, SyncDeps } from './sync.js';
 import { toMicros } from './time.js';

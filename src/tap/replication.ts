@@ -1,6 +1,6 @@
 // How a stream's replication key maps onto Klaviyo's filters, the time windows a sync is split into, and the
 // bookmark that advances only over what has been written (the contiguous prefix of finished windows).
-import type { EndpointFacts } from './endpoint-facts.js';
+import type { EndpointFacts } from './http/endpoint-facts.js';
 import { f, type Filter } from './filters.js';
 import type { Bookmark } from './state.js';
 import { fromMicros, MICROS_PER_SECOND } from './time.js';

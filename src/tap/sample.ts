@@ -2,9 +2,9 @@
 // the endpoint allows, from start_date, in one or two pages (a child stream: its first few parents). Nothing goes
 // to stdout and no state is read or written: it is for a person looking at the data before a sync.
 import type { TapConfig } from './config.js';
-import type { KlaviyoClient } from './http.js';
+import type { KlaviyoClient } from './http/http.js';
 import type { SingerRecord } from './messages.js';
-import { paginate } from './paginate.js';
+import { paginate } from './http/paginate.js';
 import { planReplication, windowFilters } from './replication.js';
 import { StateStore } from './state.js';
 import { firstPageUrl, replicationRange } from './stream-run.js';

@@ -2,11 +2,11 @@
 // does the rest. Override a method only where Klaviyo truly behaves differently for that stream.
 import { ENDPOINTS } from '../generated/endpoints.js';
 import type { TapConfig } from './config.js';
-import type { EndpointFacts } from './endpoint-facts.js';
+import type { EndpointFacts } from './http/endpoint-facts.js';
 import { f, renderFilters, type Filter } from './filters.js';
-import type { BudgetKey, KlaviyoClient, Resource } from './http.js';
+import type { BudgetKey, KlaviyoClient, Resource } from './http/http.js';
 import type { JsonSchema, SingerRecord } from './messages.js';
-import { paginate, type Page } from './paginate.js';
+import { paginate, type Page } from './http/paginate.js';
 import { flatten, relatedIds } from './records.js';
 import type { Context } from './state.js';
 

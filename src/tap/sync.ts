@@ -1,28 +1,28 @@
 // The sync: streams -> partitions -> windows -> pages -> records -> STATE. Streams, partitions and windows run
 // side by side (bounded); one writer serialises output; STATE follows the records it covers.
 import { fetchAccountId } from './account.js';
-import type { EventAudit } from './audit.js';
+import type { EventAudit } from './reports/audit.js';
 import { NOW_MARGIN, StreamRun } from './stream-run.js';
 import type { TapConfig } from './config.js';
 import { forEachConcurrent } from './concurrency.js';
 import type { RecordShaper } from './fit.js';
-import type { KlaviyoClient } from './http.js';
+import type { KlaviyoClient } from './http/http.js';
 import { log } from './log.js';
 import type { Metrics } from './metrics.js';
 import { progressSource, type Progress } from './progress.js';
 import type { JsonSchema, MessageWriter } from './messages.js';
 import { parentScope } from './parents.js';
-import { Semaphore } from './ratelimit.js';
-import { CpuGovernor } from './governor.js';
+import { Semaphore } from './http/ratelimit.js';
+import { CpuGovernor } from './http/governor.js';
 import type { StateStore } from './state.js';
 import type { StopSignal } from './stop.js';
 import { type KlaviyoStream, type StreamRuntime } from './stream.js';
 import { fromMicros, toMicros } from './time.js';
 import { closeVersion, openVersion, planVersion, schemaWithDeletes, SeenIds, tracksDeletes } from './versions.js';
 import { ReportStream } from '../streams/report-stream.js';
-import { syncReport } from './reports.js';
+import { syncReport } from './reports/reports.js';
 import { MetricAggregates } from '../streams/metric_aggregates.js';
-import { syncAggregates } from './aggregates.js';
+import { syncAggregates } from './reports/aggregates.js';
 
 export { NOW_MARGIN };
 

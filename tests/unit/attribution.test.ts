@@ -1,8 +1,8 @@
 // Events name the message that caused them: `$message`/`$flow` on message events, `$attribution` on conversions.
 import assert from 'node:assert/strict';
 import { Events } from '../../src/streams/events.js';
-import type { Resource } from '../../src/tap/http.js';
-import type { Page } from '../../src/tap/paginate.js';
+import type { Resource } from '../../src/tap/http/http.js';
+import type { Page } from '../../src/tap/http/paginate.js';
 import type { StreamRuntime } from '../../src/tap/stream.js';
 
 const stream = new Events();

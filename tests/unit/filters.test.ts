@@ -2,7 +2,7 @@
 // and the check of field/operator pairs against the spec's allowed filters.
 import assert from 'node:assert/strict';
 import { ENDPOINTS } from '../../src/generated/endpoints.js';
-import type { EndpointFacts } from '../../src/tap/endpoint-facts.js';
+import type { EndpointFacts } from '../../src/tap/http/endpoint-facts.js';
 import { disallowedFilters, f, renderFilter, renderFilters, type Filter } from '../../src/tap/filters.js';
 import { toMicros } from '../../src/tap/time.js';
 import { parseFilter } from '../helpers/fake-klaviyo.js';

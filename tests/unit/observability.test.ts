@@ -1,7 +1,7 @@
 // Singer METRIC lines (counters per page, timers), the progress line, and the revision lifecycle.
 import assert from 'node:assert/strict';
 import nock from 'nock';
-import { KlaviyoClient } from '../../src/tap/http.js';
+import { KlaviyoClient } from '../../src/tap/http/http.js';
 import { setLogSink } from '../../src/tap/log.js';
 import { Metrics, metricsEnabled, type MetricPoint } from '../../src/tap/metrics.js';
 import { duration, Progress, progressLine, type ProgressSource } from '../../src/tap/progress.js';

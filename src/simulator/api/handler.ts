@@ -15,7 +15,7 @@ import { aggregateDocument } from './aggregates.js';
 import { reportDocument, reportFactsOf } from './reports.js';
 import { METRIC_AGGREGATES } from '../../generated/reports.js';
 import { matchRoute, type Route } from './routes.js';
-import type { ReportFacts } from '../../tap/report-facts.js';
+import type { ReportFacts } from '../../tap/reports/report-facts.js';
 
 export const JSON_API = 'application/vnd.api+json';
 const REVISIONS = new Set(['2026-07-15', '2026-07-15.pre']);

@@ -2,7 +2,7 @@
 // pointer), then the statistics counted from the world's events (world/report-stats.ts: campaigns and flows), its
 // forms' daily activity or its segments' members (world/form-segment-stats.ts).
 import { REPORTS } from '../../generated/reports.js';
-import type { ReportFacts } from '../../tap/report-facts.js';
+import type { ReportFacts } from '../../tap/reports/report-facts.js';
 import { formatSeconds, parseDatetime, MICROS_PER_SECOND, SECONDS_PER_DAY } from '../datetime.js';
 import { ApiError } from '../http/api-error.js';
 import { formGroups, segmentGroups } from '../world/form-segment-stats.js';

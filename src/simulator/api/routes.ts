@@ -1,6 +1,6 @@
 // The GET collection endpoints the simulator serves (and their `/relationships/` variants), matched against
 // request paths with or without one trailing slash.
-import type { EndpointFacts } from '../../tap/endpoint-facts.js';
+import type { EndpointFacts } from '../../tap/http/endpoint-facts.js';
 import { ENDPOINTS } from '../../generated/endpoints.js';
 import type { Table } from '../types.js';
 import type { World } from '../world/world.js';

@@ -1,5 +1,5 @@
 // Reads and validates a collection request's JSON:API query parameters against the endpoint's facts.
-import type { EndpointFacts } from '../../tap/endpoint-facts.js';
+import type { EndpointFacts } from '../../tap/http/endpoint-facts.js';
 import { badRequest } from '../http/api-error.js';
 import type { FilterExpr, SortKey, SortSpec, Table } from '../types.js';
 import { decodeCursor } from './cursor.js';

@@ -1,5 +1,5 @@
 // Follows `links.next` verbatim (never re-adding parameters), only on the configured origin, with a loop guard.
-import { FatalApiError } from './errors.js';
+import { FatalApiError } from '../errors.js';
 import type { BudgetKey, JsonApiDocument, KlaviyoClient, Resource } from './http.js';
 
 export interface Page {

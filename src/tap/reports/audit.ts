@@ -2,14 +2,14 @@
 // metric and UTC day, against Klaviyo's own count (POST /api/metric-aggregates, one request per metric per year of
 // days). Only whole UTC days inside a partition's synced range [lower, upper) are audited; a day the run covered
 // in part is named "partial, not audited". A failed audit is a warning: the sync itself stands.
-import { Events } from '../streams/events.js';
-import { metricIdsByName } from '../streams/metric-directory.js';
-import { MetricAggregates } from '../streams/metric_aggregates.js';
-import { forEachConcurrent } from './concurrency.js';
-import { log, writeRaw } from './log.js';
+import { Events } from '../../streams/events.js';
+import { metricIdsByName } from '../../streams/metric-directory.js';
+import { MetricAggregates } from '../../streams/metric_aggregates.js';
+import { forEachConcurrent } from '../concurrency.js';
+import { log, writeRaw } from '../log.js';
 import { dayWindows } from './reports.js';
-import { budgetOf, type KlaviyoStream, type StreamRuntime } from './stream.js';
-import { daysToMicros, fromMicros, MICROS_PER_DAY, toMicros } from './time.js';
+import { budgetOf, type KlaviyoStream, type StreamRuntime } from '../stream.js';
+import { daysToMicros, fromMicros, MICROS_PER_DAY, toMicros } from '../time.js';
 
 /** One partition's synced range and the events it sent: metric id -> UTC day number -> count. */
 export interface AuditPart {

@@ -1,14 +1,14 @@
 // metric_aggregates: per metric (a partition with its own bookmark), one POST /api/metric-aggregates per year of
 // days from the bookmark less `lookback_days` (whole days; late events change recent counts) or `start_date`, up
 // to today (midnight UTC, exclusive). Metrics run side by side within the endpoint's 3/s, 60/min.
-import type { MetricAggregates } from '../streams/metric_aggregates.js';
-import { forEachConcurrent } from './concurrency.js';
-import { log } from './log.js';
+import type { MetricAggregates } from '../../streams/metric_aggregates.js';
+import { forEachConcurrent } from '../concurrency.js';
+import { log } from '../log.js';
 import { dayWindows, labelled, startOfDay } from './reports.js';
-import { budgetOf, type StreamRuntime } from './stream.js';
-import { writeRecords } from './stream-run.js';
-import type { SelectedStream, StreamSummary, SyncDeps } from './sync.js';
-import { fromMicros, MICROS_PER_DAY, parseUserDate, toMicros } from './time.js';
+import { budgetOf, type StreamRuntime } from '../stream.js';
+import { writeRecords } from '../stream-run.js';
+import type { SelectedStream, StreamSummary, SyncDeps } from '../sync.js';
+import { fromMicros, MICROS_PER_DAY, parseUserDate, toMicros } from '../time.js';
 
 const METRICS_AT_ONCE = 3;
 

@@ -2,17 +2,17 @@
 // windows) before sending any, sends at most what is left of `report_daily_budget` today (counted in the state,
 // across runs, retries included), leaves the rest to the next run (a series stream's bookmark is where it resumes)
 // and takes a daily 429 as "no more reports today": a warning, and the run goes on with the other streams.
-import { ENDPOINTS } from '../generated/endpoints.js';
-import type { DataProbe, ReportStream, ReportWindow } from '../streams/report-stream.js';
-import type { TapConfig } from './config.js';
-import { FatalApiError, QuotaExhaustedError } from './errors.js';
-import { renderFilters } from './filters.js';
-import { log } from './log.js';
-import type { StateStore } from './state.js';
-import { budgetOf, type StreamRuntime } from './stream.js';
-import { writeRecords } from './stream-run.js';
-import type { SelectedStream, StreamSummary, SyncDeps } from './sync.js';
-import { fromMicros, MICROS_PER_DAY, parseUserDate, toMicros } from './time.js';
+import { ENDPOINTS } from '../../generated/endpoints.js';
+import type { DataProbe, ReportStream, ReportWindow } from '../../streams/report-stream.js';
+import type { TapConfig } from '../config.js';
+import { FatalApiError, QuotaExhaustedError } from '../errors.js';
+import { renderFilters } from '../filters.js';
+import { log } from '../log.js';
+import type { StateStore } from '../state.js';
+import { budgetOf, type StreamRuntime } from '../stream.js';
+import { writeRecords } from '../stream-run.js';
+import type { SelectedStream, StreamSummary, SyncDeps } from '../sync.js';
+import { fromMicros, MICROS_PER_DAY, parseUserDate, toMicros } from '../time.js';
 
 /** Midnight UTC of the day `micros` falls on. */
 export function startOfDay(micros: number): number {

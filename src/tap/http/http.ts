@@ -3,10 +3,10 @@
 import { isAscii } from 'node:buffer';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import axiosRetryModule, { retryAfter, type AxiosRetry } from 'axios-retry';
-import { actionForStatus, AuthError, FatalApiError, QuotaExhaustedError, SkippableError, type ApiErrorDetail } from './errors.js';
-import { log } from './log.js';
-import type { RequestTimer } from './metrics.js';
-import { revisionGoneHint } from './revision.js';
+import { actionForStatus, AuthError, FatalApiError, QuotaExhaustedError, SkippableError, type ApiErrorDetail } from '../errors.js';
+import { log } from '../log.js';
+import type { RequestTimer } from '../metrics.js';
+import { revisionGoneHint } from '../revision.js';
 import { RateBudget, Semaphore, type Clock, type Tier, realClock } from './ratelimit.js';
 
 const axiosRetry = axiosRetryModule as unknown as AxiosRetry;
