@@ -65,3 +65,13 @@ export class TaskPool {
     }
   }
 }
+
+/** `fn` made safe to call more than once: only the first call runs it (a release handed to a caller). */
+export function once(fn: () => void): () => void {
+  let called = false;
+  return () => {
+    if (called) return;
+    called = true;
+    fn();
+  };
+}

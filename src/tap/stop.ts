@@ -1,6 +1,7 @@
 // A graceful stop (SIGTERM, SIGINT): no new request starts, pages already being written finish, pages fetched
 // after the stop are dropped, no ACTIVATE_VERSION goes out for an interrupted full read, and the run ends with
 // one STATE that covers exactly the records written (the store only ever holds bookmarks over written records).
+import { once } from './concurrency.js';
 
 /** Exit codes of a stopped run: 128 + the signal's number, as shells report it. */
 export const STOP_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
@@ -46,13 +47,10 @@ export class StopSignal {
   /** A page starts being written; call the returned function once its records and STATE are out. */
   writingPage(): () => void {
     this.writing++;
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
+    return once(() => {
       this.writing--;
       if (this.writing === 0) for (const w of this.idleWaiters.splice(0)) w();
-    };
+    });
   }
 
   /** Resolves once no page is being written, or after `timeoutMs`. */

@@ -1,5 +1,6 @@
 // One request budget per Klaviyo endpoint (its burst and steady tier), shared by every stream that calls it,
 // plus one cap on requests in flight across the whole tap.
+import { once } from '../concurrency.js';
 
 const SECOND_MS = 1000;
 const MINUTE_MS = 60_000;
@@ -126,13 +127,10 @@ export class RateBudget {
   async admit(): Promise<() => void> {
     while (this.admitted >= this.target()) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.admitted++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+    return once(() => {
       this.admitted--;
       this.wake();
-    };
+    });
   }
 
   private wake(): void {
@@ -236,13 +234,10 @@ export class Semaphore {
   async acquire(): Promise<() => void> {
     if (this.active >= this.current || this.waiting.length > 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.active++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+    return once(() => {
       this.active--;
       this.pump();
-    };
+    });
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
