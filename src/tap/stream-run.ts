@@ -7,7 +7,7 @@ import { renderFilters, type Filter } from './filters.js';
 import { log } from './log.js';
 import type { SingerRecord } from './messages.js';
 import { Pager, type Page } from './http/paginate.js';
-import { Semaphore } from './http/ratelimit.js';
+import type { RateBudget, Semaphore } from './http/ratelimit.js';
 import { BookmarkTracker, newWindow, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from './replication.js';
 import type { Bookmark, StateStore } from './state.js';
 import { EventAudit, type AuditPart } from './reports/audit.js';
@@ -138,7 +138,7 @@ export class StreamRun {
           admitted();
           break;
         }
-        if (!(await this.nextPage(pager, admitted, partition, base, at, first))) break;
+        if (!(await this.nextPage(pager, budget, admitted, partition, base, at, first))) break;
       } finally {
         release();
       }
@@ -155,7 +155,15 @@ export class StreamRun {
    * Fetches and writes one page; false once the window is done. Its own call, so that nothing of the page stays
    * referenced while the window waits for its next turn.
    */
-  private async nextPage(pager: Pager, admitted: () => void, partition: Partition, base: Filter[], at: WindowAt | null, first: boolean): Promise<boolean> {
+  private async nextPage(
+    pager: Pager,
+    budget: RateBudget,
+    admitted: () => void,
+    partition: Partition,
+    base: Filter[],
+    at: WindowAt | null,
+    first: boolean,
+  ): Promise<boolean> {
     let page: Page | null;
     try {
       page = await pager.next();
@@ -178,16 +186,22 @@ export class StreamRun {
       written?.();
     }
     if (reachedEnd) return false;
-    // Hand the tail to new windows after a window's first page, and again on a later page whenever fewer windows
-    // are open than the endpoint can keep in flight (rate x latency), so the last long windows do not run alone.
-    const maxInFlight = this.deps.config.max_requests_in_flight;
-    const maxNew = first ? maxInFlight - 1 : Math.min(this.rt.client.rateBudget(this.s.stream.budget(this.rt)).target(), maxInFlight) - (at?.scan.open ?? 0);
-    if (maxNew > 0 && at && page.hasNext && this.splitWindows && at.window.max !== null && firstValue !== null) {
-      const tails = splitTail(at.window, firstValue, at.window.max, maxNew);
-      if (tails.length > 0) log.debug(`stream ${this.s.stream.name}: window split`, { until: fromMicros(at.window.to), into: tails.length + 1 });
-      for (const tail of tails) this.startWindow(partition, base, at.scan, tail);
-    }
+    if (at && page.hasNext && firstValue !== null) this.handTail(partition, base, at, budget, firstValue, first);
     return page.hasNext;
+  }
+
+  /**
+   * Hands the window's tail (after the page just written, which began at `firstValue`) to new windows: after a
+   * window's first page, and again on a later page whenever fewer windows are open than the endpoint can keep in
+   * flight (rate x latency), so the last long windows do not run alone.
+   */
+  private handTail(partition: Partition, base: Filter[], at: WindowAt, budget: RateBudget, firstValue: number, first: boolean): void {
+    const maxInFlight = this.deps.config.max_requests_in_flight;
+    const maxNew = first ? maxInFlight - 1 : Math.min(budget.target(), maxInFlight) - at.scan.open;
+    if (maxNew <= 0 || !this.splitWindows || at.window.max === null) return;
+    const tails = splitTail(at.window, firstValue, at.window.max, maxNew);
+    if (tails.length > 0) log.debug(`stream ${this.s.stream.name}: window split`, { until: fromMicros(at.window.to), into: tails.length + 1 });
+    for (const tail of tails) this.startWindow(partition, base, at.scan, tail);
   }
 
   /** The page's records that belong to this run: inside the window, and not already sent at the bookmark. */
