@@ -108,40 +108,7 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
   const stopGovernor = new CpuGovernor(pageSlots, Math.min(maxSlots, MIN_PAGE_SLOTS), maxSlots).start();
   const summaries = new Map<string, StreamSummary>();
   try {
-    await forEachConcurrent(streams, STREAMS_AT_ONCE, async (s) => {
-      deps.stop?.check();
-      const started = Date.now();
-      const summary: StreamSummary = { records: 0, pages: 0, seconds: 0 };
-      summaries.set(s.stream.name, summary);
-      const parents = parentScope(s.stream, deps.config, deps.store, deps.startedAt, deps.startedAt - NOW_MARGIN);
-      const rt: StreamRuntime = { client: deps.client, config: deps.config, selected: s.selected, memo, parentsChangedSince: parents.since };
-      const version = planVersion(s.stream, deps.config, deps.store, Math.floor(deps.startedAt / 1000));
-      const seen = version.full && tracksDeletes(s.stream, deps.config) ? new SeenIds(s.stream.name) : null;
-      const account = s.stream.accountIdColumn ? accountId : null;
-      log.info(`stream ${s.stream.name}: starting`, parents.since === null ? {} : { parents_changed_since: fromMicros(parents.since) });
-      await openVersion(s.stream, version, deps.store, deps.writer);
-      deps.progress?.watch(s.stream.name, progressSource(s.stream, deps, rt, summary));
-      try {
-        if (s.stream instanceof ReportStream) await syncReport(s, deps, rt, summary, account);
-        else if (s.stream instanceof MetricAggregates) await syncAggregates(s, deps, rt, summary, account);
-        else await new StreamRun(s, deps, rt, pageSlots, summary, account, seen).sync();
-      } catch (err) {
-        deps.metrics?.syncDuration(s.stream.name, (Date.now() - started) / 1000, 'failed');
-        throw err;
-      } finally {
-        deps.progress?.unwatch(s.stream.name);
-      }
-      // A stopped stream is unfinished: no parent bookmark, no ACTIVATE_VERSION.
-      deps.stop?.check();
-      if (parents.next) {
-        deps.store.setParentBookmark(s.stream.name, parents.next);
-        await deps.writer.state(deps.store.snapshot());
-      }
-      await closeVersion(s.stream, version, deps, seen, account);
-      summary.seconds = (Date.now() - started) / 1000;
-      deps.metrics?.syncDuration(s.stream.name, summary.seconds, 'succeeded');
-      log.info(`stream ${s.stream.name}: done`, { records: summary.records, pages: summary.pages, seconds: summary.seconds });
-    });
+    await forEachConcurrent(streams, STREAMS_AT_ONCE, (s) => syncStream(s, deps, { memo, accountId, pageSlots, summaries }));
   } finally {
     stopGovernor();
   }
@@ -150,4 +117,49 @@ export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps
   await deps.writer.flush();
   await deps.audit?.run({ client: deps.client, config: deps.config, selected: new Set(), memo });
   return summaries;
+}
+
+/** What the streams of one run share. */
+interface RunShared {
+  memo: StreamRuntime['memo'];
+  /** The key's account id (`account_id_column`), read once; null when no stream adds it. */
+  accountId: string | null;
+  pageSlots: Semaphore;
+  summaries: Map<string, StreamSummary>;
+}
+
+/** One stream of the run: its table version, its records and bookmarks, its parent bookmark, its summary. */
+async function syncStream(s: SelectedStream, deps: SyncDeps, run: RunShared): Promise<void> {
+  deps.stop?.check();
+  const started = Date.now();
+  const summary: StreamSummary = { records: 0, pages: 0, seconds: 0 };
+  run.summaries.set(s.stream.name, summary);
+  const parents = parentScope(s.stream, deps.config, deps.store, deps.startedAt, deps.startedAt - NOW_MARGIN);
+  const rt: StreamRuntime = { client: deps.client, config: deps.config, selected: s.selected, memo: run.memo, parentsChangedSince: parents.since };
+  const version = planVersion(s.stream, deps.config, deps.store, Math.floor(deps.startedAt / 1000));
+  const seen = version.full && tracksDeletes(s.stream, deps.config) ? new SeenIds(s.stream.name) : null;
+  const account = s.stream.accountIdColumn ? run.accountId : null;
+  log.info(`stream ${s.stream.name}: starting`, parents.since === null ? {} : { parents_changed_since: fromMicros(parents.since) });
+  await openVersion(s.stream, version, deps.store, deps.writer);
+  deps.progress?.watch(s.stream.name, progressSource(s.stream, deps, rt, summary));
+  try {
+    if (s.stream instanceof ReportStream) await syncReport(s, deps, rt, summary, account);
+    else if (s.stream instanceof MetricAggregates) await syncAggregates(s, deps, rt, summary, account);
+    else await new StreamRun(s, deps, rt, run.pageSlots, summary, account, seen).sync();
+  } catch (err) {
+    deps.metrics?.syncDuration(s.stream.name, (Date.now() - started) / 1000, 'failed');
+    throw err;
+  } finally {
+    deps.progress?.unwatch(s.stream.name);
+  }
+  // A stopped stream is unfinished: no parent bookmark, no ACTIVATE_VERSION.
+  deps.stop?.check();
+  if (parents.next) {
+    deps.store.setParentBookmark(s.stream.name, parents.next);
+    await deps.writer.state(deps.store.snapshot());
+  }
+  await closeVersion(s.stream, version, deps, seen, account);
+  summary.seconds = (Date.now() - started) / 1000;
+  deps.metrics?.syncDuration(s.stream.name, summary.seconds, 'succeeded');
+  log.info(`stream ${s.stream.name}: done`, { records: summary.records, pages: summary.pages, seconds: summary.seconds });
 }
