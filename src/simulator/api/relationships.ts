@@ -88,6 +88,13 @@ function pointingAt(world: World, target: string, inverse: string, ownerId: stri
   return out;
 }
 
+/** The owning resource of a relationship path, by its type and id; undefined when there is none. */
+function ownerRow(world: World, owner: string, id: string) {
+  const table = world.byType.get(owner);
+  const row = table?.rowOf(id);
+  return table && row !== undefined ? { table, row } : undefined;
+}
+
 function toManySpec([path, target, inverse]: readonly [string, string, string?], siblings: readonly RouteSpec[]): RouteSpec {
   const { owner, name } = parts(path);
   const sibling = siblings.find((s) => s.path === path.replace('/relationships/', '/'));
@@ -97,10 +104,9 @@ function toManySpec([path, target, inverse]: readonly [string, string, string?],
     type: target,
     relationship: 'to-many',
     table: (world, id) => {
-      const table = world.byType.get(owner);
-      const row = table?.rowOf(id);
-      if (!table || row === undefined) return undefined;
-      return subset(world, target, inverse ? pointingAt(world, target, inverse, id) : table.toMany(row, name).map((ref) => ref.id));
+      const at = ownerRow(world, owner, id);
+      if (!at) return undefined;
+      return subset(world, target, inverse ? pointingAt(world, target, inverse, id) : at.table.toMany(at.row, name).map((ref) => ref.id));
     },
   };
 }
@@ -112,11 +118,10 @@ function toOneSpec(path: string): RouteSpec {
     type: name,
     relationship: 'to-one',
     table: (world, id) => {
-      const table = world.byType.get(owner);
-      const row = table?.rowOf(id);
-      if (!table || row === undefined) return undefined;
-      const ref = table.toOne(row)[name];
-      return subset(world, ref?.type ?? name, ref ? [ref.id] : []) ?? new SubsetTable(table, []);
+      const at = ownerRow(world, owner, id);
+      if (!at) return undefined;
+      const ref = at.table.toOne(at.row)[name];
+      return subset(world, ref?.type ?? name, ref ? [ref.id] : []) ?? new SubsetTable(at.table, []);
     },
   };
 }
