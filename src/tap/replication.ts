@@ -61,12 +61,16 @@ export function windowFilters(plan: ReplicationPlan, window: { from: number; to:
 /**
  * After a window's first full page, estimates how many pages are left and, when there are several, cuts the
  * window short and returns the new windows that take over its tail (fetched side by side). A first page whose
- * records span `first..last` suggests `(to - last) / (last - first)` more pages.
+ * records span `first..last` suggests `(to - last) / (last - first)` more pages; a page within one second
+ * suggests nothing.
  */
 export function splitTail(window: Window, first: number, last: number, maxNew: number): Window[] {
   const lastValue = last;
   const remaining = window.to - lastValue;
-  const pageSpan = Math.max(lastValue - first, MICROS_PER_SECOND);
+  // A page inside one second (an email campaign's send: thousands of events share it) says nothing of how the
+  // rest is spread: read as one second per page, it would cut the tail into windows of a few records each.
+  if (lastValue - first < MICROS_PER_SECOND) return [];
+  const pageSpan = lastValue - first;
   const pagesLeft = remaining / pageSpan;
   const parts = Math.min(maxNew, Math.floor(pagesLeft / 2));
   if (parts < 1 || remaining < 2 * MICROS_PER_SECOND * (parts + 1)) return [];

@@ -116,6 +116,15 @@ describe('replication', () => {
       assert.equal(tails[tails.length - 1]?.to, 1000 * 86_400 * S);
     });
 
+    it('does not split on a page inside one second (a campaign send: its events share the second)', () => {
+      const window = newWindow(0, 100 * 86_400 * S);
+      const at = 10 * 86_400 * S;
+      assert.deepEqual(splitTail(window, at, at, 8), [], 'all in one second');
+      assert.deepEqual(splitTail(window, at, at + S - 1, 8), [], 'within a second');
+      assert.equal(window.to, 100 * 86_400 * S, 'window unchanged');
+      assert.equal(splitTail(window, at, at + S, 8).length, 8, 'a page spanning a second is an estimate');
+    });
+
     it('splits a long tail into contiguous windows covering exactly [cut, to)', () => {
       const window = newWindow(0, 100 * S);
       const tails = splitTail(window, 0, 1 * S, 4);
