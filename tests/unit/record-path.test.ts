@@ -1,7 +1,6 @@
 // The cheaper steps from a page's bytes to its output lines give exactly what the plain ones gave.
 import assert from 'node:assert/strict';
-import { decodeBody } from '../../src/tap/http/http.js';
-import { parseJsonApi } from '../../src/tap/http/lean-parse.js';
+import { decodeBody, parseJsonApi, parseJsonApiBody } from '../../src/tap/http/body.js';
 import { toPage } from '../../src/tap/http/paginate.js';
 
 const API = 'https://a.klaviyo.com/api';
@@ -104,5 +103,37 @@ describe('record path', () => {
       assert.throws(() => parseJsonApi(text), SyntaxError);
       assert.throws(() => parseJsonApi('<html>links</html>'), SyntaxError);
     });
+  });
+
+  describe('parseJsonApiBody: from the bytes, the document parseJsonApi gives of the decoded text', () => {
+    const same = (body: Buffer): void => {
+      const plain = JSON.parse(decodeBody(body) as string) as unknown;
+      assert.deepEqual(withoutResourceLinks(parseJsonApiBody(body)), withoutResourceLinks(plain));
+    };
+    const TEXTS = ['José', 'Zoë — “quoted” ✓', '🎉 sale 𝄞', '中文 テスト', 'line\u2028sep', 'ÿ\u0080\u07ff\uffff', '\u{10ffff}', 'a\\é', 'é\\', '\\u00e9 é', 'tab\tthen é'];
+    for (const text of TEXTS) {
+      it(`a page holding ${JSON.stringify(text)} in values and keys`, () => {
+        same(Buffer.from(pageText([{ name: text, [text]: [text, { deep: text }] }, { $value: 1, Subject: `${text}${text}` }])));
+      });
+    }
+    it('a byte-order mark before UTF-8 and before ASCII', () => {
+      same(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(pageText([{ name: 'é' }]))]));
+      same(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(pageText([{ name: 'e' }]))]));
+    });
+    it('invalid UTF-8 inside a string: replaced as toString("utf8") replaces it', () => {
+      const [head, tail] = pageText([{ name: 'XX' }]).split('XX') as [string, string];
+      same(Buffer.concat([Buffer.from(head), Buffer.from([0xe2, 0x80, 0x41, 0xff, 0xc3]), Buffer.from(tail)]));
+    });
+    it('hostile links in a UTF-8 page, and non-ASCII in the URLs of links', () => {
+      for (const properties of Object.values(HOSTILE)) same(Buffer.from(pageText([{ name: 'é' }, properties])));
+      same(Buffer.from(pageText([{ name: 'é' }]).replace(/\/events\//g, '/évents/')));
+    });
+    it('non-ASCII where JSON forbids it still fails: after a lone backslash, outside strings, inside \\u', () => {
+      for (const bad of ['{"data":[{"id":"\\é"}]}', '{"data":[1é]}', '{"data":é}', '{"data":"\\u00é9"}', '{"data":"\\\\\\é"}']) {
+        assert.throws(() => JSON.parse(bad), SyntaxError, bad);
+        assert.throws(() => parseJsonApiBody(Buffer.from(bad)), SyntaxError, bad);
+      }
+    });
+    it('an escaped backslash before a non-ASCII character is kept', () => same(Buffer.from('{"data":[{"id":"\\\\é"}]}')));
   });
 });
