@@ -43,12 +43,12 @@ export class MessageWriter {
   private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
   private used = 0;
   private closedError: Error | null = null;
-  /** The start of each stream's RECORD line, `{"type":"RECORD","stream":"<name>","record":` (with `"version":N,` before `"record"`), as bytes. */
-  private readonly recordPrefix = new Map<string, Buffer>();
+  /** The start of each stream's RECORD line, `{"type":"RECORD","stream":"<name>","record":` (with `"version":N,` before `"record"`). */
+  private readonly recordPrefix = new Map<string, string>();
   /** The version each stream's records carry (setVersion). */
   private readonly versions = new Map<string, number>();
-  /** The end of a RECORD line for the last extraction time seen, `,"time_extracted":"..."}` and a newline, as bytes. */
-  private recordSuffix = { time: '', bytes: Buffer.alloc(0) };
+  /** The end of a RECORD line for the last extraction time seen, `,"time_extracted":"..."}` and a newline. */
+  private recordSuffix = { time: '', text: '' };
   /** Counts per stream, for the end-of-run summary. */
   readonly recordCounts = new Map<string, number>();
 
@@ -75,25 +75,13 @@ export class MessageWriter {
     let prefix = this.recordPrefix.get(stream);
     if (prefix === undefined) {
       const version = this.versions.get(stream);
-      prefix = Buffer.from(`{"type":"RECORD","stream":${JSON.stringify(stream)},${version === undefined ? '' : `"version":${version},`}"record":`);
+      prefix = `{"type":"RECORD","stream":${JSON.stringify(stream)},${version === undefined ? '' : `"version":${version},`}"record":`;
       this.recordPrefix.set(stream, prefix);
     }
     if (this.recordSuffix.time !== timeExtracted) {
-      this.recordSuffix = { time: timeExtracted, bytes: Buffer.from(`,"time_extracted":${JSON.stringify(timeExtracted)}}\n`) };
+      this.recordSuffix = { time: timeExtracted, text: `,"time_extracted":${JSON.stringify(timeExtracted)}}\n` };
     }
-    const suffix = this.recordSuffix.bytes;
-    const json = JSON.stringify(record);
-    if (this.closedError) throw this.closedError;
-    // The line's fixed parts are copied as bytes (TypedArray set, no encoding call): one string write per record.
-    if (prefix.length + json.length * 3 + suffix.length > this.chunk.length - this.used) {
-      return this.append(prefix.toString(), json, suffix.toString());
-    }
-    this.chunk.set(prefix, this.used);
-    this.used += prefix.length;
-    this.used += this.chunk.write(json, this.used);
-    this.chunk.set(suffix, this.used);
-    this.used += suffix.length;
-    return this.used >= CHUNK_BYTES - 1024 ? this.flushNow() : undefined;
+    return this.append(prefix, JSON.stringify(record), this.recordSuffix.text);
   }
 
   /** From now on the stream's records carry `version` (null: no version). */
