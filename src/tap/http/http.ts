@@ -1,12 +1,12 @@
 // The HTTP client: axios with auth and revision headers, retries (axios-retry) with backoff and jitter on
 // 429/5xx/timeouts/resets/unreadable bodies, one rate budget per endpoint, and typed errors without secrets.
-import { isAscii } from 'node:buffer';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import axiosRetryModule, { retryAfter, type AxiosRetry } from 'axios-retry';
 import { actionForStatus, AuthError, FatalApiError, QuotaExhaustedError, SkippableError, type ApiErrorDetail } from '../errors.js';
 import { log } from '../log.js';
 import type { RequestTimer } from '../metrics.js';
 import { revisionGoneHint } from '../revision.js';
+import { decodeBody, parseJsonApi, parseJsonApiBody } from './body.js';
 import { RateBudget, Semaphore, type Clock, type Tier, realClock } from './ratelimit.js';
 
 const axiosRetry = axiosRetryModule as unknown as AxiosRetry;
@@ -74,10 +74,10 @@ export class KlaviyoClient {
     this.inFlight = new Semaphore(options.maxInFlight);
     this.axios = axios.create({
       timeout: options.timeoutMs,
-      // Bytes, decoded here: an all-ASCII body (the usual case: JSON escapes the rest) is read as latin1,
-      // which is a plain copy, instead of through the UTF-8 decoder.
+      // Bytes: a successful body stays bytes until parseBody reads them as a JSON:API document, and any other is
+      // decoded as text for its error (both in body.ts, which avoids V8's byte-by-byte UTF-8 decoder).
       responseType: 'arraybuffer',
-      transformResponse: [(body: unknown) => decodeBody(body)],
+      transformResponse: [(body: unknown, _headers: unknown, status?: number) => (status !== undefined && status >= 200 && status < 300 ? body : decodeBody(body))],
       maxRedirects: 0,
       headers: {
         Authorization: `Klaviyo-API-Key ${options.apiKey}`,
@@ -221,21 +221,17 @@ function isRetriable(error: AxiosError): boolean {
   return actionForStatus(error.response.status) === 'retry';
 }
 
-/** The body as text (UTF-8, without a byte-order mark), whatever the status. */
-export function decodeBody(body: unknown): unknown {
-  if (!Buffer.isBuffer(body)) return body;
-  const text = isAscii(body) ? body.toString('latin1') : body.toString('utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
 /** A 2xx body must be a JSON:API document; anything else (truncated JSON, an HTML page) is retried. */
 function parseBody(response: AxiosResponse): AxiosResponse {
-  const text = typeof response.data === 'string' ? response.data : '';
+  const body: unknown = response.data;
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = Buffer.isBuffer(body) ? parseJsonApiBody(body) : parseJsonApi(typeof body === 'string' ? body : '');
   } catch {
-    throw unreadable(response, `unreadable body (${bodyKind(response)}, ${text.length} bytes)`);
+    // The error's reader (errorDetail) gets the text, as for any other status.
+    const text = decodeBody(body);
+    response.data = text;
+    throw unreadable(response, `unreadable body (${bodyKind(response)}, ${typeof text === 'string' ? text.length : 0} bytes)`);
   }
   if (typeof doc !== 'object' || doc === null || !('data' in doc)) {
     throw unreadable(response, 'body is not a JSON:API document (no "data")');
