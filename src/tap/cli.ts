@@ -198,6 +198,7 @@ async function sync(
   log.info('sync finished', {
     requests: client.stats.requests,
     retries: client.stats.retries,
+    // Both figures are the whole process's, also when read in the worker thread: the relaying main thread counts.
     max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     cpu_s: Math.round((process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1e4) / 100,
     streams: Object.fromEntries(summaries),
