@@ -1,7 +1,8 @@
 // npm run bench: one table of what a full-history backfill costs against the simulator: speed against Klaviyo's
 // rate-limit ceiling, the tap's own CPU per record, its peak memory, and what network latency does. Each case
 // starts its own simulator (the tap's CPU and memory are read from its `sync finished` line, so the simulator
-// sharing the machine does not count). Nothing is asserted: figures only.
+// sharing the machine does not count; the tap's two threads, worker and relay, both do). Nothing is asserted:
+// figures only.
 //   npm run bench                 scale large, all cases (about 5-10 minutes)
 //   npm run bench -- --quick      scale medium, events only (a couple of minutes)
 //   npm run bench -- --hourly     only the hourly run on an unchanged account

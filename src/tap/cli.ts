@@ -47,6 +47,12 @@ Singer tap for Klaviyo. Messages go to stdout, logs to stderr.
 
 export type Exit = { code: number };
 
+/** Where SIGTERM/SIGINT come from: the process, or in a worker thread the signals its main thread forwards. */
+export interface SignalSource {
+  on(signal: 'SIGTERM' | 'SIGINT', listener: (signal: NodeJS.Signals) => void): unknown;
+  off(signal: 'SIGTERM' | 'SIGINT', listener: (signal: NodeJS.Signals) => void): unknown;
+}
+
 function parse(argv: string[]) {
   try {
     return parseArgs({
@@ -95,6 +101,7 @@ export async function main(
   env: NodeJS.ProcessEnv,
   stdout: import('node:stream').Writable,
   stderr: { write(text: string): unknown } = process.stderr,
+  signals: SignalSource = process,
 ): Promise<number> {
   const args = parse(argv);
   if (args.help) return write(stdout, `${USAGE}\n`);
@@ -125,7 +132,7 @@ export async function main(
   if (args.plan) return plan(config, streams, selection, state, stdout);
   if (args.sample !== undefined) return sample(config, selectStreams(streams, selection, config.schema_mismatch), args.sample, args.format, stderr);
   if (args.audit) config.audit = true;
-  return sync(config, streams, selection, state, stdout);
+  return sync(config, streams, selection, state, stdout, signals);
 }
 
 /** --plan: the estimate table on stdout (the only thing written there), no state, no records. */
@@ -158,6 +165,7 @@ async function sync(
   selection: Map<string, Set<string>>,
   store: StateStore,
   stdout: import('node:stream').Writable,
+  signals: SignalSource,
 ): Promise<number> {
   const selected = selectStreams(streams, selection, config.schema_mismatch);
   if (selected.length === 0) log.warn('no stream is selected in the catalog: nothing to sync');
@@ -168,7 +176,7 @@ async function sync(
   const stopMetrics = metrics.start();
   const stopProgress = progress.start();
   const stop = new StopSignal();
-  const detachSignals = stopOnSignals(stop);
+  const detachSignals = stopOnSignals(stop, signals);
   let summaries: Awaited<ReturnType<typeof runSync>>;
   try {
     const syncing = runSync(selected, { config, client, store, writer, startedAt: nowMicros(), metrics, progress, stop, ...(config.audit ? { audit: new EventAudit() } : {}) });
@@ -190,6 +198,7 @@ async function sync(
   log.info('sync finished', {
     requests: client.stats.requests,
     retries: client.stats.retries,
+    // Both figures are the whole process's, also when read in the worker thread: the relaying main thread counts.
     max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     cpu_s: Math.round((process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1e4) / 100,
     streams: Object.fromEntries(summaries),
@@ -202,17 +211,17 @@ const STOP_PAGES_MS = 1000;
 const STOP_FLUSH_MS = 600;
 
 /** SIGTERM/SIGINT: the first asks the sync to stop (stopGracefully), a second one exits at once. */
-function stopOnSignals(stop: StopSignal): () => void {
+function stopOnSignals(stop: StopSignal, signals: SignalSource): () => void {
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stop.requested) process.exit(STOP_EXIT_CODES[signal] ?? 1);
     log.warn(`${signal} received: stopping (no new request; the last STATE will cover every record written); a second signal exits at once`);
     stop.request(signal);
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  signals.on('SIGTERM', onSignal);
+  signals.on('SIGINT', onSignal);
   return () => {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
+    signals.off('SIGTERM', onSignal);
+    signals.off('SIGINT', onSignal);
   };
 }
 
@@ -266,9 +275,10 @@ export async function run(
   env: NodeJS.ProcessEnv,
   stdout: import('node:stream').Writable,
   stderr: { write(text: string): unknown },
+  signals: SignalSource = process,
 ): Promise<number> {
   try {
-    return await main(argv, env, stdout, stderr);
+    return await main(argv, env, stdout, stderr, signals);
   } catch (err) {
     stderr.write(`tap-klaviyo: ${redact(describeError(err)).replace(/\s*\n\s*/g, ' ')}\n`);
     return exitCodeFor(err);
