@@ -16,7 +16,7 @@ import { selectStreams } from './selection.js';
 import { loadState, StateStore } from './state.js';
 import { budgetOf, type KlaviyoStream } from './stream.js';
 import { planStreams, planTable } from './plan.js';
-import { STOP_EXIT_CODES, StopRequested, StopSignal } from './stop.js';
+import { StopRequested, StopSignal, stopExitCode } from './stop.js';
 import { EventAudit } from './reports/audit.js';
 import { MAX_SAMPLE, sampleOptions, sampleOutput } from './sample.js';
 import { runSync, type SelectedStream } from './sync.js';
@@ -213,7 +213,7 @@ const STOP_FLUSH_MS = 600;
 /** SIGTERM/SIGINT: the first asks the sync to stop (stopGracefully), a second one exits at once. */
 function stopOnSignals(stop: StopSignal, signals: SignalSource): () => void {
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (stop.requested) process.exit(STOP_EXIT_CODES[signal] ?? 1);
+    if (stop.requested) process.exit(stopExitCode(signal));
     log.warn(`${signal} received: stopping (no new request; the last STATE will cover every record written); a second signal exits at once`);
     stop.request(signal);
   };
@@ -230,7 +230,7 @@ async function stopGracefully(stop: StopSignal, writer: MessageWriter, store: St
   await stop.pagesWritten(STOP_PAGES_MS);
   await writer.finalState(store.snapshot(), STOP_FLUSH_MS);
   const signal = stop.reason ?? 'SIGTERM';
-  const code = STOP_EXIT_CODES[signal] ?? 1;
+  const code = stopExitCode(signal);
   log.warn(`stopped by ${signal}: the last STATE covers every record written; pass it with --state to resume; exit ${code}`);
   return code;
 }

@@ -65,17 +65,16 @@ export function windowFilters(plan: ReplicationPlan, window: { from: number; to:
  * suggests nothing.
  */
 export function splitTail(window: Window, first: number, last: number, maxNew: number): Window[] {
-  const lastValue = last;
-  const remaining = window.to - lastValue;
+  const remaining = window.to - last;
+  const pageSpan = last - first;
   // A page inside one second (an email campaign's send: thousands of events share it) says nothing of how the
   // rest is spread: read as one second per page, it would cut the tail into windows of a few records each.
-  if (lastValue - first < MICROS_PER_SECOND) return [];
-  const pageSpan = lastValue - first;
+  if (pageSpan < MICROS_PER_SECOND) return [];
   const pagesLeft = remaining / pageSpan;
   const parts = Math.min(maxNew, Math.floor(pagesLeft / 2));
   if (parts < 1 || remaining < 2 * MICROS_PER_SECOND * (parts + 1)) return [];
   const step = Math.floor(remaining / (parts + 1));
-  const cut = lastValue + step;
+  const cut = last + step;
   const tails: Window[] = [];
   for (let i = 0; i < parts; i++) {
     const from = cut + i * step;

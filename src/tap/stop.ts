@@ -6,6 +6,16 @@ import { once } from './concurrency.js';
 /** Exit codes of a stopped run: 128 + the signal's number, as shells report it. */
 export const STOP_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
 
+/** The exit code of a run stopped by `signal` (1 for a signal without one). */
+export function stopExitCode(signal: string): number {
+  return STOP_EXIT_CODES[signal] ?? 1;
+}
+
+/** Whether `code` is the exit code of a stopped run. */
+export function isStopExit(code: number): boolean {
+  return Object.values(STOP_EXIT_CODES).includes(code);
+}
+
 /** Raised inside the sync once a stop is requested, so that nothing after it runs (no ACTIVATE_VERSION). */
 export class StopRequested extends Error {
   override readonly name: string = 'StopRequested';

@@ -12,7 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Writable } from 'node:stream';
 import { parentPort, Worker, type MessagePort } from 'node:worker_threads';
 import { redact } from './log.js';
-import { STOP_EXIT_CODES } from './stop.js';
+import { isStopExit, stopExitCode } from './stop.js';
 
 export type ToMain = { t: 'out'; bytes: ArrayBuffer; length: number } | { t: 'err'; text: string } | { t: 'done'; code: number };
 export type ToWorker = { t: 'ack'; bytes: ArrayBuffer } | { t: 'signal'; signal: NodeJS.Signals };
@@ -47,7 +47,7 @@ export function runInWorker(script: URL, argv: string[]): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     // The worker may be busy for a while; a second signal must not wait for it.
-    if (stopping) process.exit(STOP_EXIT_CODES[signal] ?? 1);
+    if (stopping) process.exit(stopExitCode(signal));
     stopping = true;
     send({ t: 'signal', signal });
   };
@@ -68,7 +68,7 @@ export function runInWorker(script: URL, argv: string[]): void {
   const finish = (code: number): void => {
     worker.removeAllListeners('exit');
     // A stopped run exits now: requests it no longer waits for must not hold the process past its last STATE.
-    if (Object.values(STOP_EXIT_CODES).includes(code)) process.exit(code);
+    if (isStopExit(code)) process.exit(code);
     process.exitCode = code;
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

@@ -2,7 +2,7 @@
 // through the main thread.
 import { run } from './cli.js';
 import { setLogSink } from './log.js';
-import { STOP_EXIT_CODES } from './stop.js';
+import { isStopExit } from './stop.js';
 import { PortOutput, workerPort } from './worker-bridge.js';
 
 const bridge = workerPort();
@@ -12,6 +12,6 @@ setLogSink(bridge.stderr);
 const code = await run(process.argv.slice(2), process.env, stdout, stderr, bridge.signals);
 // Every chunk is posted before the code: the main thread writes them all, in order, before it exits. A stopped
 // run has waited for its last STATE as long as it may: what is left goes at once (as today's stdout would keep it).
-if (Object.values(STOP_EXIT_CODES).includes(code)) stdout.ignoreCredit();
+if (isStopExit(code)) stdout.ignoreCredit();
 await new Promise<void>((resolve) => stdout.end(resolve));
 bridge.done(code);
