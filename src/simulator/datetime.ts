@@ -5,8 +5,25 @@ export const MICROS_PER_SECOND = 1_000_000;
 export const SECONDS_PER_DAY = 86_400;
 export const MICROS_PER_DAY = SECONDS_PER_DAY * MICROS_PER_SECOND;
 
+const MAX_TIME_MS = 8.64e15;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
+/** The last day rendered and its `YYYY-MM-DDT`: consecutive rows (events in time order) mostly share a day. */
+let cachedDay = NaN;
+let cachedDayText = '';
+
+/** `new Date(seconds * 1000).toISOString().slice(0, 19)`, with the date part computed once per day. */
 function isoSeconds(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().slice(0, 19);
+  const ms = Math.trunc(seconds * 1000); // what Date keeps of a time value
+  if (!(Math.abs(ms) <= MAX_TIME_MS)) return new Date(ms).toISOString().slice(0, 19); // throws as before
+  const whole = (ms - (((ms % 1000) + 1000) % 1000)) / 1000;
+  const day = Math.floor(whole / SECONDS_PER_DAY);
+  if (day !== cachedDay) {
+    cachedDayText = new Date(day * SECONDS_PER_DAY * 1000).toISOString().slice(0, 11);
+    cachedDay = day;
+  }
+  const rest = whole - day * SECONDS_PER_DAY;
+  const minutes = Math.floor(rest / 60);
+  return `${cachedDayText}${TWO_DIGITS[Math.floor(minutes / 60)] ?? ''}:${TWO_DIGITS[minutes % 60] ?? ''}:${TWO_DIGITS[rest % 60] ?? ''}`;
 }
 
 /** `2024-05-01T12:00:00+00:00` */

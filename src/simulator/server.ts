@@ -122,14 +122,16 @@ class Runtime {
     let body = response.body;
     if (draw.fault === 'truncate' && response.status === 200) {
       this.stats.fault('truncate');
-      body = body.slice(0, Math.floor(body.length / 2));
+      // Half the text (not half the bytes), as before bodies came as bytes.
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      body = text.slice(0, Math.floor(text.length / 2));
     }
     this.send(res, response.status, response.headers, body);
   }
 
-  private send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  private send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
     this.stats.status(status);
-    res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+    res.writeHead(status, { ...headers, 'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length) });
     res.end(body);
   }
 

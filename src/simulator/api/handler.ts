@@ -8,7 +8,8 @@ import { selectPage } from '../query/page.js';
 import { parsePageRequest, type PageRequest } from '../query/params.js';
 import type { Table } from '../types.js';
 import type { World } from '../world/world.js';
-import { includedResources, resourceObject, type RenderContext } from './document.js';
+import { ByteWriter } from './byte-writer.js';
+import { includedTexts, resourceText, type RenderContext } from './document.js';
 import type { HostileLog } from './hostile.js';
 import { relationshipData } from './relationships.js';
 import { aggregateDocument } from './aggregates.js';
@@ -42,7 +43,8 @@ export interface ApiRequest {
 export interface ApiResponse {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** JSON text, or (pages of resources) its UTF-8 bytes. */
+  body: string | Buffer;
 }
 
 export function errorResponse(error: ApiError, headers: Record<string, string> = {}): ApiResponse {
@@ -140,16 +142,17 @@ export class ApiHandler {
     }
   }
 
-  private page(request: ApiRequest, route: Route, parentId: string): string {
+  private page(request: ApiRequest, route: Route, parentId: string): string | Buffer {
     const table = route.table(this.world, parentId);
     const params = request.url.searchParams;
     const latestBound = request.refuseFutureBounds ? nowMicros() : Infinity;
     const parsed = parsePageRequest(params, route.facts, table ?? this.world.byType.get(route.primaryType) ?? this.world.account, route, this.cursorSecret, latestBound);
     if (!table) throw new ApiError(404, 'not_found', 'Not found.', `No ${route.facts.path.split('/')[2]?.replace(/s$/, '')} with id '${parentId}'.`);
-    return JSON.stringify(this.document(request, route, table, parsed, parentId));
+    return this.document(request, route, table, parsed, parentId);
   }
 
-  private document(request: ApiRequest, route: Route, table: Table, parsed: PageRequest, parentId: string): Record<string, unknown> {
+  /** The page as `JSON.stringify` would give `{data, links, included?}`, written resource by resource as UTF-8. */
+  private document(request: ApiRequest, route: Route, table: Table, parsed: PageRequest, parentId: string): string | Buffer {
     const page = selectPage(table, parsed);
     const rows = route.facts.path === '/api/events' ? skipped(this.world, page.rows, request.skipEventsOnDays ?? []) : page.rows;
     const ctx: RenderContext = {
@@ -169,10 +172,18 @@ export class ApiHandler {
       rest.append('page[cursor]', encodeCursor(parsed.sortToken, page.next, this.cursorSecret));
       links['next'] = `${request.nextBase ?? request.base}${request.url.pathname}?${encodeQuery(rest)}`;
     }
-    if (route.relationship) return { data: relationshipData(route.relationship, table, page.rows), links };
-    const doc: Record<string, unknown> = { data: rows.map((row) => resourceObject(table, row, ctx, true)), links };
-    if (parsed.includes.length > 0) doc['included'] = includedResources(table, rows, ctx);
-    return doc;
+    if (route.relationship) return JSON.stringify({ data: relationshipData(route.relationship, table, page.rows), links });
+    const out = new ByteWriter();
+    out.write('{"data":[');
+    rows.forEach((row, i) => out.write(i > 0 ? `,${resourceText(table, row, ctx, true)}` : resourceText(table, row, ctx, true)));
+    out.write(`],"links":${JSON.stringify(links)}`);
+    if (parsed.includes.length > 0) {
+      out.write(',"included":[');
+      includedTexts(table, rows, ctx).forEach((text, i) => out.write(i > 0 ? `,${text}` : text));
+      out.write(']');
+    }
+    out.write('}');
+    return out.bytes();
   }
 }
 

@@ -20,8 +20,16 @@ export interface ListSuppression {
 /** The first rows are suppressed on purpose so every reason (and a double reason) exists at any scale. */
 const FORCED_SUPPRESSIONS = 7;
 
+/** Names come from a short vocabulary, so each one's ASCII form is worked out once (a profile's email needs two). */
+const asciiForms = new Map<string, string>();
+
 function ascii(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z]/g, '').toLowerCase();
+  let form = asciiForms.get(text);
+  if (form === undefined) {
+    form = text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z]/g, '').toLowerCase();
+    asciiForms.set(text, form);
+  }
+  return form;
 }
 
 export function firstNameOf(seed: number, row: number): string {
