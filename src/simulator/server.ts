@@ -1,7 +1,7 @@
 // The Klaviyo simulator: a loopback HTTP server over a generated world.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiHandler, JSON_API, errorResponse, operationIdOf } from './api/handler.js';
+import { ApiHandler, JSON_API, errorResponse, operationIdOf, type ApiRequest } from './api/handler.js';
 import type { HostileLog } from './api/hostile.js';
 import { parseDatetime, nowMicros } from './datetime.js';
 import { writeGroundTruthDir } from './ground-truth-writer.js';
@@ -80,6 +80,8 @@ class Runtime {
   readonly timers = new Set<NodeJS.Timeout>();
   knobs: Knobs;
   base = '';
+  /** Counts changes to the world and the knobs: a page rendered ahead is sent only if none came in between. */
+  generation = 0;
 
   constructor(
     readonly world: World,
@@ -114,11 +116,21 @@ class Runtime {
     const requestBody = req.method === 'POST' ? await readBody(req) : undefined;
     res.once('close', this.stats.begin(operationIdOf(url.pathname)));
     const draw = this.faults.draw(this.knobs);
-    if (draw.delayMs > 0) await this.sleep(draw.delayMs);
+    const arrived = performance.now();
+    const answered = !draw.fault || draw.fault === 'truncate';
+    let request = this.apiRequest(req, url, requestBody);
+    // The response goes out `delayMs` after the request came in, its rendering included (as a server whose
+    // latency is its own work): the page is rendered at once and waits out the rest. Rendered after the wait,
+    // renders that fall due together queued behind each other, so the more requests in flight, the slower each.
+    const generation = this.generation;
+    const prepared = draw.delayMs > 0 && answered ? this.api.prepare(request) : undefined;
+    if (draw.delayMs > 0) await this.sleep(Math.max(0, draw.delayMs - (performance.now() - arrived)));
     if (res.destroyed) return;
-    if (draw.fault && draw.fault !== 'truncate') return this.injectFault(draw, req, res);
-    const nextBase = this.knobs.nextOrigin || this.base;
-    const response = this.api.handle({ method: req.method ?? 'GET', url, headers: req.headers, base: this.base, nextBase, refuseFutureBounds: this.knobs.refuseFutureBounds, hostileRate: this.knobs.hostileRate, skipEventsOnDays: this.knobs.skipEventsOnDays, ...(requestBody !== undefined ? { body: requestBody } : {}) });
+    if (!answered) return this.injectFault(draw, req, res);
+    // A mutation or a new setting meanwhile: the response is what the world and the knobs are now.
+    const current = generation === this.generation;
+    if (!current) request = this.apiRequest(req, url, requestBody);
+    const response = this.api.handle(request, current ? prepared : undefined);
     let body = response.body;
     if (draw.fault === 'truncate' && response.status === 200) {
       this.stats.fault('truncate');
@@ -127,6 +139,11 @@ class Runtime {
       body = text.slice(0, Math.floor(text.length / 2));
     }
     this.send(res, response.status, response.headers, body);
+  }
+
+  private apiRequest(req: IncomingMessage, url: URL, body: string | undefined): ApiRequest {
+    const nextBase = this.knobs.nextOrigin || this.base;
+    return { method: req.method ?? 'GET', url, headers: req.headers, base: this.base, nextBase, refuseFutureBounds: this.knobs.refuseFutureBounds, hostileRate: this.knobs.hostileRate, skipEventsOnDays: this.knobs.skipEventsOnDays, ...(body !== undefined ? { body } : {}) };
   }
 
   private send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
@@ -191,11 +208,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     world,
     configure: (patch: unknown): Knobs => {
       runtime.knobs = applyKnobs(runtime.knobs, patch);
+      runtime.generation++;
       runtime.applyLimiter();
       return { ...runtime.knobs };
     },
     knobs: (): Knobs => ({ ...runtime.knobs }),
-    mutate: (request: MutationRequest): MutationResult => mutate(world, mutations, request),
+    mutate: (request: MutationRequest): MutationResult => {
+      runtime.generation++;
+      return mutate(world, mutations, request);
+    },
     addKey: (key: string, scopes: string[]): void => keys.add(key, scopes),
     stats: (): SimulatorStats => runtime.stats.snapshot(),
     resetStats: (): void => runtime.stats.reset(),

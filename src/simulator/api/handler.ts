@@ -47,6 +47,9 @@ export interface ApiResponse {
   body: string | Buffer;
 }
 
+/** A page rendered ahead of its turn (see `ApiHandler.prepare`): its body, or the error its parameters earn. */
+export type PreparedPage = { body: string | Buffer } | { error: ApiError };
+
 export function errorResponse(error: ApiError, headers: Record<string, string> = {}): ApiResponse {
   return { status: error.status, headers: { 'content-type': JSON_API, ...headers }, body: JSON.stringify(errorDocument(error)) };
 }
@@ -77,16 +80,35 @@ export class ApiHandler {
     private readonly cursorSecret: number,
   ) {}
 
-  handle(request: ApiRequest): ApiResponse {
+  /** The response to a request; `prepared`: its page, rendered by `prepare` from the same request and world. */
+  handle(request: ApiRequest, prepared?: PreparedPage): ApiResponse {
     try {
-      return this.serve(request);
+      return this.serve(request, prepared);
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error);
       throw error;
     }
   }
 
-  private serve(request: ApiRequest): ApiResponse {
+  /**
+   * Renders the page a GET asks for ahead of its turn, so that rendering runs while the simulated latency does;
+   * undefined where nothing is rendered ahead. Everything else (auth, revision, scopes, the rate limit) is still
+   * decided by `handle`, at the time the response goes out, as without it. Not with off-spec values (rendering
+   * logs what it garbles, and a page rendered ahead may never be sent) nor with bounds checked against the clock.
+   */
+  prepare(request: ApiRequest): PreparedPage | undefined {
+    if (request.method !== 'GET' || request.refuseFutureBounds || (request.hostileRate ?? 0) > 0) return undefined;
+    const match = matchRoute(request.url.pathname);
+    if (!match) return undefined;
+    try {
+      return { body: this.page(request, match.route, match.parentId) };
+    } catch (error) {
+      if (error instanceof ApiError) return { error };
+      throw error;
+    }
+  }
+
+  private serve(request: ApiRequest, prepared: PreparedPage | undefined): ApiResponse {
     const report = reportFactsOf(request.url.pathname);
     const aggregates = request.url.pathname.replace(/\/$/, '') === METRIC_AGGREGATES.path;
     const allowed = report || aggregates ? 'POST' : 'GET';
@@ -110,7 +132,7 @@ export class ApiHandler {
     }
     const rateHeaders = { 'ratelimit-limit': String(admission.limit), 'ratelimit-remaining': String(admission.remaining), 'ratelimit-reset': String(admission.resetSeconds) };
     try {
-      return { status: 200, headers: { 'content-type': JSON_API, ...rateHeaders }, body: this.page(request, route, parentId) };
+      return { status: 200, headers: { 'content-type': JSON_API, ...rateHeaders }, body: prepared ? preparedBody(prepared) : this.page(request, route, parentId) };
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error, rateHeaders);
       throw error;
@@ -192,4 +214,9 @@ function skipped(world: World, rows: readonly number[], days: readonly string[])
   if (days.length === 0) return [...rows];
   const skip = new Set(days);
   return rows.filter((row) => row % 10 !== 0 || !skip.has(formatSeconds(world.events.secOf(row)).slice(0, 10)));
+}
+
+function preparedBody(prepared: PreparedPage): string | Buffer {
+  if ('error' in prepared) throw prepared.error;
+  return prepared.body;
 }

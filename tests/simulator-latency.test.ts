@@ -1,0 +1,73 @@
+// With latency on, the simulator renders a page as soon as its request arrives and sends it once the latency
+// has run (rendering included). What it sends must not change: the same bytes as without latency, and a
+// mutation or a new setting that comes while a request waits is in its response, as when pages were rendered
+// after the wait.
+import assert from 'node:assert/strict';
+import { simGet } from '../src/simulator/client.js';
+import { startSimulator, type Simulator } from '../src/simulator/server.js';
+
+const PATHS = [
+  '/api/events?include=metric&fields[metric]=name&sort=datetime&page[size]=1000',
+  '/api/profiles?additional-fields[profile]=subscriptions,predictive_analytics&page[size]=100',
+  '/api/lists?include=tags',
+  '/api/profiles?page[cursor]=not-a-cursor',
+];
+
+async function bytes(sim: Simulator, path: string): Promise<{ status: number; text: string }> {
+  const response = await simGet(sim.url, path);
+  // Error documents carry a fresh id each time.
+  return { status: response.status, text: response.text.replace(/"id":"[0-9a-f-]{36}"/g, '"id":"-"') };
+}
+
+/** Sends a request, and once the simulator holds it (waiting out its latency) runs `meanwhile`. */
+async function whileWaiting(sim: Simulator, path: string, meanwhile: () => void): Promise<{ status: number; text: string }> {
+  const pending = bytes(sim, path);
+  while (sim.stats().inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+  meanwhile();
+  return pending;
+}
+
+describe('simulator: latency with pages rendered on arrival', function () {
+  this.timeout(60_000);
+  let sim: Simulator;
+
+  beforeEach(async () => {
+    sim = await startSimulator({ seed: 9, scale: 'small', rateLimits: false });
+  });
+  afterEach(async () => sim.close());
+
+  it('sends the same bytes with latency as without', async () => {
+    for (const path of PATHS) {
+      sim.configure({ latencyMs: 0, jitterMs: 0 });
+      const direct = await bytes(sim, path);
+      sim.configure({ latencyMs: 40, jitterMs: 30 });
+      assert.deepEqual(await bytes(sim, path), direct, path);
+    }
+  });
+
+  it('answers with the world as it is once the latency has run (a mutation meanwhile)', async () => {
+    const path = '/api/profiles?sort=-updated&page[size]=20';
+    const before = await bytes(sim, path);
+    sim.configure({ latencyMs: 300 });
+    const during = await whileWaiting(sim, path, () => sim.mutate({ updatedProfiles: 5, newProfiles: 3 }));
+    sim.configure({ latencyMs: 0 });
+    const after = await bytes(sim, path);
+    assert.notEqual(after.text, before.text, 'the mutation shows on the first page');
+    assert.deepEqual(during, after);
+  });
+
+  it('answers with the settings as they are once the latency has run', async () => {
+    const path = '/api/events?page[size]=5';
+    sim.configure({ latencyMs: 300 });
+    const during = await whileWaiting(sim, path, () => sim.configure({ nextOrigin: 'http://127.0.0.1:1' }));
+    const next = (JSON.parse(during.text) as { links: { next: string } }).links.next;
+    assert.ok(next.startsWith('http://127.0.0.1:1/api/events?'), next);
+  });
+
+  it('still decides the rate limit when the response goes out', async () => {
+    sim.configure({ rateLimits: true, rateLimitFactor: 0.01, latencyMs: 100 });
+    // The accounts tier allows 1 a second at most: of three at once, the ones after the first are refused.
+    const statuses = await Promise.all([0, 1, 2].map(async () => (await simGet(sim.url, '/api/accounts')).status));
+    assert.deepEqual(statuses.sort(), [200, 429, 429]);
+  });
+});
