@@ -5,8 +5,13 @@
 const FIRST_SIZE = 64 * 1024;
 
 export class ByteWriter {
-  private buffer = Buffer.allocUnsafe(FIRST_SIZE);
+  private buffer: Buffer;
   private used = 0;
+
+  /** `expected`: about how many bytes will be written (the last page of the same kind), so the buffer seldom grows. */
+  constructor(expected = FIRST_SIZE) {
+    this.buffer = Buffer.allocUnsafe(Math.max(1024, Math.ceil(expected * 1.125)));
+  }
 
   write(text: string): void {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.

@@ -72,6 +72,8 @@ export function operationIdOf(pathname: string): string {
 export class ApiHandler {
   /** Every value served off-spec so far (the `hostileRate` knob). */
   readonly hostileLog: HostileLog = new Map();
+  /** Size of the last page served per endpoint: what the next one's buffer starts at. */
+  private readonly pageBytes = new Map<string, number>();
 
   constructor(
     private readonly world: World,
@@ -195,7 +197,7 @@ export class ApiHandler {
       links['next'] = `${request.nextBase ?? request.base}${request.url.pathname}?${encodeQuery(rest)}`;
     }
     if (route.relationship) return JSON.stringify({ data: relationshipData(route.relationship, table, page.rows), links });
-    const out = new ByteWriter();
+    const out = new ByteWriter(this.pageBytes.get(route.facts.path));
     out.write('{"data":[');
     rows.forEach((row, i) => out.write(i > 0 ? `,${resourceText(table, row, ctx, true)}` : resourceText(table, row, ctx, true)));
     out.write(`],"links":${JSON.stringify(links)}`);
@@ -205,7 +207,9 @@ export class ApiHandler {
       out.write(']');
     }
     out.write('}');
-    return out.bytes();
+    const bytes = out.bytes();
+    this.pageBytes.set(route.facts.path, bytes.length);
+    return bytes;
   }
 }
 
