@@ -43,6 +43,8 @@ export class MessageWriter {
   private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
   private used = 0;
   private closedError: Error | null = null;
+  /** One wait for `drain`, shared by every writer held up meanwhile (a burst of pages must not add listeners each). */
+  private drained: Promise<void> | null = null;
   /** The start of each stream's RECORD line, `{"type":"RECORD","stream":"<name>","record":` (with `"version":N,` before `"record"`). */
   private readonly recordPrefix = new Map<string, string>();
   /** The version each stream's records carry (setVersion). */
@@ -175,7 +177,7 @@ export class MessageWriter {
   }
 
   private waitForDrain(): Promise<void> {
-    return new Promise((resolve, reject) => {
+    this.drained ??= new Promise<void>((resolve, reject) => {
       const onDrain = (): void => {
         cleanup();
         resolve();
@@ -189,6 +191,7 @@ export class MessageWriter {
         reject(this.closedError ?? new OutputClosedError('stdout closed: the target stopped reading'));
       };
       const cleanup = (): void => {
+        this.drained = null;
         this.out.off('drain', onDrain);
         this.out.off('error', onError);
         this.out.off('close', onClose);
@@ -197,5 +200,6 @@ export class MessageWriter {
       this.out.on('error', onError);
       this.out.on('close', onClose);
     });
+    return this.drained;
   }
 }
