@@ -5,7 +5,7 @@
 // value; a schema with any other keyword gets no compiled check (null), and the shaper validates it with ajv.
 import { isDateTime } from './json.js';
 import type { JsonSchema } from './messages.js';
-import { normalizeDatetime } from './time.js';
+import { commonUtc, normalizeDatetime } from './time.js';
 
 /** Checks a record, rewriting its datetimes in place; false when it does not validate (then partly rewritten). */
 export type Conform = (record: unknown) => boolean;
@@ -85,11 +85,12 @@ class Generator {
     if (format === undefined && pattern === undefined) return '';
     if ((format !== undefined && format !== 'date-time') || (pattern !== undefined && pattern !== NESTED_PATTERN)) throw new Unsupported();
     const n = this.name();
-    let code = `const ${n} = ${rewrite ? `normalize(${v})` : v};`;
-    if (rewrite) code += `if (${n} !== ${v}) ${assign(n)}`;
-    if (format !== undefined) code += `if (!isDateTime(${n})) return false;`;
-    if (pattern !== undefined) code += `if (!pattern.test(${n})) return false;`;
-    return `if (typeof ${v} === "string") {${code}}`;
+    let check = '';
+    if (format !== undefined) check += `if (!isDateTime(${n})) return false;`;
+    if (pattern !== undefined) check += `if (!pattern.test(${n})) return false;`;
+    if (!rewrite) return `if (typeof ${v} === "string") {const ${n} = ${v};${check}}`;
+    // Klaviyo's own forms are rewritten and known to pass in one scan; anything else is rewritten, then checked.
+    return `if (typeof ${v} === "string") {let ${n} = commonUtc(${v}); if (${n} === null) {${n} = normalize(${v});${check}} if (${n} !== ${v}) ${assign(n)}}`;
   }
 
   private name(): string {
@@ -107,10 +108,11 @@ export function compileConform(schema: JsonSchema): Conform | null {
     throw err;
   }
   // The code is made of this module's own fragments and the schema's property names, quoted by JSON.stringify.
-  const make = new Function('normalize', 'isDateTime', 'pattern', `return function conform(record) {${body} return true; };`) as (
+  const make = new Function('commonUtc', 'normalize', 'isDateTime', 'pattern', `return function conform(record) {${body} return true; };`) as (
+    common: (value: string) => string | null,
     normalize: (value: string) => string,
     isDateTime: (value: string) => boolean,
     pattern: RegExp,
   ) => Conform;
-  return make(normalizeDatetime, isDateTime, new RegExp(NESTED_PATTERN, 'u'));
+  return make(commonUtc, normalizeDatetime, isDateTime, new RegExp(NESTED_PATTERN, 'u'));
 }

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { streamSchema } from '../../src/tap/catalog.js';
 import { compileConform } from '../../src/tap/conform.js';
 import { datetimePaths, RecordShaper } from '../../src/tap/fit.js';
-import { newAjv } from '../../src/tap/json.js';
+import { isDateTime, newAjv } from '../../src/tap/json.js';
 import type { JsonSchema } from '../../src/tap/messages.js';
-import { normalizeDatetime } from '../../src/tap/time.js';
+import { commonUtc, normalizeDatetime } from '../../src/tap/time.js';
 import { allStreams } from '../../src/streams/registry.js';
 
 type Json = unknown;
@@ -106,6 +106,23 @@ function comparer(schema: JsonSchema): (record: Json) => void {
 }
 
 describe('compiled record check', () => {
+  it("Klaviyo's datetime forms in one scan: what normalizeDatetime gives, and it passes the date-time check; anything else is left to them", () => {
+    const forms = [
+      ...DATETIMES, '2024-01-01T00:00:00Z', '2024-02-29T23:59:59.999999999Z', '2023-02-29T00:00:00+00:00', '2016-12-31T23:59:60Z',
+      '2016-12-31T23:59:60+00:00', '0099-01-01T00:00:00Z', '2024-01-01T00:00:00-00:00', '2024-01-01T00:00:00.+00:00', '2024-01-01t00:00:00Z',
+      '2024-01-01T24:00:00Z', '2024-01-01T00:00:00.1234567890Z', ' 2024-01-01T00:00:00Z', '2024-01-01T00:00:00+00:00 ', '2024-13-01T00:00:00Z',
+    ];
+    let taken = 0;
+    for (const value of forms) {
+      const fast = commonUtc(value);
+      if (fast === null) continue;
+      taken++;
+      assert.equal(fast, normalizeDatetime(value), value);
+      assert.ok(isDateTime(fast), value);
+    }
+    assert.equal(taken, 5);
+  });
+
   for (const accountId of [false, true]) {
     for (const stream of allStreams({}, accountId)) {
       const schema = streamSchema(stream);
