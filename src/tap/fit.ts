@@ -1,11 +1,14 @@
 // Record -> what its stream's schema promises. The fast path keeps the selected fields, rewrites datetimes in
-// RFC 3339 UTC at every level the schema types, and validates with ajv. Only a record that fails validation
-// takes the slow path: each value that does not fit its column is converted where that loses nothing (a
-// number sent as a string, a date in another format), and otherwise moved to the `_overflow` column with its
-// column left null (policy `warn`), or stops the run (policy `fail`). Fields the schema lacks go to `_overflow`
-// too. One warning per stream and field per run; a value is never dropped without one.
+// RFC 3339 UTC at every level the schema types, and validates, in one walk compiled once per stream (conform.ts;
+// ajv where a schema uses a keyword that does not cover). Only a record that fails validation takes the slow path:
+// each value that does not fit its column is converted where that loses nothing (a number sent as a string, a
+// date in another format), and otherwise moved to the `_overflow` column with its column left null (policy
+// `warn`), or stops the run (policy `fail`). Fields the schema lacks go to `_overflow` too. One warning per stream
+// and field per run; a value is never dropped without one.
 import type { ValidateFunction } from 'ajv';
+import { compileConform, type Conform } from './conform.js';
 import { RecordValidationError } from './errors.js';
+import { newAjv } from './json.js';
 import type { JsonSchema, SingerRecord } from './messages.js';
 import { normalizeDatetime, toRfc3339 } from './time.js';
 
@@ -191,7 +194,8 @@ export interface ShaperOptions {
   stream: string;
   /** The schema as sent in SCHEMA (selected fields only). */
   schema: JsonSchema;
-  validate: ValidateFunction;
+  /** ajv's validator of `schema`; compiled when first needed if not given (the compiled check serves the schemas this tap sends). */
+  validate?: ValidateFunction;
   /** Every field of the stream's full schema (an unselected one is dropped on purpose, not overflowed). */
   known: ReadonlySet<string>;
   keys: readonly string[];
@@ -206,31 +210,62 @@ export class RecordShaper {
   private readonly datetimes: string[][];
   private readonly keepsOverflow: boolean;
   private readonly warned = new Set<string>();
+  /** Datetimes rewritten (in place) and the record checked in one walk. */
+  private readonly conform: Conform;
+  private ajv: ValidateFunction | undefined;
 
   constructor(private readonly o: ShaperOptions) {
     this.shape = shapeOf(o.schema);
     this.selected = new Set(this.shape.props?.keys() ?? []);
     this.datetimes = datetimePaths(o.schema);
     this.keepsOverflow = this.selected.has(OVERFLOW_FIELD);
+    this.ajv = o.validate;
+    this.conform =
+      compileConform(o.schema) ??
+      ((record) => {
+        this.normalise(record as SingerRecord);
+        return this.validator()(record);
+      });
   }
 
   /** The record as it is written; throws RecordValidationError where it cannot be (policy `fail`, a bad key). */
   fit(raw: SingerRecord): SingerRecord {
-    const out: SingerRecord = {};
     let unknown: Record<string, unknown> | null = null;
+    let dropped = false;
     for (const key in raw) {
-      if (this.selected.has(key) && key !== OVERFLOW_FIELD) out[key] = raw[key];
-      else if (!this.o.known.has(key)) (unknown ??= {})[key] = raw[key];
+      if (this.selected.has(key) && key !== OVERFLOW_FIELD) continue;
+      dropped = true;
+      if (!this.o.known.has(key)) (unknown ??= {})[key] = raw[key];
     }
-    for (const path of this.datetimes) normaliseAt(out, path, 0);
+    // A record whose every field is selected is written as it is (its datetimes rewritten in place), not copied:
+    // the usual case, and a page's worth of garbage less.
+    const out: SingerRecord = dropped ? this.selectedOf(raw) : raw;
     if (unknown) this.overflowUnknown(out, unknown);
-    if (this.o.validate(out)) return out;
+    if (this.conform(out)) return out;
+    // Rewritten as far as the check got: every datetime is rewritten before the slow path (rewriting is idempotent).
+    this.normalise(out);
     const fitted = this.refit(out);
-    if (this.o.validate(fitted)) return fitted;
-    const e = this.o.validate.errors?.[0];
+    if (this.conform(fitted)) return fitted;
+    const validate = this.validator();
+    if (validate(fitted)) return fitted;
+    const e = validate.errors?.[0];
     throw new RecordValidationError(
       `stream ${this.o.stream}: record ${JSON.stringify(out['id'])} does not match the schema: ${e?.instancePath || '(record)'} ${e?.message ?? ''}; please report this with the API revision`,
     );
+  }
+
+  private selectedOf(raw: SingerRecord): SingerRecord {
+    const out: SingerRecord = {};
+    for (const key in raw) if (this.selected.has(key) && key !== OVERFLOW_FIELD) out[key] = raw[key];
+    return out;
+  }
+
+  private normalise(record: SingerRecord): void {
+    for (const path of this.datetimes) normaliseAt(record, path, 0);
+  }
+
+  private validator(): ValidateFunction {
+    return (this.ajv ??= newAjv().compile(this.o.schema));
   }
 
   private overflowUnknown(out: SingerRecord, unknown: Record<string, unknown>): void {

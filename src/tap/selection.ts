@@ -2,7 +2,6 @@
 // the shaper that makes each record fit it.
 import { schemaProperties, streamSchema } from './catalog.js';
 import { RecordShaper, type MismatchPolicy } from './fit.js';
-import { newAjv } from './json.js';
 import { log } from './log.js';
 import type { JsonSchema } from './messages.js';
 import type { KlaviyoStream } from './stream.js';
@@ -13,7 +12,6 @@ export function selectStreams(
   selection: ReadonlyMap<string, Set<string>>,
   policy: MismatchPolicy = 'warn',
 ): SelectedStream[] {
-  const ajv = newAjv();
   return streams
     .filter((s) => selection.has(s.name))
     .map((stream) => {
@@ -27,7 +25,6 @@ export function selectStreams(
       const shaper = new RecordShaper({
         stream: stream.name,
         schema,
-        validate: ajv.compile(schema),
         known: new Set(schemaProperties(full)),
         keys: stream.keyProperties,
         policy,

@@ -1,6 +1,16 @@
-// Time handling: the only module that imports luxon. Instants are compared as integer microseconds since
+// Time handling: the only module that uses luxon. Instants are compared as integer microseconds since
 // the epoch (Klaviyo returns up to microsecond precision, which a JS Date would truncate).
-import { DateTime } from 'luxon';
+import { createRequire } from 'node:module';
+import type { DateTime as LuxonDateTime } from 'luxon';
+
+/**
+ * luxon reads only the forms the tap's own parser leaves (RFC 2822, HTTP and SQL dates, other ISO 8601 forms in
+ * the config): loaded on first use, not by every run's start-up (its module takes about 10 ms of CPU to load).
+ */
+let luxon: typeof LuxonDateTime | undefined;
+function DateTime(): typeof LuxonDateTime {
+  return (luxon ??= (createRequire(import.meta.url)('luxon') as { DateTime: typeof LuxonDateTime }).DateTime);
+}
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
@@ -31,27 +41,30 @@ function daysInMonth(year: number, month: number): number {
 
 /**
  * The common form `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)` read without the regex (it is on the path of every
- * record); undefined when the value is anything else, so the general parser decides. Same result as it.
+ * record), as microseconds; NaN when the value is anything else, so the general parser decides. Same result as
+ * it; nothing allocated.
  */
-function parseCommon(value: string): Parsed | undefined {
+function parseCommon(value: string): number {
   const len = value.length;
-  if (len < 20 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84) return undefined;
-  if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return undefined;
+  if (len < 20 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84) return NaN;
+  if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return NaN;
   const y = digitsAt(value, 0, 4);
   const mo = digitsAt(value, 5, 2);
   const d = digitsAt(value, 8, 2);
   const h = digitsAt(value, 11, 2);
   const mi = digitsAt(value, 14, 2);
   const s = digitsAt(value, 17, 2);
-  if (y < 100 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return undefined;
-  if (d > daysInMonth(y, mo)) return undefined;
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return NaN;
+  if (d > daysInMonth(y, mo)) return NaN;
   let at = 19;
-  let fraction = '';
+  let fractionMicros = 0;
   if (value.charCodeAt(at) === 46) {
     let end = at + 1;
     while (end < len && digitsAt(value, end, 1) >= 0) end++;
-    if (end === at + 1 || end - at - 1 > 9) return undefined;
-    fraction = value.slice(at + 1, Math.min(end, at + 7));
+    const digits = end - at - 1;
+    if (digits === 0 || digits > 9) return NaN;
+    const kept = Math.min(digits, 6);
+    fractionMicros = digitsAt(value, at + 1, kept) * 10 ** (6 - kept);
     at = end;
   }
   let offset: number;
@@ -60,17 +73,24 @@ function parseCommon(value: string): Parsed | undefined {
     const sign = value.charCodeAt(at);
     const oh = digitsAt(value, at + 1, 2);
     const om = digitsAt(value, at + 4, 2);
-    if ((sign !== 43 && sign !== 45) || oh < 0 || om < 0) return undefined;
+    if ((sign !== 43 && sign !== 45) || oh < 0 || om < 0) return NaN;
     offset = (sign === 45 ? -1 : 1) * (oh * 60 + om);
-  } else return undefined;
+  } else return NaN;
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  const fractionMicros = fraction ? digitsAt(fraction, 0, fraction.length) * 10 ** (6 - fraction.length) : 0;
-  return { micros: (ms - offset * 60_000) * 1000 + fractionMicros, fraction };
+  return (ms - offset * 60_000) * 1000 + fractionMicros;
+}
+
+/** The fraction digits of a value of the common form as written, at most 6. */
+function commonFraction(value: string): string {
+  if (value.charCodeAt(19) !== 46) return '';
+  let end = 20;
+  while (end < 26 && digitsAt(value, end, 1) >= 0) end++;
+  return value.slice(20, end);
 }
 
 function parse(value: string): Parsed | null {
   const common = parseCommon(value);
-  if (common) return common;
+  if (!Number.isNaN(common)) return { micros: common, fraction: commonFraction(value) };
   const m = ISO.exec(value.trim());
   if (!m) return null;
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
@@ -92,7 +112,8 @@ function offsetMinutes(zone: string): number {
 
 /** Microseconds since the epoch, or null when the value is not an ISO 8601 datetime. */
 export function toMicros(value: string): number | null {
-  return parse(value)?.micros ?? null;
+  const common = parseCommon(value);
+  return Number.isNaN(common) ? (parse(value)?.micros ?? null) : common;
 }
 
 /** Formats an instant as RFC 3339 UTC: `YYYY-MM-DDTHH:MM:SS[.fff|.ffffff]Z`, as precise as it needs to be. */
@@ -102,6 +123,18 @@ export function fromMicros(micros: number): string {
   const subMillis = micros - ms * 1000;
   if (subMillis !== 0) return `${iso.slice(0, 23)}${String(subMillis).padStart(3, '0')}Z`;
   return ms % 1000 === 0 ? `${iso.slice(0, 19)}Z` : iso;
+}
+
+/**
+ * What normalizeDatetime gives for the forms Klaviyo sends (`...Z` and `...+00:00`, a valid date and time, no leap
+ * second), which also passes the `date-time` check (json.ts isUtcDateTime) as it is; null for anything else.
+ */
+export function commonUtc(value: string): string | null {
+  const len = value.length;
+  const z = value.charCodeAt(len - 1) === 90;
+  if (!z && !value.endsWith('+00:00')) return null;
+  if (Number.isNaN(parseCommon(value)) || value.charCodeAt(17) === 54) return null;
+  return z ? value : `${value.slice(0, -6)}Z`;
 }
 
 /** Rewrites a datetime in UTC with a `Z`, keeping the precision it was given with; other strings pass through. */
@@ -120,7 +153,8 @@ export function normalizeDatetime(value: string): string {
  */
 export function toRfc3339(value: string): string | null {
   if (parse(value)) return normalizeDatetime(value);
-  for (const read of [DateTime.fromRFC2822, DateTime.fromHTTP, DateTime.fromSQL]) {
+  const { fromRFC2822, fromHTTP, fromSQL } = DateTime();
+  for (const read of [fromRFC2822, fromHTTP, fromSQL]) {
     const dt = read(value.trim(), { zone: 'utc', setZone: false });
     if (dt.isValid) return fromMicros(dt.toMillis() * 1000);
   }
@@ -128,7 +162,7 @@ export function toRfc3339(value: string): string | null {
 }
 
 export function nowMicros(): number {
-  return DateTime.utc().toMillis() * 1000;
+  return Date.now() * 1000;
 }
 
 /**
@@ -138,7 +172,7 @@ export function nowMicros(): number {
 export function parseUserDate(value: string): number | null {
   const fast = toMicros(value);
   if (fast !== null) return fast;
-  const dt = DateTime.fromISO(value, { zone: 'utc' });
+  const dt = DateTime().fromISO(value, { zone: 'utc' });
   return dt.isValid ? dt.toMillis() * 1000 : null;
 }
 
