@@ -1,7 +1,7 @@
 // A page's resources parsed one at a time (lean-page.ts) are exactly what parsing the whole page gives.
 import assert from 'node:assert/strict';
 import { decodeBody, parseJsonApiBody } from '../../src/tap/http/body.js';
-import { LeanResources, parseJsonApiPage } from '../../src/tap/http/lean-page.js';
+import { LEAN_PAGE_MIN_BYTES, LeanResources, parseJsonApiPage } from '../../src/tap/http/lean-page.js';
 import { toPage } from '../../src/tap/http/paginate.js';
 
 const API = 'https://a.klaviyo.com/api';
@@ -45,7 +45,7 @@ function withoutResourceLinks(doc: Doc): Doc {
 
 /** The page read lean: whether its data came one resource at a time, and the document with data as an array. */
 function readLean(body: Buffer): { lean: boolean; doc: Doc } {
-  const doc = parseJsonApiPage(body) as Doc;
+  const doc = parseJsonApiPage(body, 0) as Doc;
   const lean = doc.data instanceof LeanResources;
   return { lean, doc: { ...doc, data: lean ? [...(doc.data as LeanResources)] : doc.data } };
 }
@@ -75,17 +75,26 @@ describe('lean pages: resources parsed one at a time', () => {
   it('a page of events: read lean, the same document as the whole parse, links.next kept', () => {
     const body = text(page([{ a: 1 }, { b: 'two' }, { c: [3] }]));
     assert.equal(same(body), true);
-    const p = toPage(parseJsonApiPage(body) as never, 'u');
+    const p = toPage(parseJsonApiPage(body, 0) as never, 'u');
     assert.equal(p.hasNext, true);
     assert.equal(p.included.get('metric:gUUB9Q')?.attributes?.['name'], 'Placed Order');
     assert.deepEqual(p.data.map((r) => r.id), ['E0', 'E1', 'E2']);
     assert.deepEqual([...(p.resources ?? [])].map((r) => r.id), ['E0', 'E1', 'E2'], 'each iteration reads the resources again');
   });
 
+  it('a page below LEAN_PAGE_MIN_BYTES is parsed whole; one above it is cut', () => {
+    const small = text(page([{ a: 1 }]));
+    assert.equal((parseJsonApiPage(small) as Doc).data instanceof LeanResources, false);
+    const large = text(page(Array.from({ length: Math.ceil(LEAN_PAGE_MIN_BYTES / 500) }, (_, i) => ({ i }))));
+    assert.ok(large.length >= LEAN_PAGE_MIN_BYTES);
+    assert.equal((parseJsonApiPage(large) as Doc).data instanceof LeanResources, true);
+  });
+
   it('an empty page, a page of one, and non-ASCII text in a UTF-8 page', () => {
     assert.equal(same(text(page([]))), true);
     assert.equal(same(text(page([{}]))), true);
     assert.equal(same(text(page([{ name: 'José 🎉 中文' }, { 'clé é': ['ÿ', { deep: '\u2028' }] }]))), true);
+    assert.equal(same(text(page([{ name: 'é' }, { links: { self: 'ü' } }, { items: [{ links: { self: 'u' } }, { sku: 'ß' }] }]))), true);
   });
 
   for (const [name, attributes] of Object.entries(HOSTILE)) {
@@ -140,7 +149,7 @@ describe('lean pages: resources parsed one at a time', () => {
     const whole = JSON.stringify(page([{ a: 1 }, { b: 2 }]));
     for (const bad of [whole.slice(0, -10), whole.slice(0, whole.indexOf('"E1"')), '<html>links</html>', '']) {
       assert.throws(() => parseJsonApiBody(Buffer.from(bad)), SyntaxError);
-      assert.throws(() => parseJsonApiPage(Buffer.from(bad)), SyntaxError);
+      assert.throws(() => parseJsonApiPage(Buffer.from(bad), 0), SyntaxError);
     }
   });
 
@@ -148,7 +157,7 @@ describe('lean pages: resources parsed one at a time', () => {
     const whole = JSON.stringify(page([{ a: 1 }, { b: 2 }, { c: 3 }]));
     const bad = whole.replace('"b":2', '"b":2,,');
     assert.notEqual(bad, whole);
-    const doc = parseJsonApiPage(Buffer.from(bad)) as Doc;
+    const doc = parseJsonApiPage(Buffer.from(bad), 0) as Doc;
     assert.ok(doc.data instanceof LeanResources);
     const seen: string[] = [];
     assert.throws(() => {

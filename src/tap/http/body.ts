@@ -168,7 +168,8 @@ export function parseJsonApiBody(body: Buffer): unknown {
 
 /** The body's lean text (leanText) parsed, or the body as sent where the lean text will not do. */
 export function parseLean(lean: Lean | null, body: Buffer): unknown {
-  return (lean ? parseChecked(lean.text, lean.replaced) : undefined) ?? parsePlain(body);
+  if (lean === null) return parseJsonApi(decodeBody(body) as string); // the text's own lean parse, as before
+  return parseChecked(lean.text, lean.replaced) ?? parsePlain(body);
 }
 
 /** The body as sent, parsed: JSON.parse of decodeBody. */

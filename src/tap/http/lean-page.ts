@@ -16,13 +16,16 @@
 //   followed by `,{` in an array of objects) makes a piece that fails: the rest of the page is then taken from the
 //   plain parse. A cut that ends `data` too early leaves the rest of the document with more closing brackets than
 //   opening ones, so the rest does not parse and the whole page is read the plain way before anything is used.
+//   A cut past the end of `data` (a resource that does not end with its own links, then `included`) could leave a
+//   rest that parses without the members it ran over: the end must be followed by the document's `links` (as
+//   Klaviyo writes it), and no `],"<top-level member>":` may come before it.
 // - A later duplicate `"data"` key would replace the array in JSON.parse: the rest must give back the stand-in.
 // - Marks are counted per piece as in body.ts for the whole: a replacement inside a resource's own data (an event
 //   property named `links` shaped like the API's) makes its piece read from the plain parse.
 // - Text that is not laid out this way (whitespace, `data` not first, a resource without its own `links`, a
 //   `data` that is not an array of objects) is parsed whole, as before. Correctness never depends on the cut.
 import type { Resource } from './http.js';
-import { leanText, MARK, parseLean, parsePlain, REPLACEMENT, resourceMarks, structuralMarks, type Lean } from './body.js';
+import { leanText, MARK, parseJsonApiBody, parseLean, parsePlain, REPLACEMENT, resourceMarks, structuralMarks, type Lean } from './body.js';
 
 const HEAD = '{"data":[';
 /** A replacement (REPLACEMENT) is the key, then the number. */
@@ -42,15 +45,23 @@ export interface LeanDocument {
   links?: { next?: string | null };
 }
 
+/**
+ * Pages smaller than this are parsed whole: a young collection copies little of them anyway, and cutting costs
+ * more than it saves (profiles, 170 KB pages of 100: about 5% more CPU per profile in alternating runs; events,
+ * 1 MB pages of 1,000: about 4% less per event).
+ */
+export const LEAN_PAGE_MIN_BYTES = 512 * 1024;
+
 /** A page's body as parseJsonApiBody reads it, but with `data` read one resource at a time where it can be. */
-export function parseJsonApiPage(body: Buffer): unknown {
+export function parseJsonApiPage(body: Buffer, minBytes = LEAN_PAGE_MIN_BYTES): unknown {
+  if (body.length < minBytes) return parseJsonApiBody(body);
   const lean = leanText(body);
   return (lean ? parseLeanPage(lean) : undefined) ?? parseLean(lean, body);
 }
 
 /**
  * The document of a lean page with `data` to be read one resource at a time, or undefined where the text is not
- * cut this way (the caller parses it whole). `body` is the page as sent, for the resources the cut cannot give.
+ * cut this way (the caller parses it whole).
  */
 export function parseLeanPage(lean: Lean): LeanDocument | undefined {
   const text = lean.text;
