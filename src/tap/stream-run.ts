@@ -23,6 +23,19 @@ export const NOW_MARGIN = 10 * MICROS_PER_SECOND;
 /** The window a page belongs to, and its partition's scan. */
 type WindowAt = { window: Window; scan: PartitionScan };
 
+/** What a page's selection found (StreamRun.select), applied once its records are written. */
+interface PageFinds {
+  /** Records selected (and so written). */
+  records: number;
+  /** A record at or past the window's end on a sorted stream: the window is done. */
+  reachedEnd: boolean;
+  /** The first value inside the window (where a tail split starts). */
+  first: number | null;
+  /** The largest value written, and the ids written at it (in order): what the bookmark tracker keeps. */
+  max: number | null;
+  idsAtMax: string[];
+}
+
 /** One partition's sync: its bookmark, its windows' tasks, and the ids already sent at the saved bookmark. */
 interface PartitionScan {
   tracker: BookmarkTracker;
@@ -128,7 +141,7 @@ export class StreamRun {
     const url = this.firstUrl(partition, [...base, ...(this.plan && at ? windowFilters(this.plan, at.window) : [])]);
     const budgetKey = this.s.stream.budget(this.rt);
     const budget = this.rt.client.rateBudget(budgetKey);
-    const pager = new Pager(this.rt.client, url, budgetKey);
+    const pager = new Pager(this.rt.client, url, budgetKey, true);
     const stop = this.deps.stop;
     for (;;) {
       // The endpoint admits first (as many as its rate x latency keeps busy), then a page slot is taken: a window
@@ -175,20 +188,21 @@ export class StreamRun {
     // A page that arrives after a stop is dropped: none of it is written, so the last STATE stays exact.
     if (!page || this.deps.stop?.requested) return false;
     this.summary.pages++;
-    const { records, seen, reachedEnd, first: firstValue } = this.select(page, partition, at);
+    const found: PageFinds = { records: 0, reachedEnd: false, first: null, max: null, idsAtMax: [] };
     const written = this.deps.stop?.writingPage();
     try {
-      await this.emit(records);
-      this.deps.metrics?.count(this.s.stream.name, partition.context, records.length);
+      // Resource by resource, each record written before the next resource is parsed (lean pages).
+      await writeRecords(this.s, this.deps, this.select(page, partition, at, found), this.summary, this.accountId, this.seen);
+      this.deps.metrics?.count(this.s.stream.name, partition.context, found.records);
       // Only records already written count towards the bookmark: another window may write STATE while this
       // page's records wait for stdout, and that STATE must not cover them (a kill then would lose them).
-      if (at) for (const [value, id] of seen) at.scan.tracker.see(at.window, value, id);
+      if (at && found.max !== null) for (const id of found.idsAtMax) at.scan.tracker.see(at.window, found.max, id);
       if (at && this.plan?.sorted) await this.saveBookmark(partition, at.scan.tracker);
     } finally {
       written?.();
     }
-    if (reachedEnd) return false;
-    if (at && page.hasNext && firstValue !== null) this.handTail(partition, base, at, budget, firstValue);
+    if (found.reachedEnd) return false;
+    if (at && page.hasNext && found.first !== null) this.handTail(partition, base, at, budget, found.first);
     return page.hasNext;
   }
 
@@ -215,18 +229,13 @@ export class StreamRun {
     for (const tail of tails) this.startWindow(partition, base, scan, tail);
   }
 
-  /** The page's records that belong to this run: inside the window, and not already sent at the bookmark. */
-  private select(
-    page: Page,
-    partition: Partition,
-    at: WindowAt | null,
-  ): { records: SingerRecord[]; seen: Array<[value: number, id: string]>; reachedEnd: boolean; first: number | null } {
+  /**
+   * The page's records that belong to this run, as they are read (one resource parsed at a time): inside the
+   * window, and not already sent at the bookmark. Notes in `found` what the page holds for the bookmark.
+   */
+  private *select(page: Page, partition: Partition, at: WindowAt | null, found: PageFinds): Generator<SingerRecord> {
     const plan = this.plan;
-    const records: SingerRecord[] = [];
-    const seen: Array<[number, string]> = [];
-    let reachedEnd = false;
-    let first: number | null = null;
-    for (const resource of page.data) {
+    for (const resource of page.resources ?? page.data) {
       for (const record of this.s.stream.toRecords(resource, page, partition, this.rt)) {
         const raw = plan ? record[plan.key] : undefined;
         const value = typeof raw === 'string' ? toMicros(raw) : null;
@@ -234,20 +243,24 @@ export class StreamRun {
           const { window, scan } = at;
           if (value < window.from) continue;
           if (value >= window.to) {
-            reachedEnd ||= plan.sorted;
+            found.reachedEnd ||= plan.sorted;
             continue;
           }
-          first ??= value;
+          found.first ??= value;
           // Counted before the boundary skip: an event skipped there was sent by an earlier run.
           if (scan.audit) EventAudit.count(scan.audit, record['metric_id'], value);
           const id = String(record['id']);
           if (scan.skip && value === scan.skip.value && scan.skip.ids.has(id)) continue;
-          seen.push([value, id]);
+          // The tracker keeps only the largest value and the ids at it: so does the page, in the same order.
+          if (found.max === null || value > found.max) {
+            found.max = value;
+            found.idsAtMax = [id];
+          } else if (value === found.max) found.idsAtMax.push(id);
         }
-        records.push(record);
+        found.records++;
+        yield record;
       }
     }
-    return { records, seen, reachedEnd, first };
   }
 
   private async saveBookmark(partition: Partition, tracker: BookmarkTracker): Promise<void> {
@@ -262,19 +275,17 @@ export class StreamRun {
     return firstPageUrl(this.s.stream, this.plan, this.rt, partition, filters);
   }
 
-  private emit(records: SingerRecord[]): Promise<void> {
-    return writeRecords(this.s, this.deps, records, this.summary, this.accountId, this.seen);
-  }
 }
 
 /**
  * Writes records of a stream through its shaper (with `account_id` when given, noting ids in `seen` when deletes
- * are tracked), waiting only when stdout is full.
+ * are tracked), waiting only when stdout is full. Each record is taken from `records` once the one before is
+ * written, so a lazy sequence (StreamRun.select) holds only the record being written.
  */
 export async function writeRecords(
   s: SelectedStream,
   deps: SyncDeps,
-  records: SingerRecord[],
+  records: Iterable<SingerRecord>,
   summary: StreamSummary,
   accountId: string | null,
   seen: SeenIds | null = null,

@@ -7,6 +7,7 @@ import { log } from '../log.js';
 import type { RequestTimer } from '../metrics.js';
 import { revisionGoneHint } from '../revision.js';
 import { decodeBody, parseJsonApi, parseJsonApiBody } from './body.js';
+import { parseJsonApiPage, type LeanDocument } from './lean-page.js';
 import { RateBudget, Semaphore, type Clock, type Tier, realClock } from './ratelimit.js';
 
 const axiosRetry = axiosRetryModule as unknown as AxiosRetry;
@@ -40,6 +41,8 @@ export interface JsonApiDocument {
   included?: Resource[];
   links?: { self?: string; next?: string | null; prev?: string | null };
 }
+/** A page of a collection: its `data` may be read one resource at a time (lean-page.ts). */
+export type PageDocument = JsonApiDocument | LeanDocument;
 
 /** Which budget a request draws on: the endpoint (operation) and its tier. */
 export interface BudgetKey {
@@ -55,8 +58,11 @@ export interface HttpStats {
   retries: number;
 }
 
-/** A request's config as the interceptors see it: its budget, and when the budget let it go. */
-type Timed = { budget?: RateBudget; sentAt?: number; endpoint?: string; onSend?: () => void };
+/**
+ * A request's config as the interceptors see it: its budget, when the budget let it go, and whether its body is a
+ * page whose resources are read one at a time.
+ */
+type Timed = { budget?: RateBudget; sentAt?: number; endpoint?: string; onSend?: () => void; lean?: boolean };
 
 const RETRY_AFTER_CAP_MS = 10 * 60_000;
 
@@ -139,7 +145,12 @@ export class KlaviyoClient {
 
   /** GET a JSON:API document. Retries happen inside; what escapes is a typed error. */
   get(pathOrUrl: string, budget: BudgetKey): Promise<JsonApiDocument> {
-    return this.send('GET', pathOrUrl, budget);
+    return this.send('GET', pathOrUrl, budget) as Promise<JsonApiDocument>; // not lean: parsed whole
+  }
+
+  /** GET a page of a collection whose resources are read one at a time, where the page allows (lean-page.ts). */
+  getPage(pathOrUrl: string, budget: BudgetKey): Promise<PageDocument> {
+    return this.send('GET', pathOrUrl, budget, undefined, true);
   }
 
   /**
@@ -148,10 +159,16 @@ export class KlaviyoClient {
    * spent daily quota: not retried, a QuotaExhaustedError.
    */
   post(path: string, body: unknown, budget: BudgetKey, attempts?: { sent: number }): Promise<JsonApiDocument> {
-    return this.send('POST', path, budget, { body, attempts: attempts ?? { sent: 0 } });
+    return this.send('POST', path, budget, { body, attempts: attempts ?? { sent: 0 } }) as Promise<JsonApiDocument>; // parsed whole
   }
 
-  private async send(method: 'GET' | 'POST', pathOrUrl: string, budget: BudgetKey, post?: { body: unknown; attempts: { sent: number } }): Promise<JsonApiDocument> {
+  private async send(
+    method: 'GET' | 'POST',
+    pathOrUrl: string,
+    budget: BudgetKey,
+    post?: { body: unknown; attempts: { sent: number } },
+    lean = false,
+  ): Promise<PageDocument> {
     const url = this.resolve(pathOrUrl);
     if (!this.isSameOrigin(url)) {
       throw new FatalApiError(`refused to request ${new URL(url).origin}: not the configured base_url ${this.origin}`, {
@@ -164,10 +181,10 @@ export class KlaviyoClient {
       try {
         // The budget rides on the request config, so every attempt (first and retries) waits for room in it.
         // A function, not an object: axios copies plain objects of the config, so a counter object would not count.
-        const extra = { budget: bucket, endpoint: budget.path ?? budget.id, ...(post ? { onSend: () => post.attempts.sent++ } : {}) } as object;
+        const extra = { budget: bucket, endpoint: budget.path ?? budget.id, lean, ...(post ? { onSend: () => post.attempts.sent++ } : {}) } as object;
         const response = post
-          ? await this.axios.post<JsonApiDocument>(url, JSON.stringify(post.body), { ...extra, headers: { 'Content-Type': 'application/vnd.api+json' } })
-          : await this.axios.get<JsonApiDocument>(url, extra);
+          ? await this.axios.post<PageDocument>(url, JSON.stringify(post.body), { ...extra, headers: { 'Content-Type': 'application/vnd.api+json' } })
+          : await this.axios.get<PageDocument>(url, extra);
         bucket.observe(headerNumber(response, 'ratelimit-remaining'), headerNumber(response, 'ratelimit-reset'), (response.config as Timed).sentAt);
         return response.data;
       } catch (err) {
@@ -226,7 +243,8 @@ function parseBody(response: AxiosResponse): AxiosResponse {
   const body: unknown = response.data;
   let doc: unknown;
   try {
-    doc = Buffer.isBuffer(body) ? parseJsonApiBody(body) : parseJsonApi(typeof body === 'string' ? body : '');
+    const lean = (response.config as Timed).lean === true;
+    doc = Buffer.isBuffer(body) ? (lean ? parseJsonApiPage(body) : parseJsonApiBody(body)) : parseJsonApi(typeof body === 'string' ? body : '');
   } catch {
     // The error's reader (errorDetail) gets the text, as for any other status.
     const text = decodeBody(body);

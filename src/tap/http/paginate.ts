@@ -1,10 +1,13 @@
 // Follows `links.next` verbatim (never re-adding parameters), only on the configured origin, with a loop guard.
 import { FatalApiError } from '../errors.js';
-import type { BudgetKey, JsonApiDocument, KlaviyoClient, Resource } from './http.js';
+import type { BudgetKey, KlaviyoClient, PageDocument, Resource } from './http.js';
+import { LeanResources } from './lean-page.js';
 
 export interface Page {
-  /** The primary resources of the page. */
-  data: Resource[];
+  /** The primary resources of the page (of a lean page: each parsed at first use of `data`). */
+  readonly data: Resource[];
+  /** The same, read one at a time: a lean page parses each as it comes (and again on each iteration); absent: `data`. */
+  readonly resources?: Iterable<Resource>;
   /** Sideloaded resources by `type:id`. */
   included: Map<string, Resource>;
   /** The URL this page was fetched from. */
@@ -13,11 +16,29 @@ export interface Page {
   hasNext: boolean;
 }
 
-export function toPage(doc: JsonApiDocument, url: string): Page {
-  const data = Array.isArray(doc.data) ? doc.data : [doc.data];
+export function toPage(doc: PageDocument, url: string): Page {
   const included = new Map<string, Resource>();
   for (const r of doc.included ?? []) included.set(`${r.type}:${r.id}`, r);
-  return { data, included, url, hasNext: Boolean(doc.links?.next) };
+  const hasNext = Boolean(doc.links?.next);
+  if (doc.data instanceof LeanResources) return new LeanPage(doc.data, included, url, hasNext);
+  const data = Array.isArray(doc.data) ? doc.data : [doc.data];
+  return { data, resources: data, included, url, hasNext };
+}
+
+/** A page whose resources are parsed as they are read (lean-page.ts). */
+class LeanPage implements Page {
+  private all: Resource[] | null = null;
+
+  constructor(
+    readonly resources: LeanResources,
+    readonly included: Map<string, Resource>,
+    readonly url: string,
+    readonly hasNext: boolean,
+  ) {}
+
+  get data(): Resource[] {
+    return (this.all ??= [...this.resources]);
+  }
 }
 
 /**
@@ -34,6 +55,8 @@ export class Pager {
     private readonly client: KlaviyoClient,
     firstUrl: string,
     private readonly budget: BudgetKey,
+    /** Pages whose resources are parsed one at a time, as `resources` is read (lean-page.ts). */
+    private readonly lean = false,
   ) {
     this.url = client.resolve(firstUrl);
   }
@@ -44,7 +67,7 @@ export class Pager {
     const url = this.url;
     if (url === null) return null;
     this.seen.add(url);
-    const doc = await this.client.get(url, this.budget);
+    const doc = this.lean ? await this.client.getPage(url, this.budget) : await this.client.get(url, this.budget);
     this.url = this.follow(doc.links?.next, url);
     return toPage(doc, url);
   }
