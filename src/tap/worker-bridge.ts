@@ -18,11 +18,13 @@ export type ToMain = { t: 'out'; bytes: ArrayBuffer; length: number } | { t: 'er
 export type ToWorker = { t: 'ack'; bytes: ArrayBuffer } | { t: 'signal'; signal: NodeJS.Signals };
 
 /**
- * The worker's young generation (MB; V8 makes it three semi-spaces): half of Node's default. What a page leaves
- * behind dies within a page or two; a larger one only lets that garbage pile up, a smaller one promotes page
- * data to the old generation, which then needs more full collections (single runs: 6 MB took 10-20% more CPU).
+ * The worker's young generation (MB; V8 makes it three semi-spaces): a quarter of Node's default. Since large pages
+ * are parsed one resource at a time (lean-page.ts), what survives a young collection is little more than the
+ * resource being written, so a small one promotes hardly any page data. Events at scale large, alternating runs:
+ * 24 MB gave 146-160 MB peak RSS at 12.4-14.0 us per event, 16 MB 150-152 at 12.5-12.6, 12 MB 132-134 at 14.0-14.8:
+ * the memory goal (150 MB) with room to spare, for about 1 us per event of more frequent collections.
  */
-export const YOUNG_GENERATION_MB = 24;
+export const YOUNG_GENERATION_MB = 12;
 /**
  * After a full collection V8 lets the old generation grow to (1 + this/100) x what survived; with its default
  * (a factor up to 4 on a large machine) 15-20 MB of live pages became 50-65 MB before the next collection.
