@@ -3,22 +3,11 @@ import assert from 'node:assert/strict';
 import { decodeBody, parseJsonApiBody } from '../../src/tap/http/body.js';
 import { LEAN_PAGE_MIN_BYTES, LeanResources, parseJsonApiPage } from '../../src/tap/http/lean-page.js';
 import { toPage } from '../../src/tap/http/paginate.js';
+import { API, apiEvent } from '../helpers/api-event.js';
 
-const API = 'https://a.klaviyo.com/api';
-
-/** An event as Klaviyo sends it: links on the resource and on each relationship (one with links only). */
+/** An event with Klaviyo's links, its attributes after the timestamp and datetime. */
 function event(id: string, attributes: Record<string, unknown>): Record<string, unknown> {
-  const rel = (name: string, data?: unknown): Record<string, unknown> => ({
-    ...(data === undefined ? {} : { data }),
-    links: { self: `${API}/events/${id}/relationships/${name}/`, related: `${API}/events/${id}/${name}/` },
-  });
-  return {
-    type: 'event',
-    id,
-    attributes: { timestamp: 1730419398, datetime: '2024-11-01T00:03:18+00:00', ...attributes },
-    relationships: { metric: rel('metric', { type: 'metric', id: 'gUUB9Q' }), profile: rel('profile', { type: 'profile', id: '01JB' }), attributions: rel('attributions') },
-    links: { self: `${API}/events/${id}/` },
-  };
+  return apiEvent(id, { timestamp: 1730419398, datetime: '2024-11-01T00:03:18+00:00', ...attributes });
 }
 
 function page(attributes: Array<Record<string, unknown>>): Record<string, unknown> {
