@@ -274,7 +274,6 @@ export class StreamRun {
   private firstUrl(partition: Partition, filters: Filter[]): string {
     return firstPageUrl(this.s.stream, this.plan, this.rt, partition, filters);
   }
-
 }
 
 /**
