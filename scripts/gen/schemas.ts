@@ -8,12 +8,13 @@
 //   Klaviyo sends it;
 // - flat, fixed objects (location, subscriptions, predictive_analytics) keep typed properties;
 // - `format: date-time` only on top-level strings the tap rewrites in RFC 3339 UTC; nested ones, rewritten too,
-//   carry NESTED_DATETIME_PATTERN instead (see fit.ts); other formats are dropped;
+//   carry NESTED_DATETIME_PATTERN instead (see json.ts); other formats are dropped;
 // - a union of scalars collapses to one type (number when it admits a number, else string);
 // - every field but the keys may be null, and enums become descriptions, so a new enum value or an unexpected
 //   null never stops a pipeline.
 import { relationshipField } from '../../src/tap/records.js';
-import { NESTED_DATETIME_PATTERN, OVERFLOW_FIELD, OVERFLOW_SCHEMA } from '../../src/tap/fit.js';
+import { OVERFLOW_FIELD, OVERFLOW_SCHEMA } from '../../src/tap/fit.js';
+import { NESTED_DATETIME_PATTERN } from '../../src/tap/json.js';
 import type { KlaviyoStream } from '../../src/tap/stream.js';
 import { collectionItemSchema, deref, isObject, mergeAllOf, type Json, type JsonObject, type Spec } from './spec.js';
 

@@ -3,7 +3,7 @@
 // it once per datetime path and again in ajv. It covers the keywords this tap's schemas use (type, properties,
 // items, required, `format: date-time` and the nested datetime pattern) and gives ajv's verdict on them, value for
 // value; a schema with any other keyword gets no compiled check (null), and the shaper validates it with ajv.
-import { isDateTime } from './json.js';
+import { isDateTime, NESTED_DATETIME_PATTERN } from './json.js';
 import type { JsonSchema } from './messages.js';
 import { commonUtc, normalizeDatetime } from './time.js';
 
@@ -12,9 +12,6 @@ export type Conform = (record: unknown) => boolean;
 
 /** Keywords that only annotate: ajv ignores them when it validates. */
 const KEYWORDS = new Set(['$schema', '$comment', 'title', 'description', 'examples', 'type', 'properties', 'items', 'required', 'format', 'pattern']);
-
-/** The pattern the schemas' nested datetimes carry (fit.ts NESTED_DATETIME_PATTERN; a string here to avoid a cycle). */
-const NESTED_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$';
 
 /** ajv's test of each JSON type, on the value in `v` (an integer is a number without a fraction; Infinity passes, as in ajv). */
 const TYPE_TESTS: Readonly<Record<string, (v: string) => string>> = {
@@ -83,7 +80,7 @@ class Generator {
     const format = s['format'];
     const pattern = s['pattern'];
     if (format === undefined && pattern === undefined) return '';
-    if ((format !== undefined && format !== 'date-time') || (pattern !== undefined && pattern !== NESTED_PATTERN)) throw new Unsupported();
+    if ((format !== undefined && format !== 'date-time') || (pattern !== undefined && pattern !== NESTED_DATETIME_PATTERN)) throw new Unsupported();
     const n = this.name();
     let check = '';
     if (format !== undefined) check += `if (!isDateTime(${n})) return false;`;
@@ -114,5 +111,5 @@ export function compileConform(schema: JsonSchema): Conform | null {
     isDateTime: (value: string) => boolean,
     pattern: RegExp,
   ) => Conform;
-  return make(commonUtc, normalizeDatetime, isDateTime, new RegExp(NESTED_PATTERN, 'u'));
+  return make(commonUtc, normalizeDatetime, isDateTime, new RegExp(NESTED_DATETIME_PATTERN, 'u'));
 }

@@ -8,7 +8,7 @@
 import type { ValidateFunction } from 'ajv';
 import { compileConform, type Conform } from './conform.js';
 import { RecordValidationError } from './errors.js';
-import { newAjv } from './json.js';
+import { NESTED_DATETIME_PATTERN, newAjv } from './json.js';
 import type { JsonSchema, SingerRecord } from './messages.js';
 import { normalizeDatetime, toRfc3339 } from './time.js';
 
@@ -20,13 +20,6 @@ export const OVERFLOW_SCHEMA: JsonSchema = {
 };
 
 export type MismatchPolicy = 'warn' | 'fail';
-
-/**
- * How a datetime below the top level is marked: the tap rewrites it in RFC 3339 UTC like a top-level one, but it
- * carries this `pattern` rather than `format: date-time`, because validators such as singer-tools'
- * singer-check-tap read a formatted property of a nullable object without checking that the object is there.
- */
-export const NESTED_DATETIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$';
 
 /** Whether a property is a datetime the tap rewrites in RFC 3339 UTC (a `format` at the top level, a `pattern` below). */
 export function isDatetime(schema: JsonSchema | undefined): boolean {

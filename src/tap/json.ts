@@ -26,6 +26,13 @@ export function newAjv(): Ajv {
 const fullDateTime = (fullFormats['date-time'] as { validate: (value: string) => boolean }).validate;
 
 /**
+ * How a datetime below the top level is marked: the tap rewrites it in RFC 3339 UTC like a top-level one, but it
+ * carries this `pattern` rather than `format: date-time`, because validators such as singer-tools'
+ * singer-check-tap read a formatted property of a nullable object without checking that the object is there.
+ */
+export const NESTED_DATETIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$';
+
+/**
  * `date-time` as the tap checks it: ajv-formats checks it by splitting the string and running two regexes, on
  * every datetime of every record. The form this tap writes (`YYYY-MM-DDTHH:MM:SS[.fff]Z`, a valid date and time)
  * is accepted after a character scan; anything else still goes to ajv-formats' own check, so what passes is unchanged.
