@@ -73,6 +73,11 @@ export class MessageWriter {
    * promise only when the caller must wait (stdout is full), so a page's records go out without a hop each.
    */
   recordNow(stream: string, record: SingerRecord, timeExtracted: string): Promise<void> | undefined {
+    return this.recordJson(stream, JSON.stringify(record), timeExtracted);
+  }
+
+  /** recordNow of a record given as its JSON text. */
+  recordJson(stream: string, json: string, timeExtracted: string): Promise<void> | undefined {
     this.recordCounts.set(stream, (this.recordCounts.get(stream) ?? 0) + 1);
     let prefix = this.recordPrefix.get(stream);
     if (prefix === undefined) {
@@ -83,7 +88,7 @@ export class MessageWriter {
     if (this.recordSuffix.time !== timeExtracted) {
       this.recordSuffix = { time: timeExtracted, text: `,"time_extracted":${JSON.stringify(timeExtracted)}}\n` };
     }
-    return this.append(prefix, JSON.stringify(record), this.recordSuffix.text);
+    return this.append(prefix, json, this.recordSuffix.text);
   }
 
   /** From now on the stream's records carry `version` (null: no version). */

@@ -28,3 +28,17 @@ export function relatedIds(resource: Resource, name: string): string[] | null {
   const data = resource.relationships?.[name]?.data;
   return Array.isArray(data) ? data.map((ref) => ref.id).sort() : null;
 }
+
+/**
+ * A record a stream's lane (KlaviyoStream.lane) wrote straight from the resource's text: `json` is the JSON of the
+ * record as the shaper would have made it; `fields` holds what the run reads before writing (the id, the metric id
+ * the audit counts), as the general path's record would hold them, and `value` the replication key's instant
+ * (toMicros of the field as sent).
+ */
+export class RenderedRecord {
+  constructor(
+    readonly fields: SingerRecord,
+    readonly value: number | null,
+    readonly json: string,
+  ) {}
+}

@@ -6,12 +6,14 @@ import { FatalApiError, SkippableError } from './errors.js';
 import { renderFilters, type Filter } from './filters.js';
 import { log } from './log.js';
 import type { SingerRecord } from './messages.js';
+import { LeanResources } from './http/lean-page.js';
 import { Pager, type Page } from './http/paginate.js';
 import type { RateBudget, Semaphore } from './http/ratelimit.js';
 import { BookmarkTracker, newWindow, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from './replication.js';
 import type { Bookmark, StateStore } from './state.js';
 import { EventAudit, type AuditPart } from './reports/audit.js';
-import { ACCOUNT_ID, type KlaviyoStream, type Partition, type StreamRuntime } from './stream.js';
+import { RenderedRecord } from './records.js';
+import { ACCOUNT_ID, type KlaviyoStream, type Lane, type Partition, type StreamRuntime } from './stream.js';
 import type { SelectedStream, StreamSummary, SyncDeps } from './sync.js';
 import { daysToMicros, fromMicros, MICROS_PER_SECOND, parseUserDate, toMicros } from './time.js';
 import { SeenIds } from './versions.js';
@@ -59,6 +61,8 @@ const SPLIT_MIN_PER_MINUTE = 600;
 export class StreamRun {
   private readonly plan: ReplicationPlan | null;
   private readonly splitWindows: boolean;
+  /** The stream's lane for lean pages (KlaviyoStream.lane); null: every record goes the general way. */
+  private readonly lane: Lane | null;
 
   constructor(
     private readonly s: SelectedStream,
@@ -73,6 +77,8 @@ export class StreamRun {
   ) {
     this.plan = planReplication(s.stream.replicationKey, s.stream.replicationApiField, s.stream.facts, s.stream.sortsByKey);
     this.splitWindows = splittable(this.plan) && !s.stream.parent && s.stream.budget(rt).tier.perMinute >= SPLIT_MIN_PER_MINUTE;
+    // A lane writes the stream's own fields; `account_id` is added to its text only where the schema has it.
+    this.lane = accountId === null || s.selected.has(ACCOUNT_ID) ? s.stream.lane(rt, s.schema) : null;
   }
 
   async sync(): Promise<void> {
@@ -233,34 +239,44 @@ export class StreamRun {
    * The page's records that belong to this run, as they are read (one resource parsed at a time): inside the
    * window, and not already sent at the bookmark. Notes in `found` what the page holds for the bookmark.
    */
-  private *select(page: Page, partition: Partition, at: WindowAt | null, found: PageFinds): Generator<SingerRecord> {
-    const plan = this.plan;
-    for (const resource of page.resources ?? page.data) {
-      for (const record of this.s.stream.toRecords(resource, page, partition, this.rt)) {
-        const raw = plan ? record[plan.key] : undefined;
-        const value = typeof raw === 'string' ? toMicros(raw) : null;
-        if (plan && at && value !== null) {
-          const { window, scan } = at;
-          if (value < window.from) continue;
-          if (value >= window.to) {
-            found.reachedEnd ||= plan.sorted;
-            continue;
-          }
-          found.first ??= value;
-          // Counted before the boundary skip: an event skipped there was sent by an earlier run.
-          if (scan.audit) EventAudit.count(scan.audit, record['metric_id'], value);
-          const id = String(record['id']);
-          if (scan.skip && value === scan.skip.value && scan.skip.ids.has(id)) continue;
-          // The tracker keeps only the largest value and the ids at it: so does the page, in the same order.
-          if (found.max === null || value > found.max) {
-            found.max = value;
-            found.idsAtMax = [id];
-          } else if (value === found.max) found.idsAtMax.push(id);
-        }
-        found.records++;
-        yield record;
+  private *select(page: Page, partition: Partition, at: WindowAt | null, found: PageFinds): Generator<SingerRecord | RenderedRecord> {
+    const lane = this.lane;
+    const items = lane && page.resources instanceof LeanResources ? page.resources.read((piece, marks) => lane(piece, marks, page)) : (page.resources ?? page.data);
+    for (const item of items) {
+      if (item instanceof RenderedRecord) {
+        if (this.selects(item.fields, item.value, at, found)) yield item;
+        continue;
+      }
+      for (const record of this.s.stream.toRecords(item, page, partition, this.rt)) {
+        const raw = this.plan ? record[this.plan.key] : undefined;
+        if (this.selects(record, typeof raw === 'string' ? toMicros(raw) : null, at, found)) yield record;
       }
     }
+  }
+
+  /** Whether the record, whose replication key is at `value`, is one to write (see select); notes it in `found` if so. */
+  private selects(record: SingerRecord, value: number | null, at: WindowAt | null, found: PageFinds): boolean {
+    const plan = this.plan;
+    if (plan && at && value !== null) {
+      const { window, scan } = at;
+      if (value < window.from) return false;
+      if (value >= window.to) {
+        found.reachedEnd ||= plan.sorted;
+        return false;
+      }
+      found.first ??= value;
+      // Counted before the boundary skip: an event skipped there was sent by an earlier run.
+      if (scan.audit) EventAudit.count(scan.audit, record['metric_id'], value);
+      const id = String(record['id']);
+      if (scan.skip && value === scan.skip.value && scan.skip.ids.has(id)) return false;
+      // The tracker keeps only the largest value and the ids at it: so does the page, in the same order.
+      if (found.max === null || value > found.max) {
+        found.max = value;
+        found.idsAtMax = [id];
+      } else if (value === found.max) found.idsAtMax.push(id);
+    }
+    found.records++;
+    return true;
   }
 
   private async saveBookmark(partition: Partition, tracker: BookmarkTracker): Promise<void> {
@@ -284,18 +300,26 @@ export class StreamRun {
 export async function writeRecords(
   s: SelectedStream,
   deps: SyncDeps,
-  records: Iterable<SingerRecord>,
+  records: Iterable<SingerRecord | RenderedRecord>,
   summary: StreamSummary,
   accountId: string | null,
   seen: SeenIds | null = null,
 ): Promise<void> {
   const extracted = new Date().toISOString();
   const { stream, shaper } = s;
+  // Where the shaper puts `account_id`: last, after the fields the record came with.
+  const accountJson = accountId === null ? '' : `,${JSON.stringify(ACCOUNT_ID)}:${JSON.stringify(accountId)}}`;
   for (const raw of records) {
-    if (accountId !== null) raw[ACCOUNT_ID] = accountId;
-    if (seen) seen.add(raw['id']);
+    let full: Promise<void> | undefined;
+    if (raw instanceof RenderedRecord) {
+      if (seen) seen.add(raw.fields['id']);
+      full = deps.writer.recordJson(stream.name, accountId === null ? raw.json : raw.json.slice(0, -1) + accountJson, extracted);
+    } else {
+      if (accountId !== null) raw[ACCOUNT_ID] = accountId;
+      if (seen) seen.add(raw['id']);
+      full = deps.writer.recordNow(stream.name, shaper.fit(raw), extracted);
+    }
     // Waits only when stdout is full: a page's records otherwise go out in one go (and the page is freed).
-    const full = deps.writer.recordNow(stream.name, shaper.fit(raw), extracted);
     if (full) await full;
     summary.records++;
   }

@@ -7,7 +7,7 @@ import { f, renderFilters, type Filter } from './filters.js';
 import type { BudgetKey, KlaviyoClient, Resource } from './http/http.js';
 import type { JsonSchema, SingerRecord } from './messages.js';
 import { paginate, type Page } from './http/paginate.js';
-import { flatten, relatedIds } from './records.js';
+import { flatten, relatedIds, type RenderedRecord } from './records.js';
 import type { Context } from './state.js';
 
 export interface Partition {
@@ -16,6 +16,13 @@ export interface Partition {
   /** Values for the `{id}` placeholder of the path. */
   pathParams: Record<string, string>;
 }
+
+/**
+ * Writes one resource's record straight from the resource's text in a lean page (lean-page.ts: its `links`
+ * replaced by MARK, `marks` of them), skipping JSON.parse, the shaper and JSON.stringify; undefined where the text
+ * is not laid out as the lane knows, and the resource goes the general way. See Events.lane.
+ */
+export type Lane = (piece: string, marks: number, page: Page) => RenderedRecord | undefined;
 
 /** A child stream's parent: the collection whose ids become this stream's partitions. */
 export interface ParentSpec {
@@ -234,6 +241,14 @@ export abstract class KlaviyoStream {
   /** Which budget the requests draw on (some extras move an endpoint to a lower tier). */
   budget(_rt: StreamRuntime): BudgetKey {
     return budgetOf(this.facts);
+  }
+
+  /**
+   * The lane for records shaped to `schema` (the schema sent), or null: most streams have none, and every record
+   * goes the general way (toRecords, then the shaper).
+   */
+  lane(_rt: StreamRuntime, _schema: JsonSchema): Lane | null {
+    return null;
   }
 
   /** Records for one resource of a page: by default, the flattened resource plus the parent key. */

@@ -130,11 +130,14 @@ export function fromMicros(micros: number): string {
  * second), which also passes the `date-time` check (json.ts isUtcDateTime) as it is; null for anything else.
  */
 export function commonUtc(value: string): string | null {
-  const len = value.length;
-  const z = value.charCodeAt(len - 1) === 90;
-  if (!z && !value.endsWith('+00:00')) return null;
-  if (Number.isNaN(parseCommon(value)) || value.charCodeAt(17) === 54) return null;
-  return z ? value : `${value.slice(0, -6)}Z`;
+  if (Number.isNaN(commonMicros(value))) return null;
+  return value.charCodeAt(value.length - 1) === 90 ? value : `${value.slice(0, -6)}Z`;
+}
+
+/** The instant (toMicros) of a value commonUtc takes; NaN for any other. */
+export function commonMicros(value: string): number {
+  if (value.charCodeAt(value.length - 1) !== 90 && !value.endsWith('+00:00')) return NaN;
+  return value.charCodeAt(17) === 54 ? NaN : parseCommon(value);
 }
 
 /** Rewrites a datetime in UTC with a `Z`, keeping the precision it was given with; other strings pass through. */

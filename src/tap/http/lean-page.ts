@@ -139,10 +139,25 @@ export class LeanResources implements Iterable<Resource> {
     private readonly sent: string,
   ) {}
 
-  *[Symbol.iterator](): Iterator<Resource> {
+  [Symbol.iterator](): Iterator<Resource> {
+    return this.read(null);
+  }
+
+  /**
+   * The resources in order, each as `take` makes it from its text and how many replaced `links` the text holds,
+   * or parsed where `take` gives undefined (or is null).
+   */
+  *read<T>(take: ((piece: string, marks: number) => T | undefined) | null): Generator<Resource | T> {
     const { text, pieces } = this;
     for (let i = 0; i < pieces.length; i += 3) {
-      const resource = parsePiece(text.slice(pieces[i], pieces[i + 1]), pieces[i + 2] ?? 0);
+      const piece = text.slice(pieces[i], pieces[i + 1]);
+      const marks = pieces[i + 2] ?? 0;
+      const taken = take?.(piece, marks);
+      if (taken !== undefined) {
+        yield taken;
+        continue;
+      }
+      const resource = parsePiece(piece, marks);
       if (resource === undefined) {
         yield* this.plain().slice(i / 3);
         return;
