@@ -1,6 +1,6 @@
 // https://developers.klaviyo.com/en/reference/get_events
-import { MARK } from '../tap/http/body.js';
 import type { Resource } from '../tap/http/http.js';
+import { decodeLatin1 } from '../tap/http/lean-page.js';
 import type { JsonSchema, SingerRecord } from '../tap/messages.js';
 import type { Page } from '../tap/http/paginate.js';
 import { flatten, RenderedRecord } from '../tap/records.js';
@@ -45,13 +45,13 @@ export class Events extends KlaviyoStream {
    * expression, its properties parsed only for the attribution fields (and to prove them JSON), and its record
    * written by joining the texts, in the order and form the general path gives (flatten, then the shaper): about
    * half the CPU of an event. Exact, because the match pins every member of the resource:
-   * - Every string it takes whole is printable ASCII without `"` or `\`, so its text is its value and its JSON.
+   * - Every string it writes from the text is printable ASCII without `"` or `\`, so its text is its value and
+   *   its JSON. The `links` are matched whole (body.ts LINKS) and not written.
    * - The timestamp is an integer of at most 15 digits (no `-0`): JSON.stringify writes its number the same way.
    * - `event_properties` is what lies between its key and the only place the rest of the pattern fits (the rest
    *   holds a fixed number of `"`, none inside its strings). It is used only if it parses alone, so it is exactly
-   *   one JSON value, which the whole text reads the same way; it is written as sent (the same JSON value; a
-   *   newline in it, which would break the line, fails the match).
-   * - The resource has exactly four replaced `links`, all at their places in the pattern: none in its own data.
+   *   one JSON value, which the whole text reads the same way. It is written as sent where JSON.stringify would
+   *   write it back the same (WRITTEN_BACK), else as JSON.stringify writes it (a newline in it fails the match).
    * - The datetime is rewritten by commonUtc, as the shaper's compiled check does; other forms go the general way.
    * Anything else (another layout, `data` of to-many relationships, escapes in ids, a field's schema the lane does
    * not write for) goes the general way.
@@ -73,14 +73,14 @@ export class Events extends KlaviyoStream {
       if (json === undefined) names.set(metric, (json = JSON.stringify(metricName(page, metric))));
       return json;
     };
-    return (piece, marks, page) => {
-      if (marks !== LANE_MARKS) return undefined;
+    return (piece, page) => {
       const m = EVENT_TEXT.exec(piece);
       if (m === null) return undefined;
       const sent = m[4] as string;
       const micros = commonMicros(sent);
       if (Number.isNaN(micros)) return undefined;
-      const propsText = m[3] as string;
+      // Read as Latin-1: non-ASCII properties are decoded (the match keeps ids and datetimes ASCII).
+      const propsText = decodeLatin1(m[3] as string);
       let parsed: unknown;
       try {
         parsed = JSON.parse(propsText);
@@ -115,12 +115,11 @@ function metricName(page: Page, metricId: unknown): string | null {
 
 /** The contents of a JSON string whose text is its value: printable ASCII without `"` and `\`. */
 const PLAIN = '([ !#-\\[\\]-~]*)';
-const LINKS = `"links":${MARK}`;
-/** The replaced links of an event in Klaviyo's layout: its own, its metric's, its profile's, its attributions'. */
-const LANE_MARKS = 4;
+/** A `links` member as Klaviyo writes it (body.ts LINKS). */
+const LINKS = '"links":\\{"self":"[^"\\\\]*"(?:,"related":"[^"\\\\]*")?\\}';
 const related = (name: string): string => `"${name}":\\{"data":\\{"type":"${name}","id":"${PLAIN}"\\},${LINKS}\\}`;
 /**
- * An event's lean text as Klaviyo lays it out. Groups: 1 id, 2 timestamp, 3 event_properties, 4 datetime, 5 uuid,
+ * An event's text as Klaviyo lays it out. Groups: 1 id, 2 timestamp, 3 event_properties, 4 datetime, 5 uuid,
  * then the metric and profile ids: 6 and 7 when the metric comes first, else 8 (profile) and 9 (metric).
  */
 const EVENT_TEXT = new RegExp(

@@ -241,7 +241,7 @@ export class StreamRun {
    */
   private *select(page: Page, partition: Partition, at: WindowAt | null, found: PageFinds): Generator<SingerRecord | RenderedRecord> {
     const lane = this.lane;
-    const items = lane && page.resources instanceof LeanResources ? page.resources.read((piece, marks) => lane(piece, marks, page)) : (page.resources ?? page.data);
+    const items = lane && page.resources instanceof LeanResources ? page.resources.read((piece) => lane(piece, page)) : (page.resources ?? page.data);
     for (const item of items) {
       if (item instanceof RenderedRecord) {
         if (this.selects(item.fields, item.value, at, found)) yield item;

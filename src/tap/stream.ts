@@ -18,11 +18,11 @@ export interface Partition {
 }
 
 /**
- * Writes one resource's record straight from the resource's text in a lean page (lean-page.ts: its `links`
- * replaced by MARK, `marks` of them), skipping JSON.parse, the shaper and JSON.stringify; undefined where the text
- * is not laid out as the lane knows, and the resource goes the general way. See Events.lane.
+ * Writes one resource's record straight from the resource's text in a lean page (lean-page.ts: as sent, read as
+ * Latin-1), skipping JSON.parse, the shaper and JSON.stringify; undefined where the text is not laid out as the
+ * lane knows, and the resource goes the general way. See Events.lane.
  */
-export type Lane = (piece: string, marks: number, page: Page) => RenderedRecord | undefined;
+export type Lane = (piece: string, page: Page) => RenderedRecord | undefined;
 
 /** A child stream's parent: the collection whose ids become this stream's partitions. */
 export interface ParentSpec {

@@ -55,6 +55,7 @@ const HOSTILE: Record<string, Record<string, unknown>> = {
   'a property named links, shaped like a resource link': { event_properties: { links: { self: `${API}/events/E0/` } } },
   'an attribute named links (the last member before relationships)': { links: { self: `${API}/events/E0/` } },
   'links in a list of objects, then another object (a cut inside the resource)': { items: [{ links: { self: 'u' } }, { sku: 'b' }] },
+  'links in a list of objects, then an object that starts with type (a cut inside the resource)': { items: [{ links: { self: 'u' } }, { type: 'b' }] },
   'links last in a list (a cut that would end data early)': { items: [{ sku: 'a' }, { links: { self: 'u', related: 'v' } }] },
   'a key ending in an escaped quote before links': { 'say \\"links': { self: 'u' }, 'q"links': { self: 'u' } },
   'an object shaped like a whole resource in a list': { items: [{ type: 'event', id: 'X', attributes: {}, relationships: {}, links: { self: 'u' } }, { id: 'Y' }] },

@@ -50,7 +50,7 @@ const LINKS_OR_HIGH = /"links":\{"self":"[^"\\]*"(?:,"related":"[^"\\]*")?\}|[\x
  * keeps it as a small integer rather than allocating a number per member.
  */
 export const MARK = 100_000_000 + randomInt(900_000_000);
-export const REPLACEMENT = `"links":${MARK}`;
+const REPLACEMENT = `"links":${MARK}`;
 
 interface Node {
   links?: unknown;
@@ -58,7 +58,7 @@ interface Node {
 }
 
 /** The replaced `links` of one resource: its own and its relationships'. */
-export function resourceMarks(resource: unknown): number {
+function resourceMarks(resource: unknown): number {
   if (typeof resource !== 'object' || resource === null) return 0;
   const node = resource as Node;
   let n = node.links === MARK ? 1 : 0;
@@ -69,7 +69,7 @@ export function resourceMarks(resource: unknown): number {
 }
 
 /** The replaced `links` the tap expects: the document's, each resource's and each of its relationships'. */
-export function structuralMarks(doc: { links?: unknown; data?: unknown; included?: unknown }): number {
+function structuralMarks(doc: { links?: unknown; data?: unknown; included?: unknown }): number {
   let n = doc.links === MARK ? 1 : 0;
   for (const list of [doc.data, doc.included]) {
     const resources = Array.isArray(list) ? (list as unknown[]) : [list];
@@ -130,18 +130,16 @@ function escapeRun(run: string): string {
 }
 
 /** The lean text of a page's bytes, and how many `links` it replaced. */
-export interface Lean {
+interface Lean {
   text: string;
   replaced: number;
-  /** The page's bytes as sent (without a byte-order mark), one character per byte: Buffer.from(sent, 'latin1'). */
-  sent: string;
 }
 
 /**
  * The body's text with its `links` replaced and its non-ASCII written as escapes (see the top); null where the
  * page must be read the plain way (invalid UTF-8, or a `\` before non-ASCII).
  */
-export function leanText(body: Buffer): Lean | null {
+function leanText(body: Buffer): Lean | null {
   const ascii = isAscii(body);
   if (!ascii && !isUtf8(body)) return null;
   const bom = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
@@ -158,7 +156,7 @@ export function leanText(body: Buffer): Lean | null {
     if (whole.charCodeAt(at - 1) === 0x5c) afterBackslash = true;
     return escapeRun(match);
   });
-  return afterBackslash ? null : { text, replaced, sent };
+  return afterBackslash ? null : { text, replaced };
 }
 
 /** parseJsonApi of the body's text (decodeBody), read from the bytes as described at the top. */
@@ -167,7 +165,7 @@ export function parseJsonApiBody(body: Buffer): unknown {
 }
 
 /** The body's lean text (leanText) parsed, or the body as sent where the lean text will not do. */
-export function parseLean(lean: Lean | null, body: Buffer): unknown {
+function parseLean(lean: Lean | null, body: Buffer): unknown {
   if (lean === null) return parseJsonApi(decodeBody(body) as string); // the text's own lean parse, as before
   return parseChecked(lean.text, lean.replaced) ?? parsePlain(body);
 }

@@ -1,42 +1,56 @@
-// A page's primary resources parsed one at a time, from the lean text of body.ts, so that at any moment one
-// resource of the page is alive as objects rather than the whole page (about 3 MB for 1,000 events): V8's young
-// generation then copies little when it collects, and promotes no pages to the old generation.
+// A page's primary resources read one at a time from its text as sent, so that at any moment one resource of the
+// page is alive as objects rather than the whole page (about 3 MB for 1,000 events): V8's young generation then
+// copies little when it collects, and promotes no pages to the old generation. A stream with a lane
+// (KlaviyoStream.lane) writes most of its records straight from each resource's text, never parsing it.
 //
-// The lean text of a Klaviyo page reads `{"data":[{...,"links":MARK},{...,"links":MARK}],...}`: each resource ends
-// with its own replaced `links`. Cutting `data` at those places yields each resource's text, and the rest of the
-// document (`links`, `included`) is parsed on its own with a number standing in for the array. The result is the
-// document JSON.parse(lean) gives, provided each piece parses on its own and counts its marks; where that is not
-// so, the page (or the rest of it) is parsed as sent. Why that is exact:
-// - A cut is made only after `"links":MARK}` followed by `,{` or `]`. A replacement is always a whole member of
-//   some object (body.ts: inside a JSON string every `"` is escaped, so its quotes are structural), so the `}`
-//   after it closes an object and the `,` or `]` after that is outside any string too. Each piece therefore starts
-//   where a value starts in the whole text, and its characters read as the same tokens alone as in the whole.
-// - JSON.parse accepts a piece only if it is exactly one complete value. Starting at the start of an element of
-//   `data`, that is exactly that element. So a cut inside a resource (its own data holding `"links":{"self":..}}`
-//   followed by `,{` in an array of objects) makes a piece that fails: the rest of the page is then taken from the
-//   plain parse. A cut that ends `data` too early leaves the rest of the document with more closing brackets than
-//   opening ones, so the rest does not parse and the whole page is read the plain way before anything is used.
-//   A cut past the end of `data` (a resource that does not end with its own links, then `included`) could leave a
-//   rest that parses without the members it ran over: the end must be followed by the document's `links` (as
-//   Klaviyo writes it), and no `],"<top-level member>":` may come before it.
+// A Klaviyo page reads `{"data":[{...,"links":{"self":"<url>"}},{...}],...}`: each resource ends with its own
+// `links`. Cutting `data` after those yields each resource's text, and the rest of the document (`links`,
+// `included`) is parsed on its own with a number standing in for the array. The result is the document the whole
+// parse gives (parseJsonApiBody), provided each piece reads on its own as exactly one value; where that is not so,
+// the page (or the rest of it) is parsed as sent. Why that is exact:
+// - A cut is made only after a `links` member of the form body.ts replaces (LINKS), then `}` and `,{` or `]`.
+//   From the `"` after `links` on, every `"` of it is unescaped (preceded by a letter, `{`, `:` or a URL character,
+//   never `\`), and after `links"` the text is outside any string (whether the first `"` opened a key or closed a
+//   string that ended in `links`). So the `}` after it closes an object, and the `,` or `]` after that is outside
+//   any string too: each piece starts where a value starts in the whole text, and reads as the same tokens alone.
+// - A piece is used only if it is exactly one complete value (a lane matches it whole and parses its free-form
+//   part; otherwise JSON.parse takes it). Starting at the start of an element of `data`, that is exactly that
+//   element. A cut inside a resource (its own data holding such links, then `,{` in an array of objects) makes a
+//   piece that is not one value: the rest of the page is then taken from the whole parse, and the pieces after it
+//   are never read. A cut that ends `data` too early leaves the rest of the document with more closing brackets
+//   than opening ones, so the rest does not parse and the whole page is read the plain way before anything is
+//   used. A cut past the end of `data` (a resource that does not end with its own links, then `included`) could
+//   leave a rest that parses without the members it ran over: the end must be followed by the document's `links`
+//   (as Klaviyo writes it), and no `],"<top-level member>":` may come before it.
 // - A later duplicate `"data"` key would replace the array in JSON.parse: the rest must give back the stand-in.
-// - Marks are counted per piece as in body.ts for the whole: a replacement inside a resource's own data (an event
-//   property named `links` shaped like the API's) makes its piece read from the plain parse.
+// - A piece parsed the general way has its links replaced as body.ts does for a page (parseJsonApi), with the same
+//   check that each replacement is one of the resource's own or its relationships'.
 // - Text that is not laid out this way (whitespace, `data` not first, a resource without its own `links`, a
-//   `data` that is not an array of objects) is parsed whole, as before. Correctness never depends on the cut.
+//   `data` that is not an array of objects, a byte-order mark) is parsed whole, as before. Correctness never
+//   depends on the cut.
+// Pages are read as Latin-1 (one character per byte, a plain copy): a resource with non-ASCII text is decoded as
+// UTF-8 when it is parsed (the whole page is checked to be valid UTF-8 first).
+import { isAscii, isUtf8 } from 'node:buffer';
 import type { Resource } from './http.js';
-import { leanText, MARK, parseJsonApiBody, parseLean, parsePlain, REPLACEMENT, resourceMarks, structuralMarks, type Lean } from './body.js';
+import { MARK, parseJsonApi, parseJsonApiBody, parsePlain } from './body.js';
 
 const HEAD = '{"data":[';
-/** A replacement (REPLACEMENT) is the key, then the number. */
-const MARK_TEXT = String(MARK);
-const LINKS_KEY = REPLACEMENT.slice(0, -MARK_TEXT.length);
-/** What stands in for `data` in the rest of the document: never a replaced `links` (MARK). */
+/** Where a `links` member starts; LINKS_AT then reads it whole (body.ts LINKS). */
+const LINKS_START = '"links":{"self":"';
+const LINKS_AT = /"links":\{"self":"[^"\\]*"(?:,"related":"[^"\\]*")?\}/y;
+/**
+ * The end of a resource's links and of itself, then the next resource's start (found after the quote: a needle
+ * ending in a rare letter is found several times faster), or the end of `data`.
+ */
+const NEXT_START = '}},{"typ';
+const DATA_END = '"}}],"links":';
+const QUOTE = 0x22; // "
+/** What stands in for `data` in the rest of the document. */
 const DATA_MARK = MARK + 1;
-const CLOSE = 0x7d; // }
-const COMMA = 0x2c; // ,
 const OPEN = 0x7b; // {
 const END = 0x5d; // ]
+/** A character of a non-ASCII byte, in a page read as Latin-1. */
+const HIGH = /[\x80-\xff]/;
 
 /** A document whose `data` is read one resource at a time. */
 export interface LeanDocument {
@@ -47,70 +61,70 @@ export interface LeanDocument {
 
 /**
  * Pages smaller than this are parsed whole: a young collection copies little of them anyway, and cutting costs
- * more than it saves (profiles, 170 KB pages of 100: about 5% more CPU per profile in alternating runs; events,
- * 1 MB pages of 1,000: about 4% less per event).
+ * more than it saves (profiles, 170 KB pages of 100: about 5% more CPU per profile in alternating runs).
  */
 export const LEAN_PAGE_MIN_BYTES = 512 * 1024;
 
 /** A page's body as parseJsonApiBody reads it, but with `data` read one resource at a time where it can be. */
 export function parseJsonApiPage(body: Buffer, minBytes = LEAN_PAGE_MIN_BYTES): unknown {
-  if (body.length < minBytes) return parseJsonApiBody(body);
-  const lean = leanText(body);
-  return (lean ? parseLeanPage(lean) : undefined) ?? parseLean(lean, body);
+  return (body.length >= minBytes ? parseLeanPage(body) : undefined) ?? parseJsonApiBody(body);
 }
 
 /**
- * The document of a lean page with `data` to be read one resource at a time, or undefined where the text is not
- * cut this way (the caller parses it whole).
+ * The document of a page with `data` to be read one resource at a time, or undefined where the text is not cut
+ * this way (the caller parses it whole).
  */
-export function parseLeanPage(lean: Lean): LeanDocument | undefined {
-  const text = lean.text;
+export function parseLeanPage(body: Buffer): LeanDocument | undefined {
+  if (!isAscii(body) && !isUtf8(body)) return undefined;
+  const text = body.toString('latin1');
   if (!text.startsWith(HEAD)) return undefined;
-  // Per resource: where its text starts and ends, and how many marks it holds.
+  // Per resource: where its text starts and ends.
   const pieces: number[] = [];
   let at = HEAD.length;
   let end = text.charCodeAt(at) === END ? at : -1;
-  let marksInData = 0;
+  // Where `data` ends, as Klaviyo writes it (its `links` follow): the quote that ends the last resource's links.
+  const last = end < 0 ? text.lastIndexOf(DATA_END) : end;
   while (end < 0) {
     if (text.charCodeAt(at) !== OPEN) return undefined;
     const start = at;
-    let marks = 0;
     for (;;) {
-      // The number alone is found several times faster than the whole replacement (`"` starts every key).
-      const mark = text.indexOf(MARK_TEXT, at);
-      if (mark < 0) return undefined;
-      at = mark + MARK_TEXT.length;
-      // Digits that are not a replacement: none of the replacement can start inside them (it has `:` before the
-      // number), so the search goes on after them.
-      if (!text.startsWith(LINKS_KEY, mark - LINKS_KEY.length)) continue;
-      marks++;
-      if (text.charCodeAt(at) !== CLOSE) continue;
-      const next = text.charCodeAt(at + 1);
-      if (next === COMMA && text.charCodeAt(at + 2) === OPEN) {
-        pieces.push(start, at + 1, marks);
-        at += 2;
-        break;
+      // A resource's end: the `"` that ends its links' URL, `}` after its links, `}` after itself, then the next
+      // resource (`,{"type"`: Klaviyo writes `type` first; any other start is not cut) or the end of `data`.
+      const next = text.indexOf(NEXT_START, at);
+      const isLast = next < 0 || next > last;
+      const quote = isLast ? last : next - 1;
+      if (!linksEndAt(text, start, quote)) {
+        if (isLast) return undefined;
+        at = quote + 2;
+        continue;
       }
-      if (next === END) {
-        pieces.push(start, at + 1, marks);
-        end = at + 1;
-        break;
-      }
+      // The resource is the text up to its closing `}`; the next starts after the `,`.
+      pieces.push(start, quote + 3);
+      if (isLast) end = quote + 3;
+      at = quote + 4;
+      break;
     }
-    marksInData += marks;
   }
   if (!ranToDataEnd(text, end)) return undefined;
   let doc: unknown;
   try {
-    doc = JSON.parse(`{"data":${DATA_MARK}${text.slice(end + 1)}`);
+    // Byte offsets are character offsets in the Latin-1 text; the rest is decoded as UTF-8 (names in `included`).
+    doc = JSON.parse(`{"data":${DATA_MARK}${body.toString('utf8', end + 1)}`);
   } catch {
     return undefined;
   }
   if (typeof doc !== 'object' || doc === null || (doc as { data?: unknown }).data !== DATA_MARK) return undefined;
-  if (structuralMarks(doc) !== lean.replaced - marksInData) return undefined;
   const page = doc as LeanDocument;
-  page.data = new LeanResources(text, pieces, lean.sent);
+  page.data = new LeanResources(text, pieces);
   return page;
+}
+
+/** Whether a `links` member (LINKS_AT) that starts after `start` ends with the `"` at `quote`, then `}`. */
+function linksEndAt(text: string, start: number, quote: number): boolean {
+  if (quote < start || text.charCodeAt(quote) !== QUOTE) return false;
+  // They can only start at the last links start before the quote: a URL has no `"`.
+  LINKS_AT.lastIndex = text.lastIndexOf(LINKS_START, quote);
+  return LINKS_AT.lastIndex >= start && LINKS_AT.test(text) && LINKS_AT.lastIndex === quote + 2;
 }
 
 /** The top-level members JSON:API allows, as they follow `],"`. */
@@ -130,13 +144,12 @@ function ranToDataEnd(text: string, end: number): boolean {
   return true;
 }
 
-/** The primary resources of a lean page, parsed as they are iterated (each iteration parses them again). */
+/** The primary resources of a page, parsed (or taken by a lane) as they are iterated, each time. */
 export class LeanResources implements Iterable<Resource> {
   constructor(
+    /** The page as sent, read as Latin-1 (one character per byte). */
     private readonly text: string,
     private readonly pieces: readonly number[],
-    /** The page as sent, as Latin-1 (Lean.sent): a string, not the bytes, so that it adds to no external memory. */
-    private readonly sent: string,
   ) {}
 
   [Symbol.iterator](): Iterator<Resource> {
@@ -144,22 +157,21 @@ export class LeanResources implements Iterable<Resource> {
   }
 
   /**
-   * The resources in order, each as `take` makes it from its text and how many replaced `links` the text holds,
-   * or parsed where `take` gives undefined (or is null).
+   * The resources in order, each as `take` makes it from its text (as sent, read as Latin-1), or parsed where
+   * `take` gives undefined (or is null).
    */
-  *read<T>(take: ((piece: string, marks: number) => T | undefined) | null): Generator<Resource | T> {
+  *read<T>(take: ((piece: string) => T | undefined) | null): Generator<Resource | T> {
     const { text, pieces } = this;
-    for (let i = 0; i < pieces.length; i += 3) {
+    for (let i = 0; i < pieces.length; i += 2) {
       const piece = text.slice(pieces[i], pieces[i + 1]);
-      const marks = pieces[i + 2] ?? 0;
-      const taken = take?.(piece, marks);
+      const taken = take?.(piece);
       if (taken !== undefined) {
         yield taken;
         continue;
       }
-      const resource = parsePiece(piece, marks);
+      const resource = parsePiece(piece);
       if (resource === undefined) {
-        yield* this.plain().slice(i / 3);
+        yield* this.plain().slice(i / 2);
         return;
       }
       yield resource;
@@ -167,25 +179,31 @@ export class LeanResources implements Iterable<Resource> {
   }
 
   /**
-   * The resources as sent. Reached only when a piece does not parse or holds a mark in its own data; the pieces
-   * before it were whole elements (they parsed), so the plain array continues where they end. A body whose text
-   * is not JSON past its first resources (never seen: a truncated or HTML body fails before any is used) fails
-   * here, after those resources were used; no STATE covers a page before it is all written.
+   * The resources as sent. Reached only when a piece is not one value; the pieces before it were whole elements,
+   * so the plain array continues where they end. A body whose text is not JSON past its first resources (never
+   * seen: a truncated or HTML body fails before any is used) fails here, after those resources were used; no
+   * STATE covers a page before it is all written.
    */
   private plain(): Resource[] {
-    const data = (parsePlain(Buffer.from(this.sent, 'latin1')) as { data?: unknown }).data;
+    const data = (parsePlain(Buffer.from(this.text, 'latin1')) as { data?: unknown }).data;
     if (!Array.isArray(data)) throw new SyntaxError('the data of a page is not an array');
     return data as Resource[];
   }
 }
 
-/** One resource's text parsed, if every mark in it is one of its own or its relationships' `links`. */
-function parsePiece(piece: string, marks: number): Resource | undefined {
-  let resource: unknown;
+/** Non-ASCII text of a page read as Latin-1, decoded as the UTF-8 it is. */
+export function decodeLatin1(text: string): string {
+  return HIGH.test(text) ? Buffer.from(text, 'latin1').toString('utf8') : text;
+}
+
+/** One resource's text parsed as a page's would be (parseJsonApi: links replaced where that is exact). */
+function parsePiece(piece: string): Resource | undefined {
+  let doc: unknown;
   try {
-    resource = JSON.parse(piece);
+    doc = parseJsonApi(`{"data":${decodeLatin1(piece)}}`);
   } catch {
     return undefined;
   }
-  return typeof resource === 'object' && resource !== null && resourceMarks(resource) === marks ? (resource as Resource) : undefined;
+  const resource = (doc as { data?: unknown }).data;
+  return typeof resource === 'object' && resource !== null && !Array.isArray(resource) ? (resource as Resource) : undefined;
 }
