@@ -123,7 +123,7 @@ const related = (name: string): string => `"${name}":\\{"data":\\{"type":"${name
  * then the metric and profile ids: 6 and 7 when the metric comes first, else 8 (profile) and 9 (metric).
  */
 const EVENT_TEXT = new RegExp(
-  `^\\{"type":"event","id":"${PLAIN}","attributes":\\{"timestamp":(0|-?[1-9]\\d{0,14}|null),"event_properties":(\\{[^\\n\\r]*\\}|null),` +
+  `^\\{"type":"event","id":"${PLAIN}","attributes":\\{"timestamp":(0|-?[1-9]\\d{0,14}|null),"event_properties":(\\{[^\\n\\r]*?\\}|null),` +
     `"datetime":"${PLAIN}","uuid":"${PLAIN}"\\},"relationships":\\{(?:${related('metric')},${related('profile')}|${related('profile')},${related('metric')}),` +
     `"attributions":\\{${LINKS}\\}\\},${LINKS}\\}$`,
 );
