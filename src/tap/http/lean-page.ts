@@ -28,16 +28,16 @@
 // - Text that is not laid out this way (whitespace, `data` not first, a resource without its own `links`, a
 //   `data` that is not an array of objects, a byte-order mark) is parsed whole, as before. Correctness never
 //   depends on the cut.
-// Pages are read as Latin-1 (one character per byte, a plain copy): a resource with non-ASCII text is decoded as
-// UTF-8 when it is parsed (the whole page is checked to be valid UTF-8 first).
+// The page stays bytes; each resource's text is read from them as Latin-1 (one character per byte, a plain copy),
+// and a resource with non-ASCII text is decoded as UTF-8 when it is parsed (the page is checked to be valid UTF-8).
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { Resource } from './http.js';
 import { MARK, parseJsonApi, parseJsonApiBody, parsePlain } from './body.js';
 
 const HEAD = '{"data":[';
-/** Where a `links` member starts; LINKS_AT then reads it whole (body.ts LINKS). */
+/** Where a `links` member starts; LINKS_WHOLE then reads it whole (body.ts LINKS). */
 const LINKS_START = '"links":{"self":"';
-const LINKS_AT = /"links":\{"self":"[^"\\]*"(?:,"related":"[^"\\]*")?\}/y;
+const LINKS_WHOLE = /^"links":\{"self":"[^"\\]*"(?:,"related":"[^"\\]*")?\}$/;
 /**
  * The end of a resource's links and of itself, then the next resource's start (found after the quote: a needle
  * ending in a rare letter is found several times faster), or the end of `data`.
@@ -76,24 +76,25 @@ export function parseJsonApiPage(body: Buffer, minBytes = LEAN_PAGE_MIN_BYTES): 
  */
 export function parseLeanPage(body: Buffer): LeanDocument | undefined {
   if (!isAscii(body) && !isUtf8(body)) return undefined;
-  const text = body.toString('latin1');
-  if (!text.startsWith(HEAD)) return undefined;
+  // The page stays bytes: a Latin-1 string of it (1 MB of events) would land in V8's old generation with every
+  // page and bring a full collection every few pages; the resources' strings are small and die young.
+  if (body.toString('latin1', 0, HEAD.length) !== HEAD) return undefined;
   // Per resource: where its text starts and ends.
   const pieces: number[] = [];
   let at = HEAD.length;
-  let end = text.charCodeAt(at) === END ? at : -1;
+  let end = body[at] === END ? at : -1;
   // Where `data` ends, as Klaviyo writes it (its `links` follow): the quote that ends the last resource's links.
-  const last = end < 0 ? text.lastIndexOf(DATA_END) : end;
+  const last = end < 0 ? body.lastIndexOf(DATA_END) : end;
   while (end < 0) {
-    if (text.charCodeAt(at) !== OPEN) return undefined;
+    if (body[at] !== OPEN) return undefined;
     const start = at;
     for (;;) {
       // A resource's end: the `"` that ends its links' URL, `}` after its links, `}` after itself, then the next
       // resource (`,{"type"`: Klaviyo writes `type` first; any other start is not cut) or the end of `data`.
-      const next = text.indexOf(NEXT_START, at);
+      const next = body.indexOf(NEXT_START, at);
       const isLast = next < 0 || next > last;
       const quote = isLast ? last : next - 1;
-      if (!linksEndAt(text, start, quote)) {
+      if (!linksEndAt(body, start, quote)) {
         if (isLast) return undefined;
         at = quote + 2;
         continue;
@@ -105,26 +106,26 @@ export function parseLeanPage(body: Buffer): LeanDocument | undefined {
       break;
     }
   }
-  if (!ranToDataEnd(text, end)) return undefined;
+  if (!ranToDataEnd(body, end)) return undefined;
   let doc: unknown;
   try {
-    // Byte offsets are character offsets in the Latin-1 text; the rest is decoded as UTF-8 (names in `included`).
+    // The rest is decoded as UTF-8 (names in `included`).
     doc = JSON.parse(`{"data":${DATA_MARK}${body.toString('utf8', end + 1)}`);
   } catch {
     return undefined;
   }
   if (typeof doc !== 'object' || doc === null || (doc as { data?: unknown }).data !== DATA_MARK) return undefined;
   const page = doc as LeanDocument;
-  page.data = new LeanResources(text, pieces);
+  page.data = new LeanResources(body, pieces);
   return page;
 }
 
-/** Whether a `links` member (LINKS_AT) that starts after `start` ends with the `"` at `quote`, then `}`. */
-function linksEndAt(text: string, start: number, quote: number): boolean {
-  if (quote < start || text.charCodeAt(quote) !== QUOTE) return false;
+/** Whether a `links` member (LINKS_WHOLE) that starts after `start` ends with the `"` at `quote`, then `}`. */
+function linksEndAt(body: Buffer, start: number, quote: number): boolean {
+  if (quote < start || body[quote] !== QUOTE) return false;
   // They can only start at the last links start before the quote: a URL has no `"`.
-  LINKS_AT.lastIndex = text.lastIndexOf(LINKS_START, quote);
-  return LINKS_AT.lastIndex >= start && LINKS_AT.test(text) && LINKS_AT.lastIndex === quote + 2;
+  const links = body.lastIndexOf(LINKS_START, quote);
+  return links >= start && LINKS_WHOLE.test(body.toString('latin1', links, quote + 2));
 }
 
 /** The top-level members JSON:API allows, as they follow `],"`. */
@@ -136,10 +137,11 @@ const MEMBERS = ['links":', 'included":', 'meta":', 'jsonapi":', 'errors":', 'da
  * the document's `links` right after `data`; the real end of `data` is followed by a top-level member, so no
  * `],"<member>":` may come before `end`. (User data holding such text is parsed whole.)
  */
-function ranToDataEnd(text: string, end: number): boolean {
-  if (!text.startsWith(',"links":', end + 1)) return false;
-  for (let at = text.indexOf('],"', HEAD.length); at >= 0 && at < end; at = text.indexOf('],"', at + 3)) {
-    for (const member of MEMBERS) if (text.startsWith(member, at + 3)) return false;
+function ranToDataEnd(body: Buffer, end: number): boolean {
+  const after = (at: number, text: string): boolean => body.toString('latin1', at, at + text.length) === text;
+  if (!after(end + 1, ',"links":')) return false;
+  for (let at = body.indexOf('],"', HEAD.length); at >= 0 && at < end; at = body.indexOf('],"', at + 3)) {
+    for (const member of MEMBERS) if (after(at + 3, member)) return false;
   }
   return true;
 }
@@ -147,8 +149,8 @@ function ranToDataEnd(text: string, end: number): boolean {
 /** The primary resources of a page, parsed (or taken by a lane) as they are iterated, each time. */
 export class LeanResources implements Iterable<Resource> {
   constructor(
-    /** The page as sent, read as Latin-1 (one character per byte). */
-    private readonly text: string,
+    /** The page as sent. */
+    private readonly body: Buffer,
     private readonly pieces: readonly number[],
   ) {}
 
@@ -161,9 +163,9 @@ export class LeanResources implements Iterable<Resource> {
    * `take` gives undefined (or is null).
    */
   *read<T>(take: ((piece: string) => T | undefined) | null): Generator<Resource | T> {
-    const { text, pieces } = this;
+    const { body, pieces } = this;
     for (let i = 0; i < pieces.length; i += 2) {
-      const piece = text.slice(pieces[i], pieces[i + 1]);
+      const piece = body.toString('latin1', pieces[i], pieces[i + 1]);
       const taken = take?.(piece);
       if (taken !== undefined) {
         yield taken;
@@ -185,7 +187,7 @@ export class LeanResources implements Iterable<Resource> {
    * STATE covers a page before it is all written.
    */
   private plain(): Resource[] {
-    const data = (parsePlain(Buffer.from(this.text, 'latin1')) as { data?: unknown }).data;
+    const data = (parsePlain(this.body) as { data?: unknown }).data;
     if (!Array.isArray(data)) throw new SyntaxError('the data of a page is not an array');
     return data as Resource[];
   }
