@@ -4,6 +4,7 @@
 //   schemas/<stream>.json        one record schema per built-in stream
 //   src/generated/records.ts     TypeScript record types (json-schema-to-typescript)
 //   catalog.example.json         the output of --discover
+//   src/generated/validators.ts  the config and catalog validators, ajv's standalone code (gen/validators.ts)
 //   src/generated/openapi-responses.json  the spec's response schemas of the endpoints the simulator serves,
 //                                the compact facts the tests check the simulator against (no spec needed then)
 // Usage: node dist/scripts/generate.js [--spec PATH] [--check]
@@ -19,6 +20,7 @@ import { allEndpointFacts } from './gen/endpoints.js';
 import { aggregateFacts, aggregateSchema, allReportFacts, reportSchema } from './gen/reports.js';
 import { MetricAggregates } from '../src/streams/metric_aggregates.js';
 import { streamSchema } from './gen/schemas.js';
+import { validatorsModule } from './gen/validators.js';
 import { ReportStream } from '../src/streams/report-stream.js';
 import { DEFAULT_SPEC, loadSpec, responseSubset, type JsonObject, type Spec } from './gen/spec.js';
 import { SERVED_PATHS } from '../src/simulator/api/routes.js';
@@ -96,7 +98,7 @@ ${parts.join('\n\n')}
 /** The files made from the stream schemas alone: record types and the example catalog. */
 export async function schemaDerivedFiles(schemas: Map<string, JsonObject>): Promise<GeneratedFile[]> {
   const catalog = discover(builtInStreams(), (s) => schemas.get(s.schemaName ?? s.name) ?? {});
-  return [await recordTypes(schemas), { path: 'catalog.example.json', content: json(catalog) }];
+  return [await recordTypes(schemas), { path: 'catalog.example.json', content: json(catalog) }, validatorsModule()];
 }
 
 /** One schema per schema name (the metric streams share the events schema). */

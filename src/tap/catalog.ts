@@ -1,6 +1,7 @@
 // Discovery (streams -> Singer catalog) and selection (catalog -> which streams and fields to sync).
 import { ConfigError } from './errors.js';
-import { assertValid, closest, newAjv, readJsonFile, readSchemaFile } from './json.js';
+import * as generated from '../generated/validators.js';
+import { assertValid, closest, readJsonFile, readSchemaFile, type Validator } from './json.js';
 import type { JsonSchema } from './messages.js';
 import { withAccountId } from './account.js';
 import { applyReplicationChoice } from './replication-choice.js';
@@ -80,7 +81,7 @@ function catalogEntry(stream: KlaviyoStream, schema: JsonSchema): CatalogEntry {
   };
 }
 
-const validateCatalog = newAjv().compile(readSchemaFile('catalog.json'));
+const validateCatalog = generated.catalog as Validator;
 
 /** Reads a catalog file and returns, per selected stream id, its selected fields (automatic ones included). */
 export function loadSelection(path: string, streams: readonly KlaviyoStream[]): Map<string, Set<string>> {

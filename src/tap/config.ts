@@ -1,7 +1,8 @@
 // Loads and checks the tap's config (schemas/config.json); the API key may come from the environment.
 import { ConfigError } from './errors.js';
 import type { MismatchPolicy } from './fit.js';
-import { assertValid, closest, newAjv, readJsonFile, readSchemaFile } from './json.js';
+import * as generated from '../generated/validators.js';
+import { assertValid, closest, readJsonFile, readSchemaFile, type Validator } from './json.js';
 import { registerSecret } from './log.js';
 import { parseUserDate } from './time.js';
 
@@ -49,7 +50,7 @@ export interface TapConfig {
 export const API_KEY_ENV = 'TAP_KLAVIYO_API_KEY';
 
 export const CONFIG_SCHEMA = readSchemaFile('config.json');
-const validateConfig = newAjv().compile(CONFIG_SCHEMA);
+const validateConfig = generated.config as Validator;
 const SETTINGS = Object.keys(CONFIG_SCHEMA['properties'] as object);
 const OVERRIDES = Object.keys(
   ((CONFIG_SCHEMA['properties'] as Record<string, { additionalProperties?: { properties?: object } }>)['streams']?.additionalProperties?.properties ?? {}),

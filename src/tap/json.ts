@@ -1,14 +1,21 @@
 // Reading JSON input files and validating them with ajv, with one-line errors that name the field.
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, Options } from 'ajv';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { ConfigError } from './errors.js';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+/** A compiled check: ajv's, or one generated from it ahead of time (src/generated/validators.ts). */
+export interface Validator {
+  (value: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
 
 /** Where the committed schemas live (the package root's `schemas/`, seen from `dist/src/tap/`). */
 export const SCHEMAS_DIR = new URL('../../../schemas/', import.meta.url);
+
+/** How the tap's ajv validates (also the options the config and catalog validators are generated with). */
+export const AJV_OPTIONS: Options = { allErrors: false, strict: false, useDefaults: true, validateSchema: false };
 
 /**
  * ajv for the tap's own schemas (config, catalog, streams). They are not checked against the JSON Schema
@@ -16,7 +23,12 @@ export const SCHEMAS_DIR = new URL('../../../schemas/', import.meta.url);
  * tests/unit/schemas-meta.test.ts checks every committed schema instead.
  */
 export function newAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: false, strict: false, useDefaults: true, validateSchema: false });
+  // Loaded when first needed (about 30 ms of CPU): the config and catalog are checked by validators generated
+  // ahead of time, and records by conform.ts, so a sync of the tap's own schemas never needs ajv.
+  const require = createRequire(import.meta.url);
+  const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+  const addFormats = (require('ajv-formats') as { default: (ajv: Ajv) => Ajv }).default;
+  const ajv = new AjvClass(AJV_OPTIONS);
   addFormats(ajv);
   speedUpDateTime(ajv);
   return ajv;
@@ -149,7 +161,7 @@ function describe(error: ErrorObject, hint: (field: string) => string): string {
  * `hint` suggests a fix for an unknown key.
  */
 export function assertValid<T>(
-  validate: ValidateFunction,
+  validate: Validator,
   value: unknown,
   what: string,
   hint: (field: string) => string = () => 'remove it',
