@@ -5,7 +5,7 @@ import type { JsonSchema, SingerRecord } from '../tap/messages.js';
 import type { Page } from '../tap/http/paginate.js';
 import { flatten, RenderedRecord } from '../tap/records.js';
 import { KlaviyoStream, type Lane, type Partition, type StreamRuntime } from '../tap/stream.js';
-import { commonMicros } from '../tap/time.js';
+import { commonMicros, commonZ } from '../tap/time.js';
 
 /** Every event of every metric, with its metric and profile ids (and the metric's name when selected). */
 export class Events extends KlaviyoStream {
@@ -93,8 +93,8 @@ export class Events extends KlaviyoStream {
       let json = `{"id":"${m[1] as string}"`;
       if (timestamp) json += `,"timestamp":${m[2] as string}`;
       if (properties) json += `,"event_properties":${WRITTEN_BACK.test(propsText) ? propsText : JSON.stringify(parsed)}`;
-      // As commonUtc writes it (the shaper's compiled check).
-      if (datetime) json += `,"datetime":"${sent.charCodeAt(sent.length - 1) === 90 ? sent : `${sent.slice(0, -6)}Z`}"`;
+      // As the shaper's compiled check writes it (commonUtc).
+      if (datetime) json += `,"datetime":"${commonZ(sent)}"`;
       if (uuid) json += `,"uuid":"${m[5] as string}"`;
       const metricJson = metricId ? `,"metric_id":"${metric}"` : '';
       const profileJson = profileId ? `,"profile_id":"${profile}"` : '';

@@ -130,7 +130,11 @@ export function fromMicros(micros: number): string {
  * second), which also passes the `date-time` check (json.ts isUtcDateTime) as it is; null for anything else.
  */
 export function commonUtc(value: string): string | null {
-  if (Number.isNaN(commonMicros(value))) return null;
+  return Number.isNaN(commonMicros(value)) ? null : commonZ(value);
+}
+
+/** A value commonUtc takes, as it writes it: `+00:00` becomes `Z`. */
+export function commonZ(value: string): string {
   return value.charCodeAt(value.length - 1) === 90 ? value : `${value.slice(0, -6)}Z`;
 }
 
