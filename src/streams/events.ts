@@ -133,7 +133,7 @@ const CANONICAL_NUMBER =
   '(?:-(?=[1-9]|0\\.))?(?:0(?:\\.0{0,5}[1-9](?:\\d{0,8}[1-9])?)?|[1-9]\\d{0,5}(?:\\.\\d{0,7}[1-9])?|[1-9]\\d{6,14})(?![\\d.eE+-])';
 /**
  * JSON text that JSON.stringify(JSON.parse(text)) writes back as it is (but for a duplicate key, which it drops):
- * tokens only, no whitespace; strings without escapes (the lean text escapes non-ASCII too); numbers as above; no
+ * tokens only, no whitespace; strings without escapes (raw non-ASCII is written back as it is); numbers as above; no
  * key starting with a digit (JavaScript puts integer keys first). A `:` stands only after a key, so a number or
  * string is always read whole.
  */

@@ -57,23 +57,19 @@ interface Node {
   relationships?: Record<string, { links?: unknown } | null>;
 }
 
-/** The replaced `links` of one resource: its own and its relationships'. */
-function resourceMarks(resource: unknown): number {
-  if (typeof resource !== 'object' || resource === null) return 0;
-  const node = resource as Node;
-  let n = node.links === MARK ? 1 : 0;
-  const relationships = node.relationships;
-  if (typeof relationships !== 'object' || relationships === null) return n;
-  for (const name in relationships) if (relationships[name]?.links === MARK) n++;
-  return n;
-}
-
 /** The replaced `links` the tap expects: the document's, each resource's and each of its relationships'. */
 function structuralMarks(doc: { links?: unknown; data?: unknown; included?: unknown }): number {
   let n = doc.links === MARK ? 1 : 0;
   for (const list of [doc.data, doc.included]) {
     const resources = Array.isArray(list) ? (list as unknown[]) : [list];
-    for (const resource of resources) n += resourceMarks(resource);
+    for (const resource of resources) {
+      if (typeof resource !== 'object' || resource === null) continue;
+      const node = resource as Node;
+      if (node.links === MARK) n++;
+      const relationships = node.relationships;
+      if (typeof relationships !== 'object' || relationships === null) continue;
+      for (const name in relationships) if (relationships[name]?.links === MARK) n++;
+    }
   }
   return n;
 }
@@ -129,45 +125,24 @@ function escapeRun(run: string): string {
   return escaped;
 }
 
-/** The lean text of a page's bytes, and how many `links` it replaced. */
-interface Lean {
-  text: string;
-  replaced: number;
-}
-
-/**
- * The body's text with its `links` replaced and its non-ASCII written as escapes (see the top); null where the
- * page must be read the plain way (invalid UTF-8, or a `\` before non-ASCII).
- */
-function leanText(body: Buffer): Lean | null {
+/** parseJsonApi of the body's text (decodeBody), read from the bytes as described at the top. */
+export function parseJsonApiBody(body: Buffer): unknown {
   const ascii = isAscii(body);
-  if (!ascii && !isUtf8(body)) return null;
+  if (!ascii && !isUtf8(body)) return parseJsonApi(decodeBody(body) as string);
   const bom = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
   let replaced = 0;
   let afterBackslash = false;
-  const sent = body.toString('latin1', bom);
-  const text = sent.replace(ascii ? LINKS : LINKS_OR_HIGH, (match: string, at: number, whole: string) => {
+  const lean = body.toString('latin1', bom).replace(ascii ? LINKS : LINKS_OR_HIGH, (match: string, at: number, text: string) => {
     if (match.charCodeAt(0) === 0x22) {
       replaced++;
       return REPLACEMENT;
     }
     // `\` then a non-ASCII character is an invalid escape, unless the `\` is escaped itself: an escape written
     // after it could turn the first into a valid `\`, so such a page is read the plain way.
-    if (whole.charCodeAt(at - 1) === 0x5c) afterBackslash = true;
+    if (text.charCodeAt(at - 1) === 0x5c) afterBackslash = true;
     return escapeRun(match);
   });
-  return afterBackslash ? null : { text, replaced };
-}
-
-/** parseJsonApi of the body's text (decodeBody), read from the bytes as described at the top. */
-export function parseJsonApiBody(body: Buffer): unknown {
-  return parseLean(leanText(body), body);
-}
-
-/** The body's lean text (leanText) parsed, or the body as sent where the lean text will not do. */
-function parseLean(lean: Lean | null, body: Buffer): unknown {
-  if (lean === null) return parseJsonApi(decodeBody(body) as string); // the text's own lean parse, as before
-  return parseChecked(lean.text, lean.replaced) ?? parsePlain(body);
+  return (afterBackslash ? undefined : parseChecked(lean, replaced)) ?? parsePlain(body);
 }
 
 /** The body as sent, parsed: JSON.parse of decodeBody. */
