@@ -1,5 +1,6 @@
 // One request budget per Klaviyo endpoint (its burst and steady tier), shared by every stream that calls it,
 // plus one cap on requests in flight across the whole tap.
+import { performance } from 'node:perf_hooks';
 import { once } from '../concurrency.js';
 
 const SECOND_MS = 1000;
@@ -209,13 +210,20 @@ export class RateBudget {
   }
 }
 
+/** Weight of the newest hold in the smoothed hold time (an EWMA over about the last ten). */
+const HOLD_WEIGHT = 0.2;
+
 /** A counting semaphore: at most `limit` holders at once. The limit may change while it is held (a lower one
- * takes effect as holders release); waiters are served in order. */
+ * takes effect as holders release); waiters are served in order. It keeps the smoothed time a slot is held. */
 export class Semaphore {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
+  private hold = 0;
 
-  constructor(private current: number) {}
+  constructor(
+    private current: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   get limit(): number {
     return this.current;
@@ -226,6 +234,11 @@ export class Semaphore {
     return this.active >= this.current;
   }
 
+  /** How long a slot is held, from its grant to its release (ms, smoothed; 0 before the first release). */
+  get holdMs(): number {
+    return this.hold;
+  }
+
   setLimit(limit: number): void {
     this.current = limit;
     this.pump();
@@ -234,7 +247,10 @@ export class Semaphore {
   async acquire(): Promise<() => void> {
     if (this.active >= this.current || this.waiting.length > 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.active++;
+    const granted = this.now();
     return once(() => {
+      const held = this.now() - granted;
+      this.hold = this.hold === 0 ? held : this.hold + HOLD_WEIGHT * (held - this.hold);
       this.active--;
       this.pump();
     });
