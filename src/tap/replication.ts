@@ -38,7 +38,7 @@ export function splittable(plan: ReplicationPlan | null): boolean {
 /** A slice [from, to) of the replication range, and what has been written of it. */
 export interface Window {
   from: number;
-  /** May shrink once, when the window hands its tail to new windows. */
+  /** Shrinks each time the window hands its tail to new windows. */
   to: number;
   max: number | null;
   idsAtMax: Set<string>;
@@ -59,19 +59,13 @@ export function windowFilters(plan: ReplicationPlan, window: { from: number; to:
 }
 
 /**
- * After a window's first full page, estimates how many pages are left and, when there are several, cuts the
- * window short and returns the new windows that take over its tail (fetched side by side). A first page whose
- * records span `first..last` suggests `(to - last) / (last - first)` more pages; a page within one second
- * suggests nothing.
+ * Cuts a window short after the page that ended at `last`, when its tail holds about `pagesLeft` pages, and returns
+ * at most `maxNew` new windows that take it over (fetched side by side), each of about `minPages` pages or more and
+ * at least two seconds long; none when the tail is too short for that.
  */
-export function splitTail(window: Window, first: number, last: number, maxNew: number): Window[] {
+export function splitTail(window: Window, last: number, pagesLeft: number, maxNew: number, minPages = 2): Window[] {
   const remaining = window.to - last;
-  const pageSpan = last - first;
-  // A page inside one second (an email campaign's send: thousands of events share it) says nothing of how the
-  // rest is spread: read as one second per page, it would cut the tail into windows of a few records each.
-  if (pageSpan < MICROS_PER_SECOND) return [];
-  const pagesLeft = remaining / pageSpan;
-  const parts = Math.min(maxNew, Math.floor(pagesLeft / 2));
+  const parts = Math.min(maxNew, Math.floor(pagesLeft / minPages) - 1);
   if (parts < 1 || remaining < 2 * MICROS_PER_SECOND * (parts + 1)) return [];
   const step = Math.floor(remaining / (parts + 1));
   const cut = last + step;
@@ -82,6 +76,37 @@ export function splitTail(window: Window, first: number, last: number, maxNew: n
   }
   window.to = cut;
   return tails;
+}
+
+/**
+ * How densely a window's records lie, in pages per microsecond, from the full pages read in it: each one's span
+ * from its first record to its last. A page within one second (an email campaign's send: thousands of events
+ * share it) says nothing of how the rest is spread (read as one second per page, it would cut the tail into
+ * windows of a few records each), so it is left out; until a page counts, the density the window was split off
+ * with stands.
+ */
+export class PageDensity {
+  private pages = 0;
+  private span = 0;
+
+  constructor(private readonly inherited: number | null = null) {}
+
+  /** Notes a full page whose records span `first..last`. */
+  see(first: number, last: number): void {
+    if (last - first < MICROS_PER_SECOND) return;
+    this.pages++;
+    this.span += last - first;
+  }
+
+  /** Pages per microsecond; null while nothing is known. */
+  get rate(): number | null {
+    return this.pages > 0 ? this.pages / this.span : this.inherited;
+  }
+
+  /** The pages estimated in [from, to). */
+  pagesIn(from: number, to: number): number {
+    return Math.max(0, to - from) * (this.rate ?? 0);
+  }
 }
 
 /**

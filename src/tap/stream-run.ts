@@ -9,7 +9,7 @@ import type { SingerRecord } from './messages.js';
 import { LeanResources } from './http/lean-page.js';
 import { Pager, type Page } from './http/paginate.js';
 import type { RateBudget, Semaphore } from './http/ratelimit.js';
-import { BookmarkTracker, newWindow, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from './replication.js';
+import { BookmarkTracker, newWindow, PageDensity, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from './replication.js';
 import type { Bookmark, StateStore } from './state.js';
 import { EventAudit, type AuditPart } from './reports/audit.js';
 import { RenderedRecord } from './records.js';
@@ -45,6 +45,8 @@ interface PartitionScan {
   skip: { value: number; ids: Set<string> } | null;
   /** Windows started and not yet finished. */
   open: number;
+  /** How densely the records of each open window lie (see StreamRun.handTail). */
+  density: Map<Window, PageDensity>;
   /** Whether the partition has split into windows yet (the first split opens the most windows). */
   opened: boolean;
   /** The audit's counter for this partition (`audit` on, event streams); null: nothing counted. */
@@ -57,6 +59,10 @@ interface PartitionScan {
  * side by side.
  */
 const SPLIT_MIN_PER_MINUTE = 600;
+/** The fewest pages a window split off another is estimated to hold (see StreamRun.handTail). */
+const MIN_PART = 2;
+/** A window splits once its pages left exceed its fair share by this factor. */
+const SPLIT_OVER = 1.25;
 
 export class StreamRun {
   private readonly plan: ReplicationPlan | null;
@@ -129,6 +135,7 @@ export class StreamRun {
       pool: new TaskPool(config.max_requests_in_flight),
       skip,
       open: 0,
+      density: new Map(),
       opened: false,
       audit,
     };
@@ -136,8 +143,9 @@ export class StreamRun {
     await scan.pool.idle();
   }
 
-  private startWindow(partition: Partition, base: Filter[], scan: PartitionScan, window: Window): void {
+  private startWindow(partition: Partition, base: Filter[], scan: PartitionScan, window: Window, density = new PageDensity()): void {
     scan.tracker.add(window);
+    scan.density.set(window, density);
     scan.open++;
     scan.pool.spawn(() => this.fetchWindow(partition, base, { window, scan }));
   }
@@ -168,6 +176,7 @@ export class StreamRun {
     if (stop?.requested) return;
     if (at) {
       at.scan.open--;
+      at.scan.density.delete(at.window);
       at.window.done = true;
       await this.saveBookmark(partition, at.scan.tracker);
     }
@@ -213,26 +222,37 @@ export class StreamRun {
   }
 
   /**
-   * Hands the window's tail (after the page just written, which began at `firstValue`) to new windows. The
-   * partition's first page opens as many windows as may be in flight (the endpoint's latency is not known yet).
-   * Later, a window hands on its tail only while fewer windows are open than the endpoint can keep in flight
-   * (rate x latency), so the last long windows do not run alone. A new window's own first page is no exception:
-   * were it to open the most windows again, windows would keep splitting into pieces of a page or two, and every
-   * piece ends on a part-full page that costs a whole request of the rate limit (with that, and with splits on
-   * pages inside one second, events at scale large took about 1,550 requests for 1,050 pages' worth; about 1,110
-   * without).
+   * Hands the window's tail (after the page just written, which held `firstValue`..`window.max`) to new windows,
+   * so that no window is left with far more pages than the others: a run ends when its longest chain of pages
+   * does, one latency per page. The partition's first page opens as many windows as may be in flight (the
+   * endpoint's latency is not known yet). Later, a window splits when its estimated pages left exceed its fair
+   * share by SPLIT_OVER (the pages left in every open window over the requests the endpoint keeps in flight),
+   * into parts of about that share. The share shrinks as the run nears its end, so the last windows are short.
+   * Every part is at least MIN_PART pages: each window ends on a part-full page that costs a whole request of the
+   * rate limit (splitting into pieces of a page or two took about 1,550 requests for events at scale large,
+   * 1,050 pages' worth).
    */
   private handTail(partition: Partition, base: Filter[], at: WindowAt, budget: RateBudget, firstValue: number): void {
     const { scan, window } = at;
+    const last = window.max;
+    if (!this.splitWindows || last === null) return;
+    const density = scan.density.get(window) ?? new PageDensity();
+    density.see(firstValue, last);
+    const left = density.pagesIn(last, window.to);
     const maxInFlight = this.deps.config.max_requests_in_flight;
-    const opening = !scan.opened;
-    const maxNew = opening ? maxInFlight - 1 : Math.min(budget.target(), maxInFlight) - scan.open;
-    if (maxNew <= 0 || !this.splitWindows || window.max === null) return;
-    const tails = splitTail(window, firstValue, window.max, maxNew);
+    let maxNew = maxInFlight - 1;
+    if (scan.opened) {
+      let sum = 0;
+      for (const [w, d] of scan.density) sum += d.pagesIn(w.max ?? w.from, w.to);
+      const share = Math.max(MIN_PART, sum / Math.min(budget.target(), maxInFlight));
+      maxNew = left > SPLIT_OVER * share ? Math.ceil(left / share) - 1 : 0;
+    }
+    if (maxNew <= 0) return;
+    const tails = splitTail(window, last, left, maxNew, MIN_PART);
     if (tails.length === 0) return;
     scan.opened = true;
     log.debug(`stream ${this.s.stream.name}: window split`, { until: fromMicros(window.to), into: tails.length + 1 });
-    for (const tail of tails) this.startWindow(partition, base, scan, tail);
+    for (const tail of tails) this.startWindow(partition, base, scan, tail, new PageDensity(density.rate));
   }
 
   /**

@@ -22,7 +22,7 @@ const DEFAULTS: Omit<TapConfig, 'api_key'> = {
   max_retries: 8,
   initial_retry_wait_s: 1,
   max_retry_wait_s: 60,
-  max_requests_in_flight: 64,
+  max_requests_in_flight: 128,
   base_url: 'https://a.klaviyo.com',
   metric_streams: {},
   streams: {},

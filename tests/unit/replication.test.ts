@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { builtInStreams } from '../../src/streams/registry.js';
 import { renderFilters } from '../../src/tap/filters.js';
-import { BookmarkTracker, newWindow, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from '../../src/tap/replication.js';
+import { BookmarkTracker, newWindow, PageDensity, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from '../../src/tap/replication.js';
 import type { KlaviyoStream } from '../../src/tap/stream.js';
 import { toMicros } from '../../src/tap/time.js';
 
@@ -90,6 +90,13 @@ describe('replication', () => {
     }
   });
 
+  /** The pages a first page spanning `first..last` suggests are left in the window (the way StreamRun reads it). */
+  const leftAfter = (window: Window, first: number, last: number): number => {
+    const density = new PageDensity();
+    density.see(first, last);
+    return density.pagesIn(last, window.to);
+  };
+
   describe('splitTail', () => {
     it('does not split when few pages are left', () => {
       const table: Array<[string, Window, number, number]> = [
@@ -98,36 +105,35 @@ describe('replication', () => {
         ['nothing left', newWindow(0, 100 * S), 100 * S, 8],
         ['past the end', newWindow(0, 100 * S), 120 * S, 8],
         ['no new window allowed', newWindow(0, 100 * S), 1 * S, 0],
-        ['a window too short to cut into seconds', newWindow(0, 5 * S), 0, 8],
       ];
       for (const [name, window, last, maxNew] of table) {
         const before = window.to;
-        assert.deepEqual(splitTail(window, window.from, last, maxNew), [], name);
+        assert.deepEqual(splitTail(window, last, leftAfter(window, window.from, last), maxNew), [], name);
         assert.equal(window.to, before, `${name}: window unchanged`);
       }
+      const short = newWindow(0, 5 * S);
+      assert.deepEqual(splitTail(short, 1 * S, 40, 8), [], 'a tail too short to cut into windows of two seconds');
+      assert.equal(short.to, 5 * S);
     });
 
     it('estimates from the span of the first page, not from the window start (sparse early history)', () => {
       // The window opens years before the first record; the page's records span one day of a 100-day tail.
       const window = newWindow(0, 1000 * 86_400 * S);
       const first = 900 * 86_400 * S;
-      const tails = splitTail(window, first, first + 86_400 * S, 8);
+      const tails = splitTail(window, first + 86_400 * S, leftAfter(window, first, first + 86_400 * S), 8);
       assert.equal(tails.length, 8, 'about 99 pages left: split as far as allowed');
       assert.equal(tails[tails.length - 1]?.to, 1000 * 86_400 * S);
     });
 
-    it('does not split on a page inside one second (a campaign send: its events share the second)', () => {
-      const window = newWindow(0, 100 * 86_400 * S);
-      const at = 10 * 86_400 * S;
-      assert.deepEqual(splitTail(window, at, at, 8), [], 'all in one second');
-      assert.deepEqual(splitTail(window, at, at + S - 1, 8), [], 'within a second');
-      assert.equal(window.to, 100 * 86_400 * S, 'window unchanged');
-      assert.equal(splitTail(window, at, at + S, 8).length, 8, 'a page spanning a second is an estimate');
+    it('keeps every part at least minPages pages', () => {
+      const window = newWindow(0, 100 * S);
+      assert.equal(splitTail(window, 10 * S, 9, 8, 2).length, 3, 'nine pages: four windows of two or more');
+      assert.equal(splitTail(newWindow(0, 100 * S), 10 * S, 9, 8, 5).length, 0, 'nine pages: not two windows of five');
     });
 
     it('splits a long tail into contiguous windows covering exactly [cut, to)', () => {
       const window = newWindow(0, 100 * S);
-      const tails = splitTail(window, 0, 1 * S, 4);
+      const tails = splitTail(window, 1 * S, leftAfter(window, 0, 1 * S), 4);
       assert.equal(tails.length, 4);
       assert.equal(window.to, tails[0]?.from, 'the window now ends where the first tail starts');
       assert.ok(window.to > 1 * S, 'the cut is after the last value written');
@@ -146,7 +152,7 @@ describe('replication', () => {
         const last = from + Math.floor(random() * random() * length);
         const maxNew = Math.floor(random() * 16);
         const window = newWindow(from, to);
-        const tails = splitTail(window, window.from, last, maxNew);
+        const tails = splitTail(window, last, leftAfter(window, window.from, last), maxNew);
         const label = JSON.stringify({ from, to, last, maxNew });
         assert.ok(tails.length <= maxNew, label);
         if (tails.length === 0) {
@@ -162,6 +168,29 @@ describe('replication', () => {
         assert.ok(window.to > last, `${label}: records already written stay in the first window`);
       }
       assert.ok(splits > 100, `the table exercised splitting (${splits})`);
+    });
+  });
+
+  describe('PageDensity', () => {
+    it('leaves out pages within one second (a campaign send: its events share the second)', () => {
+      const at = 10 * 86_400 * S;
+      const density = new PageDensity();
+      density.see(at, at);
+      density.see(at, at + S - 1);
+      assert.equal(density.rate, null, 'nothing known');
+      assert.equal(density.pagesIn(0, 100 * S), 0);
+      density.see(at, at + S);
+      assert.equal(density.pagesIn(0, 100 * S), 100, 'a page spanning a second is an estimate');
+    });
+
+    it('averages over the pages read, and falls back on the density it was split off with', () => {
+      const density = new PageDensity(1 / (10 * S));
+      assert.equal(density.pagesIn(0, 100 * S), 10, 'inherited: one page per 10 s');
+      density.see(0, 2 * S);
+      density.see(10 * S, 14 * S);
+      density.see(20 * S, 20 * S);
+      assert.equal(density.pagesIn(0, 60 * S), 20, 'two pages over 6 s read (the page inside one second left out)');
+      assert.equal(density.pagesIn(60 * S, 0), 0, 'nothing in an empty range');
     });
   });
 
