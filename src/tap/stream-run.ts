@@ -43,9 +43,7 @@ interface PartitionScan {
   tracker: BookmarkTracker;
   pool: TaskPool;
   skip: { value: number; ids: Set<string> } | null;
-  /** Windows started and not yet finished. */
-  open: number;
-  /** How densely the records of each open window lie (see StreamRun.handTail). */
+  /** The windows started and not yet finished, and how densely their records lie (see StreamRun.handTail). */
   density: Map<Window, PageDensity>;
   /** Whether the partition has split into windows yet (the first split opens the most windows). */
   opened: boolean;
@@ -134,7 +132,6 @@ export class StreamRun {
       tracker: new BookmarkTracker({ value: bookmark, ids: boundaryIds }),
       pool: new TaskPool(config.max_requests_in_flight),
       skip,
-      open: 0,
       density: new Map(),
       opened: false,
       audit,
@@ -146,7 +143,6 @@ export class StreamRun {
   private startWindow(partition: Partition, base: Filter[], scan: PartitionScan, window: Window, density = new PageDensity()): void {
     scan.tracker.add(window);
     scan.density.set(window, density);
-    scan.open++;
     scan.pool.spawn(() => this.fetchWindow(partition, base, { window, scan }));
   }
 
@@ -175,7 +171,6 @@ export class StreamRun {
     }
     if (stop?.requested) return;
     if (at) {
-      at.scan.open--;
       at.scan.density.delete(at.window);
       at.window.done = true;
       await this.saveBookmark(partition, at.scan.tracker);
