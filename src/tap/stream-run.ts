@@ -45,8 +45,6 @@ interface PartitionScan {
   skip: { value: number; ids: Set<string> } | null;
   /** The windows started and not yet finished, and how densely their records lie (see StreamRun.handTail). */
   density: Map<Window, PageDensity>;
-  /** Whether the partition has split into windows yet (the first split opens the most windows). */
-  opened: boolean;
   /** The audit's counter for this partition (`audit` on, event streams); null: nothing counted. */
   audit: AuditPart | null;
 }
@@ -133,7 +131,6 @@ export class StreamRun {
       pool: new TaskPool(config.max_requests_in_flight),
       skip,
       density: new Map(),
-      opened: false,
       audit,
     };
     this.startWindow(partition, base, scan, newWindow(lower, upper));
@@ -219,13 +216,14 @@ export class StreamRun {
   /**
    * Hands the window's tail (after the page just written, which held `firstValue`..`window.max`) to new windows,
    * so that no window is left with far more pages than the others: a run ends when its longest chain of pages
-   * does, one latency per page. The partition's first page opens as many windows as may be in flight (the
-   * endpoint's latency is not known yet). Later, a window splits when its estimated pages left exceed its fair
-   * share by SPLIT_OVER (the pages left in every open window over the requests the endpoint keeps in flight),
-   * into parts of about that share. The share shrinks as the run nears its end, so the last windows are short.
-   * Every part is at least MIN_PART pages: each window ends on a part-full page that costs a whole request of the
-   * rate limit (splitting into pieces of a page or two took about 1,550 requests for events at scale large,
-   * 1,050 pages' worth).
+   * does, one latency per page. A window splits when its estimated pages left exceed its fair share by
+   * SPLIT_OVER (the pages left in every open window over the requests the endpoint keeps in flight, rate x the
+   * latency seen so far), into parts of about that share. So the partition's first page opens as many windows as
+   * the endpoint keeps in flight, no more; the share shrinks as the run nears its end, so the last windows are
+   * short. Every part is at least MIN_PART pages: each window ends on a part-full page that costs a whole request
+   * of the rate limit (opening as many windows as may ever be in flight cost profiles about 90 requests in 1,000,
+   * a second and a quarter of their burst; splitting into pieces of a page or two took about 1,550 requests for
+   * events at scale large, 1,050 pages' worth).
    */
   private handTail(partition: Partition, base: Filter[], at: WindowAt, budget: RateBudget, firstValue: number): void {
     const { scan, window } = at;
@@ -234,18 +232,12 @@ export class StreamRun {
     const density = scan.density.get(window) ?? new PageDensity();
     density.see(firstValue, last);
     const left = density.pagesIn(last, window.to);
-    const maxInFlight = this.deps.config.max_requests_in_flight;
-    let maxNew = maxInFlight - 1;
-    if (scan.opened) {
-      let sum = 0;
-      for (const [w, d] of scan.density) sum += d.pagesIn(w.max ?? w.from, w.to);
-      const share = Math.max(MIN_PART, sum / Math.min(budget.target(), maxInFlight));
-      maxNew = left > SPLIT_OVER * share ? Math.ceil(left / share) - 1 : 0;
-    }
-    if (maxNew <= 0) return;
-    const tails = splitTail(window, last, left, maxNew, MIN_PART);
+    let sum = 0;
+    for (const [w, d] of scan.density) sum += d.pagesIn(w.max ?? w.from, w.to);
+    const share = Math.max(MIN_PART, sum / Math.min(budget.target(), this.deps.config.max_requests_in_flight));
+    if (left <= SPLIT_OVER * share) return;
+    const tails = splitTail(window, last, left, Math.ceil(left / share) - 1, MIN_PART);
     if (tails.length === 0) return;
-    scan.opened = true;
     log.debug(`stream ${this.s.stream.name}: window split`, { until: fromMicros(window.to), into: tails.length + 1 });
     for (const tail of tails) this.startWindow(partition, base, scan, tail, new PageDensity(density.rate));
   }
