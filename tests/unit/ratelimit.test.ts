@@ -170,6 +170,40 @@ describe('ratelimit', () => {
         assert.equal(clock.now() - t0, next);
       });
     }
+    it('narrows the reset over the responses of the same window, and leaves one of the next window for later', async () => {
+      const clock = new FakeClock();
+      const t0 = clock.now();
+      const budget = new RateBudget({ perSecond: 100, perMinute: 10 }, clock);
+      await acquireSequentially(budget, clock, 10);
+      // The window ends at t0 + 20,000 (server time). Each response bounds it by its arrival + the rounded-up reset.
+      clock.t = t0 + 400;
+      budget.observe(5, 20, t0 + 50); // answered at t0 + 50..400: reset 20 -> ends by t0 + 20,400
+      clock.t = t0 + 1_300;
+      budget.observe(5, 19, t0 + 1_250); // answered just past t0 + 1,000 (19 s left, rounded up): ends by t0 + 20,300
+      clock.t = t0 + 1_400;
+      budget.observe(5, 60, t0 + 1_350); // a next window's reset (it cannot end before t0 + 60,350): not this one's
+      await budget.acquire();
+      assert.equal(clock.now() - t0, 20_300, 'the least of the later bounds');
+    });
+
+    it('lets callers waiting for admission go as soon as the steady window has reset (not a response later)', async () => {
+      const clock = new FakeClock();
+      const t0 = clock.now();
+      const budget = new RateBudget({ perSecond: 100, perMinute: 10 }, clock);
+      budget.observeLatency(1_000);
+      await acquireSequentially(budget, clock, 10);
+      assert.equal(budget.target(), 2, 'the minute is spent: the steady rate x latency');
+      await budget.admit();
+      await budget.admit();
+      let third = false;
+      void budget.admit().then(() => (third = true));
+      clock.t = t0 + 100;
+      budget.observe(5, 5, t0 + 50);
+      await budget.acquire(); // waits for the reset at t0 + 5,100, then starts
+      for (let k = 0; k < 5; k++) await Promise.resolve();
+      assert.equal(budget.target(), 100, 'the window reset: the burst rate x latency');
+      assert.equal(third, true, 'the waiting caller was admitted when the first request after the reset started');
+    });
   });
 
   describe('Semaphore', () => {

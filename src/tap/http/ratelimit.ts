@@ -153,6 +153,9 @@ export class RateBudget {
       const wait = this.delayAt(now);
       if (wait <= 0) {
         this.starts.add(now);
+        // The steady window may just have reset (or slid): the target rises from the steady rate's to the burst's,
+        // so callers waiting for admission may go now rather than when the next response comes back.
+        this.wake();
         return;
       }
       await this.clock.sleep(wait);
@@ -200,13 +203,19 @@ export class RateBudget {
    * Klaviyo's steady window is fixed: it ends `resetSeconds` (rounded up) after the server answered, somewhere
    * between the request's start and now. So it ends no earlier than `sentAt + (reset - 1) s` and no later than
    * `now + reset s`. Once the later bound has passed, starts well before the earlier bound (by the margin the
-   * minute is counted with, for their way to the server) were counted in a closed window.
+   * minute is counted with, for their way to the server) were counted in a closed window. Every response of the
+   * same window narrows the later bound (the rounding leaves up to a second, less the further into its second a
+   * response was answered): the least of them over a burst of responses is within about a latency of the end.
+   * A response whose bounds lie past the current ones reports the next window, and waits for that one to close.
    */
   private noteReset(sentAt: number, resetSeconds: number): void {
     const now = this.clock.now();
     this.prune(now);
-    if (this.closing) return;
-    this.closing = { at: now + resetSeconds * SECOND_MS, before: sentAt + (resetSeconds - 1) * SECOND_MS - MINUTE_MARGIN_MS };
+    const at = now + resetSeconds * SECOND_MS;
+    const earliest = sentAt + (resetSeconds - 1) * SECOND_MS;
+    if (this.closing && earliest >= this.closing.at) return;
+    if (this.closing) this.closing.at = Math.min(this.closing.at, at);
+    else this.closing = { at, before: earliest - MINUTE_MARGIN_MS };
   }
 }
 
