@@ -228,8 +228,8 @@ export class StreamRun {
   private handTail(partition: Partition, base: Filter[], at: WindowAt, budget: RateBudget, firstValue: number): void {
     const { scan, window } = at;
     const last = window.max;
-    if (!this.splitWindows || last === null) return;
-    const density = scan.density.get(window) ?? new PageDensity();
+    const density = scan.density.get(window);
+    if (!this.splitWindows || last === null || !density) return;
     density.see(firstValue, last);
     const left = density.pagesIn(last, window.to);
     let sum = 0;
