@@ -1,5 +1,6 @@
 // https://developers.klaviyo.com/en/reference/get_events
 import type { Resource } from '../tap/http/http.js';
+import { LINKS_SOURCE } from '../tap/http/body.js';
 import { decodeLatin1 } from '../tap/http/lean-page.js';
 import type { JsonSchema, SingerRecord } from '../tap/messages.js';
 import type { Page } from '../tap/http/paginate.js';
@@ -46,7 +47,7 @@ export class Events extends KlaviyoStream {
    * written by joining the texts, in the order and form the general path gives (flatten, then the shaper): about
    * half the CPU of an event. Exact, because the match pins every member of the resource:
    * - Every string it writes from the text is printable ASCII without `"` or `\`, so its text is its value and
-   *   its JSON. The `links` are matched whole (body.ts LINKS) and not written.
+   *   its JSON. The `links` are matched whole (body.ts LINKS_SOURCE) and not written.
    * - The timestamp is an integer of at most 15 digits (no `-0`): JSON.stringify writes its number the same way.
    * - `event_properties` is what lies between its key and the only place the rest of the pattern fits (the rest
    *   holds a fixed number of `"`, none inside its strings). It is used only if it parses alone, so it is exactly
@@ -115,9 +116,7 @@ function metricName(page: Page, metricId: unknown): string | null {
 
 /** The contents of a JSON string whose text is its value: printable ASCII without `"` and `\`. */
 const PLAIN = '([ !#-\\[\\]-~]*)';
-/** A `links` member as Klaviyo writes it (body.ts LINKS). */
-const LINKS = '"links":\\{"self":"[^"\\\\]*"(?:,"related":"[^"\\\\]*")?\\}';
-const related = (name: string): string => `"${name}":\\{"data":\\{"type":"${name}","id":"${PLAIN}"\\},${LINKS}\\}`;
+const related = (name: string): string => `"${name}":\\{"data":\\{"type":"${name}","id":"${PLAIN}"\\},${LINKS_SOURCE}\\}`;
 /**
  * An event's text as Klaviyo lays it out. Groups: 1 id, 2 timestamp, 3 event_properties, 4 datetime, 5 uuid,
  * then the metric and profile ids: 6 and 7 when the metric comes first, else 8 (profile) and 9 (metric).
@@ -125,7 +124,7 @@ const related = (name: string): string => `"${name}":\\{"data":\\{"type":"${name
 const EVENT_TEXT = new RegExp(
   `^\\{"type":"event","id":"${PLAIN}","attributes":\\{"timestamp":(0|-?[1-9]\\d{0,14}|null),"event_properties":(\\{[^\\n\\r]*?\\}|null),` +
     `"datetime":"${PLAIN}","uuid":"${PLAIN}"\\},"relationships":\\{(?:${related('metric')},${related('profile')}|${related('profile')},${related('metric')}),` +
-    `"attributions":\\{${LINKS}\\}\\},${LINKS}\\}$`,
+    `"attributions":\\{${LINKS_SOURCE}\\}\\},${LINKS_SOURCE}\\}$`,
 );
 
 /** A JSON number JavaScript writes back as it is: at most 15 significant digits, no exponent, no `-0`, no trailing 0. */

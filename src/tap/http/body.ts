@@ -40,9 +40,10 @@ function utf16Of(body: Buffer): string {
  * text before the colon is the key's own text, kept byte for byte. Replacing the object by a number keeps the
  * document valid and changes that one member's value, nothing else.
  */
-const LINKS = /"links":\{"self":"[^"\\]*"(?:,"related":"[^"\\]*")?\}/g;
+export const LINKS_SOURCE = '"links":\\{"self":"[^"\\\\]*"(?:,"related":"[^"\\\\]*")?\\}';
+const LINKS = new RegExp(LINKS_SOURCE, 'g');
 /** The same, or a run of non-ASCII bytes read as Latin-1 (one regex pass over a UTF-8 page). */
-const LINKS_OR_HIGH = /"links":\{"self":"[^"\\]*"(?:,"related":"[^"\\]*")?\}|[\x80-\xff]+/g;
+const LINKS_OR_HIGH = new RegExp(`${LINKS_SOURCE}|[\\x80-\\xff]+`, 'g');
 
 /**
  * What a replaced `links` becomes: a number drawn once per process, so that the API cannot send it at one of the

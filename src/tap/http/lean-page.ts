@@ -32,12 +32,12 @@
 // and a resource with non-ASCII text is decoded as UTF-8 when it is parsed (the page is checked to be valid UTF-8).
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { Resource } from './http.js';
-import { MARK, parseJsonApi, parseJsonApiBody, parsePlain } from './body.js';
+import { LINKS_SOURCE, MARK, parseJsonApi, parseJsonApiBody, parsePlain } from './body.js';
 
 const HEAD = '{"data":[';
-/** Where a `links` member starts; LINKS_WHOLE then reads it whole (body.ts LINKS). */
+/** Where a `links` member starts; LINKS_WHOLE then reads it whole (body.ts LINKS_SOURCE). */
 const LINKS_START = '"links":{"self":"';
-const LINKS_WHOLE = /^"links":\{"self":"[^"\\]*"(?:,"related":"[^"\\]*")?\}$/;
+const LINKS_WHOLE = new RegExp(`^${LINKS_SOURCE}$`);
 /**
  * The end of a resource's links and of itself, then the next resource's start (found after the quote: a needle
  * ending in a rare letter is found several times faster), or the end of `data`.
