@@ -95,7 +95,10 @@ ${parts.join('\n\n')}
   return { path: 'src/generated/records.ts', content };
 }
 
-/** The files made from the stream schemas alone: record types and the example catalog. */
+/**
+ * The files made without the spec: from the stream schemas, the record types and the example catalog; from the
+ * config and catalog schemas, their validators.
+ */
 export async function schemaDerivedFiles(schemas: Map<string, JsonObject>): Promise<GeneratedFile[]> {
   const catalog = discover(builtInStreams(), (s) => schemas.get(s.schemaName ?? s.name) ?? {});
   return [await recordTypes(schemas), { path: 'catalog.example.json', content: json(catalog) }, validatorsModule()];
