@@ -3,6 +3,7 @@
 // mutation or a new setting that comes while a request waits is in its response, as when pages were rendered
 // after the wait.
 import assert from 'node:assert/strict';
+import { ByteWriter, releaseBody } from '../src/simulator/api/byte-writer.js';
 import { simGet } from '../src/simulator/client.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 
@@ -69,5 +70,33 @@ describe('simulator: latency with pages rendered on arrival', function () {
     // The accounts tier allows 1 a second at most: of three at once, the ones after the first are refused.
     const statuses = await Promise.all([0, 1, 2].map(async () => (await simGet(sim.url, '/api/accounts')).status));
     assert.deepEqual(statuses.sort(), [200, 429, 429]);
+  });
+
+  it('keeps each body whole while buffers of bodies already sent serve later pages', async () => {
+    // Pages of 1,000 events (hundreds of kilobytes, so their buffers go back for later pages), at once.
+    const paths = Array.from({ length: 12 }, (_, i) => `/api/events?sort=datetime&page[size]=${1000 - i}&fields[event]=datetime,event_properties`);
+    sim.configure({ latencyMs: 0, jitterMs: 0 });
+    const direct: { status: number; text: string }[] = [];
+    for (const path of paths) direct.push(await bytes(sim, path));
+    sim.configure({ latencyMs: 60, jitterMs: 50 });
+    for (let round = 0; round < 3; round++) assert.deepEqual(await Promise.all(paths.map((path) => bytes(sim, path))), direct);
+  });
+});
+
+describe('simulator: body buffers used again', () => {
+  it('writes a later body into the buffer of one given back, and never into one still held', () => {
+    const write = (text: string): Buffer => {
+      const out = new ByteWriter(text.length);
+      out.write(text);
+      return out.bytes();
+    };
+    const sent = write('a'.repeat(100_000));
+    const held = write('b'.repeat(100_000));
+    releaseBody(sent);
+    const next = write('c'.repeat(90_000));
+    assert.equal(next.buffer, sent.buffer, 'the buffer given back is used again');
+    assert.notEqual(write('d'.repeat(90_000)).buffer, held.buffer);
+    assert.equal(held.toString('latin1'), 'b'.repeat(100_000));
+    assert.equal(next.toString('latin1'), 'c'.repeat(90_000));
   });
 });

@@ -1,6 +1,7 @@
 // The Klaviyo simulator: a loopback HTTP server over a generated world.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { releaseBody } from './api/byte-writer.js';
 import { ApiHandler, JSON_API, errorResponse, operationIdOf, type ApiRequest } from './api/handler.js';
 import type { HostileLog } from './api/hostile.js';
 import { parseDatetime, nowMicros } from './datetime.js';
@@ -150,6 +151,8 @@ class Runtime {
     this.stats.status(status);
     res.writeHead(status, { ...headers, 'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length) });
     res.end(body);
+    // Every body given as bytes is a page's (ByteWriter): its buffer serves a later page once it is sent.
+    if (typeof body !== 'string') res.once('finish', () => releaseBody(body));
   }
 
   private injectFault(draw: FaultDraw, req: IncomingMessage, res: ServerResponse): void {

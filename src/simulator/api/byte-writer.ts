@@ -4,13 +4,39 @@
 
 const FIRST_SIZE = 64 * 1024;
 
+/**
+ * Buffers of bodies already sent, for the next pages. With latency on, a page is rendered when its request
+ * comes in and held until its response goes out: 100 requests in flight hold 100 MB, and V8 answers every
+ * such growth of memory outside its heap with a full collection (a second of the simulator's CPU a large
+ * events backfill, on the two cores it shares with the tap). Buffers used again do not grow it.
+ */
+const spare: ArrayBuffer[] = [];
+const SPARE_MOST = 256;
+
+function takeSpare(size: number): Buffer {
+  for (let i = spare.length - 1; i >= 0; i--) {
+    const found = spare[i];
+    if (found && found.byteLength >= size) {
+      spare[i] = spare[spare.length - 1] as ArrayBuffer;
+      spare.pop();
+      return Buffer.from(found);
+    }
+  }
+  return Buffer.allocUnsafe(size);
+}
+
+/** Gives back the buffer under a body `bytes()` returned, once the body is handed to the socket (not before). */
+export function releaseBody(body: Buffer): void {
+  if (body.byteOffset === 0 && body.buffer.byteLength >= FIRST_SIZE && spare.length < SPARE_MOST && body.buffer instanceof ArrayBuffer) spare.push(body.buffer);
+}
+
 export class ByteWriter {
   private buffer: Buffer;
   private used = 0;
 
   /** `expected`: about how many bytes will be written (the last page of the same kind), so the buffer seldom grows. */
   constructor(expected = FIRST_SIZE) {
-    this.buffer = Buffer.allocUnsafe(Math.max(1024, Math.ceil(expected * 1.125)));
+    this.buffer = takeSpare(Math.max(FIRST_SIZE, Math.ceil(expected * 1.125)));
   }
 
   write(text: string): void {
@@ -21,8 +47,9 @@ export class ByteWriter {
   }
 
   private grow(needed: number): void {
-    const next = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
+    const next = takeSpare(Math.max(needed, this.buffer.length * 2));
     this.buffer.copy(next, 0, 0, this.used);
+    releaseBody(this.buffer);
     this.buffer = next;
   }
 
