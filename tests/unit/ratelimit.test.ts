@@ -186,6 +186,25 @@ describe('ratelimit', () => {
       assert.equal(clock.now() - t0, 20_300, 'the least of the later bounds');
     });
 
+    it('forgets the starts that a later response of the same window proves were counted in it', async () => {
+      const clock = new FakeClock();
+      const t0 = clock.now();
+      const budget = new RateBudget({ perSecond: 100, perMinute: 10 }, clock);
+      // The server's window ends at t0 + 20,000. Nine starts at t0 + 18,800, the tenth at t0 + 19,900.
+      clock.t = t0 + 18_800;
+      await acquireSequentially(budget, clock, 9);
+      clock.t = t0 + 18_900;
+      budget.observe(5, 2, t0 + 18_800); // 2 s left, rounded up: the window ends after t0 + 19,800 and by t0 + 20,900
+      clock.t = t0 + 19_900;
+      await budget.acquire();
+      clock.t = t0 + 19_950;
+      budget.observe(5, 1, t0 + 19_900); // sent at t0 + 19,900 and answered in the same window: it ends after that
+      await budget.acquire();
+      // The nine starts lie more than the margin before t0 + 19,900: counted in the closed window, forgotten at its
+      // end. Bounded by the first response alone (t0 + 19,800 less the margin) they would count for a whole minute.
+      assert.equal(clock.now() - t0, 20_900);
+    });
+
     it('lets callers waiting for admission go as soon as the steady window has reset (not a response later)', async () => {
       const clock = new FakeClock();
       const t0 = clock.now();

@@ -206,7 +206,10 @@ export class RateBudget {
    * minute is counted with, for their way to the server) were counted in a closed window. Every response of the
    * same window narrows the later bound (the rounding leaves up to a second, less the further into its second a
    * response was answered): the least of them over a burst of responses is within about a latency of the end.
-   * A response whose bounds lie past the current ones reports the next window, and waits for that one to close.
+   * Every response of the same window raises the earlier bound too (one sent just before the end, answered with a
+   * reset of a second, puts it within a second of the end), so fewer of the starts made close to the end still
+   * count once it has passed. A response whose bounds lie past the current ones reports the next window, and waits
+   * for that one to close.
    */
   private noteReset(sentAt: number, resetSeconds: number): void {
     const now = this.clock.now();
@@ -214,8 +217,10 @@ export class RateBudget {
     const at = now + resetSeconds * SECOND_MS;
     const earliest = sentAt + (resetSeconds - 1) * SECOND_MS;
     if (this.closing && earliest >= this.closing.at) return;
-    if (this.closing) this.closing.at = Math.min(this.closing.at, at);
-    else this.closing = { at, before: earliest - MINUTE_MARGIN_MS };
+    if (this.closing) {
+      this.closing.at = Math.min(this.closing.at, at);
+      this.closing.before = Math.max(this.closing.before, earliest - MINUTE_MARGIN_MS);
+    } else this.closing = { at, before: earliest - MINUTE_MARGIN_MS };
   }
 }
 
