@@ -153,9 +153,6 @@ export class RateBudget {
       const wait = this.delayAt(now);
       if (wait <= 0) {
         this.starts.add(now);
-        // The steady window may just have reset (or slid): the target rises from the steady rate's to the burst's,
-        // so callers waiting for admission may go now rather than when the next response comes back.
-        this.wake();
         return;
       }
       await this.clock.sleep(wait);
@@ -176,12 +173,16 @@ export class RateBudget {
   }
 
   private prune(now: number): void {
+    const full = this.starts.size >= this.tier.perMinute;
     if (this.closing && now >= this.closing.at) {
       // Never forget a start inside the burst window.
       this.starts.forgetBefore(Math.min(this.closing.before, now - SECOND_MS * SLACK));
       this.closing = null;
     }
     this.starts.prune(now);
+    // The steady window has reset (or slid): the target rises from the steady rate's to the burst's, so callers
+    // waiting for admission may go now rather than when the next response comes back. A start alone never raises it.
+    if (full && this.starts.size < this.tier.perMinute) this.wake();
   }
 
   /** A 429 said to wait: nobody starts a request on this endpoint before then. */
@@ -216,11 +217,12 @@ export class RateBudget {
     this.prune(now);
     const at = now + resetSeconds * SECOND_MS;
     const earliest = sentAt + (resetSeconds - 1) * SECOND_MS;
-    if (this.closing && earliest >= this.closing.at) return;
-    if (this.closing) {
+    const before = earliest - MINUTE_MARGIN_MS;
+    if (!this.closing) this.closing = { at, before };
+    else if (earliest < this.closing.at) {
       this.closing.at = Math.min(this.closing.at, at);
-      this.closing.before = Math.max(this.closing.before, earliest - MINUTE_MARGIN_MS);
-    } else this.closing = { at, before: earliest - MINUTE_MARGIN_MS };
+      this.closing.before = Math.max(this.closing.before, before);
+    }
   }
 }
 
