@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { ByteWriter, releaseBody } from '../src/simulator/api/byte-writer.js';
 import { simGet } from '../src/simulator/client.js';
+import { FaultInjector } from '../src/simulator/http/faults.js';
+import { DEFAULT_KNOBS } from '../src/simulator/http/knobs.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 
 const PATHS = [
@@ -99,4 +101,18 @@ describe('simulator: body buffers used again', () => {
     assert.equal(held.toString('latin1'), 'b'.repeat(100_000));
     assert.equal(next.toString('latin1'), 'c'.repeat(90_000));
   });
+});
+
+describe('simulator: latency and its spread', () => {
+  it('draws each delay evenly over latency ± jitter, never below zero', () => {
+    const injector = new FaultInjector(3);
+    const delays = Array.from({ length: 20_000 }, () => injector.draw({ ...DEFAULT_KNOBS, latencyMs: 500, jitterMs: 200 }).delayMs);
+    assert.ok(Math.min(...delays) >= 300 && Math.max(...delays) <= 700, 'within 500 ± 200');
+    const mean = delays.reduce((a, b) => a + b, 0) / delays.length;
+    assert.ok(Math.abs(mean - 500) < 5, `mean ${mean.toFixed(1)} ms: the latency asked for, not above it`);
+    assert.ok(delays.filter((d) => d < 400).length > 4_000 && delays.filter((d) => d >= 600).length > 4_000, 'both ends reached');
+    const short = Array.from({ length: 2_000 }, () => injector.draw({ ...DEFAULT_KNOBS, latencyMs: 10, jitterMs: 30 }).delayMs);
+    assert.ok(Math.min(...short) === 0 && Math.max(...short) <= 40, 'a jitter above the latency: zero at the least');
+  });
+
 });

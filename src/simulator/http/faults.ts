@@ -29,7 +29,8 @@ export class FaultInjector {
   }
 
   draw(knobs: Readonly<Knobs>): FaultDraw {
-    const delayMs = knobs.latencyMs + knobs.jitterMs * this.rng.next();
+    // Spread evenly over latency ± jitter (none below zero).
+    const delayMs = Math.max(0, knobs.latencyMs + knobs.jitterMs * (2 * this.rng.next() - 1));
     let roll = this.rng.next();
     let fault: FaultKind | null = null;
     for (const kind of FAULT_KINDS) {
