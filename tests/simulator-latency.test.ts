@@ -7,6 +7,7 @@ import { ByteWriter, releaseBody } from '../src/simulator/api/byte-writer.js';
 import { simGet } from '../src/simulator/client.js';
 import { FaultInjector } from '../src/simulator/http/faults.js';
 import { DEFAULT_KNOBS } from '../src/simulator/http/knobs.js';
+import { TurnQueue } from '../src/simulator/http/turns.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 
 const PATHS = [
@@ -115,4 +116,17 @@ describe('simulator: latency and its spread', () => {
     assert.ok(Math.min(...short) === 0 && Math.max(...short) <= 40, 'a jitter above the latency: zero at the least');
   });
 
+  it('gives each render an event-loop turn of its own, so what falls due meanwhile runs between them', async () => {
+    const turns = new TurnQueue();
+    const order: string[] = [];
+    const renders = [1, 2, 3].map((n) =>
+      turns.next().then(() => {
+        order.push(`render ${n}`);
+        // A response that falls due while the others wait their turn.
+        if (n === 1) setImmediate(() => order.push('due after render 1'));
+      }),
+    );
+    await Promise.all(renders);
+    assert.deepEqual(order, ['render 1', 'due after render 1', 'render 2', 'render 3']);
+  });
 });

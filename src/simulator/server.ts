@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { releaseBody } from './api/byte-writer.js';
-import { ApiHandler, JSON_API, errorResponse, operationIdOf, type ApiRequest } from './api/handler.js';
+import { ApiHandler, JSON_API, errorResponse, operationIdOf, type ApiRequest, type PreparedPage } from './api/handler.js';
 import type { HostileLog } from './api/hostile.js';
 import { parseDatetime, nowMicros } from './datetime.js';
 import { writeGroundTruthDir } from './ground-truth-writer.js';
@@ -14,6 +14,7 @@ import { KeyRing } from './http/keys.js';
 import { DEFAULT_KNOBS, applyKnobs, type Knobs } from './http/knobs.js';
 import { RateLimiter } from './http/ratelimit.js';
 import { StatsRecorder, type SimulatorStats } from './http/stats.js';
+import { TurnQueue } from './http/turns.js';
 import { Rng, hash32, saltOf } from './rng.js';
 import { mutate, type MutationRequest, type MutationResult } from './world/mutate.js';
 import type { ScaleName } from './world/scale.js';
@@ -79,6 +80,8 @@ class Runtime {
   readonly stats = new StatsRecorder();
   readonly hanging = new Set<ServerResponse>();
   readonly timers = new Set<NodeJS.Timeout>();
+  /** One page rendered ahead of its latency per event-loop turn (see onRequest). */
+  readonly renders = new TurnQueue();
   knobs: Knobs;
   base = '';
   /** Counts changes to the world and the knobs: a page rendered ahead is sent only if none came in between. */
@@ -123,8 +126,18 @@ class Runtime {
     // The response goes out `delayMs` after the request came in, its rendering included (as a server whose
     // latency is its own work): the page is rendered at once and waits out the rest. Rendered after the wait,
     // renders that fall due together queued behind each other, so the more requests in flight, the slower each.
-    const generation = this.generation;
-    const prepared = draw.delayMs > 0 && answered ? this.api.prepare(request) : undefined;
+    // Each render takes an event-loop turn of its own, so responses that fall due meanwhile go out between them:
+    // requests that came in together were rendered in one turn, which held every response due until the last
+    // was done, then sent them all at once (and the client answered them all at once: a convoy that kept both
+    // sides waiting for each other in turn).
+    let generation = this.generation;
+    let prepared: PreparedPage | undefined;
+    if (draw.delayMs > 0 && answered) {
+      await this.renders.next();
+      if (res.destroyed) return;
+      generation = this.generation;
+      prepared = this.api.prepare(request);
+    }
     if (draw.delayMs > 0) await this.sleep(Math.max(0, draw.delayMs - (performance.now() - arrived)));
     if (res.destroyed) return;
     if (!answered) return this.injectFault(draw, req, res);
