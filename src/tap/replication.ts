@@ -137,9 +137,14 @@ export class BookmarkTracker {
     } else if (value === window.max) window.idsAtMax.add(id);
   }
 
-  /** Recomputes the bookmark; true when it changed. */
+  /**
+   * Recomputes the bookmark; true when it changed. Lets go of what no bookmark can need again: the finished windows
+   * it has passed, and the ids of a finished window that the next has written past (an email campaign's send can put
+   * thousands in one second; a window that read only that second ends with all of them).
+   */
   advance(): boolean {
     let changed = false;
+    let passed = 0;
     for (const w of this.windows) {
       if (w.max !== null) {
         if (this.value === null || w.max > this.value) {
@@ -156,6 +161,13 @@ export class BookmarkTracker {
         }
       }
       if (!w.done) break;
+      passed++;
+    }
+    this.windows.splice(0, passed);
+    // Once the bookmark reaches a finished window it goes on to the next, whose records all lie after this one's.
+    for (let i = 0; i + 1 < this.windows.length; i++) {
+      const w = this.windows[i] as Window;
+      if (w.done && w.idsAtMax.size > 0 && (this.windows[i + 1] as Window).max !== null) w.idsAtMax = new Set();
     }
     return changed;
   }

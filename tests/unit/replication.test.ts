@@ -273,6 +273,71 @@ describe('replication', () => {
       assert.deepEqual(bookmarkOf(tracker), ['2024-01-01T00:01:40Z', ['z']]);
     });
 
+    it("lets go of the windows it has passed and of a finished window's ids once the next has written past it", () => {
+      const tracker = new BookmarkTracker({ value: null, ids: [] });
+      const [w1, w2, w3] = [0, 1, 2].map((i) => newWindow(T0 + i * 10 * S, T0 + (i + 1) * 10 * S)) as [Window, Window, Window];
+      [w1, w2, w3].forEach((w) => tracker.add(w));
+      tracker.see(w1, T0 + 1 * S, 'a');
+      // w2 read only a tie second (a campaign's send): thousands of ids at its max.
+      for (let i = 0; i < 5_000; i++) tracker.see(w2, T0 + 15 * S, `tie${i}`);
+      w2.done = true;
+      tracker.advance();
+      assert.equal(w2.idsAtMax.size, 5_000, 'kept while the window after it has written nothing');
+      tracker.see(w3, T0 + 21 * S, 'c');
+      tracker.advance();
+      assert.equal(w2.idsAtMax.size, 0, 'w3 has written past it: the bookmark goes on to w3 whenever it reaches w2');
+      assert.deepEqual(bookmarkOf(tracker), ['2024-01-01T00:00:01Z', ['a']], 'held back by w1');
+      w1.done = true;
+      tracker.advance();
+      assert.deepEqual(bookmarkOf(tracker), ['2024-01-01T00:00:21Z', ['c']]);
+      const late = newWindow(T0 + 5 * S, T0 + 6 * S);
+      tracker.add(late);
+      tracker.see(late, T0 + 5 * S, 'late');
+      late.done = true;
+      assert.equal(tracker.advance(), false, 'the passed windows are gone, the bookmark is kept: it never moves back');
+    });
+
+    it('property: letting go changes no bookmark (against the bookmark computed afresh from every record seen)', () => {
+      const random = prng(11);
+      for (let run = 0; run < 300; run++) {
+        const initial = random() < 0.3 ? { value: T0 + 50 * S, ids: ['x'] } : { value: null, ids: [] };
+        const tracker = new BookmarkTracker(initial);
+        const windows = Array.from({ length: 2 + Math.floor(random() * 5) }, (_, i) => newWindow(T0 + i * 100 * S, T0 + (i + 1) * 100 * S));
+        windows.forEach((w) => tracker.add(w));
+        const seen: Array<Array<[number, string]>> = windows.map(() => []);
+        const expected = (): [string, string[]] | null => {
+          let value = initial.value;
+          let ids = new Set(initial.ids);
+          for (let i = 0; i < windows.length; i++) {
+            const records = seen[i] ?? [];
+            if (records.length > 0) {
+              const max = Math.max(...records.map(([v]) => v));
+              const atMax = records.filter(([v]) => v === max).map(([, id]) => id);
+              if (value === null || max > value) [value, ids] = [max, new Set(atMax)];
+              else if (max === value) atMax.forEach((id) => ids.add(id));
+            }
+            if (!windows[i]?.done) break;
+          }
+          return value === null ? null : [new Date(value / 1000).toISOString().replace('.000Z', 'Z'), [...ids].sort()];
+        };
+        const next = windows.map((w) => w.from);
+        for (let step = 0; step < 80; step++) {
+          const i = Math.floor(random() * windows.length);
+          const w = windows[i] as Window;
+          if (w.done) continue;
+          if (random() < 0.1) w.done = true;
+          else {
+            // Often the same value again: ties.
+            next[i] = Math.min((next[i] ?? 0) + (random() < 0.6 ? 0 : Math.floor(random() * 3) * S), w.to - 1);
+            tracker.see(w, next[i] ?? 0, `r${run}-${step}`);
+            seen[i]?.push([next[i] ?? 0, `r${run}-${step}`]);
+          }
+          tracker.advance();
+          assert.deepEqual(bookmarkOf(tracker), expected(), `run ${run} step ${step}`);
+        }
+      }
+    });
+
     it('property: the bookmark is monotonic and never passes a record of an unfinished earlier window', () => {
       const random = prng(7);
       for (let run = 0; run < 200; run++) {
