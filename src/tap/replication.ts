@@ -43,10 +43,15 @@ export interface Window {
   max: number | null;
   idsAtMax: Set<string>;
   done: boolean;
+  /**
+   * The last page read lay within one second, and more follow: the window is inside a tie (an email campaign's
+   * send puts thousands of events in one second), which only its cursor can read, a page at a time.
+   */
+  tie: boolean;
 }
 
 export function newWindow(from: number, to: number): Window {
-  return { from, to, max: null, idsAtMax: new Set(), done: false };
+  return { from, to, max: null, idsAtMax: new Set(), done: false, tie: false };
 }
 
 /** Server-side filters for a window. */
@@ -58,6 +63,29 @@ export function windowFilters(plan: ReplicationPlan, window: { from: number; to:
   return out;
 }
 
+/** The fewest pages a window split off another is estimated to hold while the pages left exceed two a lane. */
+export const MIN_PART = 2;
+/** A window splits once its pages left exceed its fair share by this factor. */
+export const SPLIT_OVER = 1.25;
+
+/**
+ * The new windows that take over part of `window` after a page that ended at `last` (see StreamRun.handTail):
+ * `share` is the fair share of pages a lane (the pages left in every open window over the lanes the endpoint keeps
+ * busy), `free` the lanes no open window holds.
+ * - Inside a tie, what follows its second goes to new windows at once, but only into free lanes (where every lane
+ *   is busy it waits its turn either way, and each split costs a part-full page).
+ * - Otherwise the window splits once its pages left exceed SPLIT_OVER shares, into parts of about a share: at least
+ *   MIN_PART pages, or one page near the end (fewer pages left than MIN_PART a lane), where lanes would idle.
+ */
+export function handOff(window: Window, last: number, density: PageDensity, share: number, free: number): Window[] {
+  if (window.tie) return free < 1 ? [] : splitAfterTie(window, last, density.pagesIn(last + MICROS_PER_SECOND, window.to), Math.max(1, share), free);
+  const minPart = share < MIN_PART ? 1 : MIN_PART;
+  const part = Math.max(minPart, share);
+  const left = density.pagesIn(last, window.to);
+  if (left <= SPLIT_OVER * part) return [];
+  return splitTail(window, last, left, Math.ceil(left / part) - 1, minPart);
+}
+
 /**
  * Cuts a window short after the page that ended at `last`, when its tail holds about `pagesLeft` pages, and returns
  * at most `maxNew` new windows that take it over (fetched side by side), each of about `minPages` pages or more and
@@ -67,14 +95,27 @@ export function splitTail(window: Window, last: number, pagesLeft: number, maxNe
   const remaining = window.to - last;
   const parts = Math.min(maxNew, Math.floor(pagesLeft / minPages) - 1);
   if (parts < 1 || remaining < 2 * MICROS_PER_SECOND * (parts + 1)) return [];
-  const step = Math.floor(remaining / (parts + 1));
-  const cut = last + step;
+  return handOver(window, last + Math.floor(remaining / (parts + 1)), parts);
+}
+
+/**
+ * After a page whose records all lie within one second (a tie: an email campaign's send puts thousands of events
+ * in one second, which only the cursor can read, a page at a time): the window keeps the rest of that second and
+ * hands what follows to new windows (`pagesAfter` estimated, about `share` each, at most `maxNew`, each at least two
+ * seconds long), which read it while the window pages through the tie. None when the window ends within seconds.
+ */
+export function splitAfterTie(window: Window, last: number, pagesAfter: number, share: number, maxNew: number): Window[] {
+  const at = last + MICROS_PER_SECOND;
+  const parts = Math.min(maxNew, Math.max(1, Math.round(pagesAfter / share)), Math.floor((window.to - at) / (2 * MICROS_PER_SECOND)));
+  return parts < 1 ? [] : handOver(window, at, parts);
+}
+
+/** Cuts the window short at `at`: `parts` new windows of about equal length take over [at, window.to). */
+function handOver(window: Window, at: number, parts: number): Window[] {
+  const step = Math.floor((window.to - at) / parts);
   const tails: Window[] = [];
-  for (let i = 0; i < parts; i++) {
-    const from = cut + i * step;
-    tails.push(newWindow(from, i === parts - 1 ? window.to : from + step));
-  }
-  window.to = cut;
+  for (let i = 0; i < parts; i++) tails.push(newWindow(at + i * step, i === parts - 1 ? window.to : at + (i + 1) * step));
+  window.to = at;
   return tails;
 }
 

@@ -9,7 +9,7 @@ import type { SingerRecord } from './messages.js';
 import { LeanResources } from './http/lean-page.js';
 import { Pager, type Page } from './http/paginate.js';
 import type { RateBudget, Semaphore } from './http/ratelimit.js';
-import { BookmarkTracker, newWindow, PageDensity, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from './replication.js';
+import { BookmarkTracker, handOff, newWindow, PageDensity, planReplication, splittable, windowFilters, type ReplicationPlan, type Window } from './replication.js';
 import type { Bookmark, StateStore } from './state.js';
 import { EventAudit, type AuditPart } from './reports/audit.js';
 import { RenderedRecord } from './records.js';
@@ -55,10 +55,6 @@ interface PartitionScan {
  * side by side.
  */
 const SPLIT_MIN_PER_MINUTE = 600;
-/** The fewest pages a window split off another is estimated to hold (see StreamRun.handTail). */
-const MIN_PART = 2;
-/** A window splits once its pages left exceed its fair share by this factor. */
-const SPLIT_OVER = 1.25;
 
 export class StreamRun {
   private readonly plan: ReplicationPlan | null;
@@ -209,6 +205,7 @@ export class StreamRun {
       written?.();
     }
     if (found.reachedEnd) return false;
+    if (at) at.window.tie = page.hasNext && found.first !== null && (found.max ?? found.first) - found.first < MICROS_PER_SECOND;
     if (at && page.hasNext && found.first !== null) this.handTail(partition, base, at, budget, found.first);
     return page.hasNext;
   }
@@ -218,12 +215,14 @@ export class StreamRun {
    * so that no window is left with far more pages than the others: a run ends when its longest chain of pages
    * does, one latency per page. A window splits when its estimated pages left exceed its fair share by
    * SPLIT_OVER (the pages left in every open window over the requests the endpoint keeps in flight, rate x the
-   * latency seen so far), into parts of about that share. So the partition's first page opens as many windows as
-   * the endpoint keeps in flight, no more; the share shrinks as the run nears its end, so the last windows are
-   * short. Every part is at least MIN_PART pages: each window ends on a part-full page that costs a whole request
-   * of the rate limit (opening as many windows as may ever be in flight cost profiles about 90 requests in 1,000,
-   * a second and a quarter of their burst; splitting into pieces of a page or two took about 1,550 requests for
-   * events at scale large, 1,050 pages' worth).
+   * latency seen so far), into parts of about that share (replication.ts handOff). So the partition's first page
+   * opens as many windows as the endpoint keeps in flight, no more; the share shrinks as the run nears its end, so
+   * the last windows are short. A part is at least MIN_PART pages until the last two pages a lane: each window
+   * ends on a part-full page that costs a whole request of the rate limit (opening as many windows as may ever be
+   * in flight cost profiles about 90 requests in 1,000, a second and a quarter of their burst; splitting into
+   * pieces of a page or two all along took about 1,550 requests for events at scale large, 1,050 pages' worth).
+   * A window inside a tie hands on what follows the tie's second at once, into lanes no window holds: at 500 ms a
+   * page, the pages after a campaign's send of 5,000 events otherwise waited two and a half seconds behind it.
    */
   private handTail(partition: Partition, base: Filter[], at: WindowAt, budget: RateBudget, firstValue: number): void {
     const { scan, window } = at;
@@ -231,12 +230,10 @@ export class StreamRun {
     const density = scan.density.get(window);
     if (!this.splitWindows || last === null || !density) return;
     density.see(firstValue, last);
-    const left = density.pagesIn(last, window.to);
     let sum = 0;
     for (const [w, d] of scan.density) sum += d.pagesIn(w.max ?? w.from, w.to);
-    const share = Math.max(MIN_PART, sum / Math.min(budget.target(), this.deps.config.max_requests_in_flight));
-    if (left <= SPLIT_OVER * share) return;
-    const tails = splitTail(window, last, left, Math.ceil(left / share) - 1, MIN_PART);
+    const lanes = Math.min(budget.target(), this.deps.config.max_requests_in_flight);
+    const tails = handOff(window, last, density, sum / lanes, lanes - scan.density.size);
     if (tails.length === 0) return;
     log.debug(`stream ${this.s.stream.name}: window split`, { until: fromMicros(window.to), into: tails.length + 1 });
     for (const tail of tails) this.startWindow(partition, base, scan, tail, new PageDensity(density.rate));

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { builtInStreams } from '../../src/streams/registry.js';
 import { renderFilters } from '../../src/tap/filters.js';
-import { BookmarkTracker, newWindow, PageDensity, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from '../../src/tap/replication.js';
+import { BookmarkTracker, handOff, MIN_PART, newWindow, PageDensity, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from '../../src/tap/replication.js';
 import type { KlaviyoStream } from '../../src/tap/stream.js';
 import { toMicros } from '../../src/tap/time.js';
 
@@ -168,6 +168,49 @@ describe('replication', () => {
         assert.ok(window.to > last, `${label}: records already written stay in the first window`);
       }
       assert.ok(splits > 100, `the table exercised splitting (${splits})`);
+    });
+  });
+
+  describe('handOff', () => {
+    /** A density of one page every 10 s. */
+    const tenSeconds = (): PageDensity => new PageDensity(1 / (10 * S));
+    const covers = (window: Window, tails: Window[], from: number, to: number): void => {
+      const all = [window, ...tails];
+      assert.equal(all[0]?.from, from);
+      assert.equal(all[all.length - 1]?.to, to);
+      for (let i = 1; i < all.length; i++) assert.equal(all[i]?.from, all[i - 1]?.to);
+    };
+
+    it('inside a tie, hands what follows its second to new windows at once, into free lanes only', () => {
+      const window = { ...newWindow(0, 1000 * S), tie: true };
+      const tails = handOff(window, 100 * S, tenSeconds(), 30, 8);
+      assert.equal(window.to, 101 * S, 'the window keeps the rest of the tie second');
+      assert.equal(tails.length, 3, 'about 90 pages after the tie, at 30 a share');
+      covers(window, tails, 0, 1000 * S);
+      assert.equal(handOff({ ...newWindow(0, 1000 * S), tie: true }, 100 * S, tenSeconds(), 1, 2).length, 2, 'no more windows than free lanes');
+      const busy = { ...newWindow(0, 1000 * S), tie: true };
+      assert.deepEqual(handOff(busy, 100 * S, tenSeconds(), 30, 0), [], 'every lane busy: the rest waits its turn either way');
+      assert.equal(busy.to, 1000 * S);
+      const ending = { ...newWindow(0, 102 * S), tie: true };
+      assert.deepEqual(handOff(ending, 100 * S, tenSeconds(), 1, 8), [], 'a window ending within two seconds of the tie keeps its end');
+      const unknown = { ...newWindow(0, 1000 * S), tie: true };
+      assert.equal(handOff(unknown, 100 * S, new PageDensity(), 30, 8).length, 1, 'nothing known of what follows: one window takes it');
+    });
+
+    it('splits into parts of about a share, of at least MIN_PART pages, and single pages once the lanes would idle', () => {
+      // About 30 pages left after the page that ended at 100 s.
+      const table: Array<[string, number, number]> = [
+        ['a share of 10 pages: three windows', 10, 2],
+        ['a share of 24 pages (30 is less than 1.25 shares): no split', 24, 0],
+        [`a share under ${MIN_PART} pages (the last two a lane): single pages`, 0.5, 29],
+        [`a share of ${MIN_PART}: parts of ${MIN_PART}`, MIN_PART, 14],
+      ];
+      for (const [name, share, added] of table) {
+        const window = newWindow(0, 400 * S);
+        const tails = handOff(window, 100 * S, tenSeconds(), share, 0);
+        assert.equal(tails.length, added, name);
+        if (added > 0) covers(window, tails, 0, 400 * S);
+      }
     });
   });
 
