@@ -88,6 +88,20 @@ describe('CpuGovernor', () => {
     assert.deepEqual(seen, [16, 64, 130, 130]);
   });
 
+  it('lets every page waiting in at once while the loop is nearly idle (a backfill has just opened its windows)', async () => {
+    const sem = new Semaphore(4);
+    await fill(sem);
+    for (let i = 0; i < 124; i++) void sem.acquire();
+    const gov = new CpuGovernor(sem, 2, 130);
+    gov.observe(0.02, 0);
+    assert.equal(sem.limit, 128, 'all 128, not MAX_GROWTH x 4');
+    const busier = new Semaphore(4);
+    await fill(busier);
+    for (let i = 0; i < 124; i++) void busier.acquire();
+    new CpuGovernor(busier, 2, 130).observe(TARGET / 2, 0);
+    assert.equal(busier.limit, 8, 'a loop already half as busy as the target: in proportion, as before');
+  });
+
   it('a raised limit lets waiters in at once, a lowered one as holders release', async () => {
     const sem = new Semaphore(1);
     const first = await sem.acquire();

@@ -48,13 +48,18 @@ export class CpuGovernor {
     const mean = this.busySum / this.samples;
     // A loop this idle is far from TARGET whatever the slots asked for last will bring (an empty pipeline at the
     // start, while latency holds every slot): growing at once costs no overshoot worth the wait.
-    const settle = mean * MAX_GROWTH < TARGET ? SAMPLE_MS : Math.max(SAMPLE_MS, this.slots.holdMs);
+    const idle = mean * MAX_GROWTH < TARGET;
+    const settle = idle ? SAMPLE_MS : Math.max(SAMPLE_MS, this.slots.holdMs);
     if (now - this.since < settle) return;
     const limit = this.slots.limit;
     let next = limit;
     // Between TARGET and BUSY the slots stay: the loop is as busy as wanted, and jitter should not move them.
     if (mean >= BUSY) next = Math.floor(limit * Math.max(MAX_SHRINK, TARGET / mean));
-    else if (this.wanted && mean < TARGET) next = Math.max(limit + 1, Math.ceil(limit * Math.min(MAX_GROWTH, TARGET / mean)));
+    else if (this.wanted && mean < TARGET) {
+      next = Math.max(limit + 1, Math.ceil(limit * Math.min(MAX_GROWTH, TARGET / mean)));
+      // So idle a loop lets in every page waiting (a backfill's first page has just opened its windows).
+      if (idle) next = Math.max(next, this.slots.demand);
+    }
     next = Math.max(this.min, Math.min(this.max, next));
     this.busySum = 0;
     this.samples = 0;

@@ -250,6 +250,11 @@ export class Semaphore {
     return this.active >= this.current;
   }
 
+  /** Holders and callers waiting for a slot. */
+  get demand(): number {
+    return this.active + this.waiting.length;
+  }
+
   /** How long a slot is held, from its grant to its release (ms, smoothed; 0 before the first release). */
   get holdMs(): number {
     return this.hold;
