@@ -38,6 +38,36 @@ function prng(seed: number): () => number {
   };
 }
 
+/**
+ * Drives a tracker at random over its windows (each sorted: values only grow within it). At each step a window still
+ * open finishes, or writes a record at its last value again (chance `repeat`: a tie) or up to two seconds on; `after`
+ * runs once the tracker has advanced, with what was written.
+ */
+function walk(
+  random: () => number,
+  tracker: BookmarkTracker,
+  windows: Window[],
+  o: { steps: number; finish: number; repeat: number; label: string },
+  after: (step: number, written: { window: number; value: number; id: string } | null) => void,
+): void {
+  const next = windows.map((w) => w.from);
+  for (let step = 0; step < o.steps; step++) {
+    const i = Math.floor(random() * windows.length);
+    const w = windows[i] as Window;
+    if (w.done) continue;
+    let written: { window: number; value: number; id: string } | null = null;
+    if (random() < o.finish) w.done = true;
+    else {
+      const again = o.repeat > 0 && random() < o.repeat;
+      next[i] = Math.min((next[i] ?? 0) + (again ? 0 : Math.floor(random() * 3) * S), w.to - 1);
+      written = { window: i, value: next[i] ?? 0, id: `${o.label}-${step}` };
+      tracker.see(w, written.value, written.id);
+    }
+    tracker.advance();
+    after(step, written);
+  }
+}
+
 describe('replication', () => {
   describe('planReplication', () => {
     const table: Array<[string, ReplicationPlan | null, boolean]> = [
@@ -363,21 +393,11 @@ describe('replication', () => {
           }
           return value === null ? null : [new Date(value / 1000).toISOString().replace('.000Z', 'Z'), [...ids].sort()];
         };
-        const next = windows.map((w) => w.from);
-        for (let step = 0; step < 80; step++) {
-          const i = Math.floor(random() * windows.length);
-          const w = windows[i] as Window;
-          if (w.done) continue;
-          if (random() < 0.1) w.done = true;
-          else {
-            // Often the same value again: ties.
-            next[i] = Math.min((next[i] ?? 0) + (random() < 0.6 ? 0 : Math.floor(random() * 3) * S), w.to - 1);
-            tracker.see(w, next[i] ?? 0, `r${run}-${step}`);
-            seen[i]?.push([next[i] ?? 0, `r${run}-${step}`]);
-          }
-          tracker.advance();
+        // Often the same value again: ties.
+        walk(random, tracker, windows, { steps: 80, finish: 0.1, repeat: 0.6, label: `r${run}` }, (step, written) => {
+          if (written) seen[written.window]?.push([written.value, written.id]);
           assert.deepEqual(bookmarkOf(tracker), expected(), `run ${run} step ${step}`);
-        }
+        });
       }
     });
 
@@ -387,18 +407,8 @@ describe('replication', () => {
         const tracker = new BookmarkTracker({ value: null, ids: [] });
         const windows = Array.from({ length: 1 + Math.floor(random() * 5) }, (_, i) => newWindow(T0 + i * 100 * S, T0 + (i + 1) * 100 * S));
         windows.forEach((w) => tracker.add(w));
-        const next = windows.map((w) => w.from); // each window is sorted: values only grow within it
         let previous = -Infinity;
-        for (let step = 0; step < 60; step++) {
-          const i = Math.floor(random() * windows.length);
-          const w = windows[i] as Window;
-          if (w.done) continue;
-          if (random() < 0.15) w.done = true;
-          else {
-            next[i] = Math.min((next[i] ?? 0) + Math.floor(random() * 3) * S, w.to - 1);
-            tracker.see(w, next[i] ?? 0, `r${run}-${step}`);
-          }
-          tracker.advance();
+        walk(random, tracker, windows, { steps: 60, finish: 0.15, repeat: 0, label: `r${run}` }, () => {
           const value = toMicros(tracker.bookmark('k')?.replication_key_value ?? '') ?? -Infinity;
           assert.ok(value >= previous, 'monotonic');
           previous = value;
@@ -408,7 +418,7 @@ describe('replication', () => {
             const finishedMax = Math.max(-Infinity, ...windows.slice(0, firstOpen).map((x) => x.max ?? -Infinity));
             assert.ok(value <= Math.max(limit, finishedMax), 'not past the first unfinished window');
           }
-        }
+        });
       }
     });
   });
