@@ -43,15 +43,10 @@ export interface Window {
   max: number | null;
   idsAtMax: Set<string>;
   done: boolean;
-  /**
-   * The last page read lay within one second, and more follow: the window is inside a tie (an email campaign's
-   * send puts thousands of events in one second), which only its cursor can read, a page at a time.
-   */
-  tie: boolean;
 }
 
 export function newWindow(from: number, to: number): Window {
-  return { from, to, max: null, idsAtMax: new Set(), done: false, tie: false };
+  return { from, to, max: null, idsAtMax: new Set(), done: false };
 }
 
 /** Server-side filters for a window. */
@@ -69,16 +64,17 @@ export const MIN_PART = 2;
 export const SPLIT_OVER = 1.25;
 
 /**
- * The new windows that take over part of `window` after a page that ended at `last` (see StreamRun.handTail):
- * `share` is the fair share of pages a lane (the pages left in every open window over the lanes the endpoint keeps
- * busy), `free` the lanes no open window holds.
- * - Inside a tie, what follows its second goes to new windows at once, but only into free lanes (where every lane
- *   is busy it waits its turn either way, and each split costs a part-full page).
+ * The new windows that take over part of `window` after a page that held `first`..`last`, with more to follow (see
+ * StreamRun.handTail): `share` is the fair share of pages a lane (the pages left in every open window over the lanes
+ * the endpoint keeps busy), `free` the lanes no open window holds.
+ * - A page within one second is inside a tie (an email campaign's send puts thousands of events in one second, which
+ *   only the cursor can read, a page at a time): what follows that second goes to new windows at once, but only
+ *   into free lanes (where every lane is busy it waits its turn either way, and each split costs a part-full page).
  * - Otherwise the window splits once its pages left exceed SPLIT_OVER shares, into parts of about a share: at least
  *   MIN_PART pages, or one page near the end (fewer pages left than MIN_PART a lane), where lanes would idle.
  */
-export function handOff(window: Window, last: number, density: PageDensity, share: number, free: number): Window[] {
-  if (window.tie) return free < 1 ? [] : splitAfterTie(window, last, density.pagesIn(last + MICROS_PER_SECOND, window.to), Math.max(1, share), free);
+export function handOff(window: Window, first: number, last: number, density: PageDensity, share: number, free: number): Window[] {
+  if (last - first < MICROS_PER_SECOND) return free < 1 ? [] : splitAfterTie(window, last, density.pagesIn(last + MICROS_PER_SECOND, window.to), Math.max(1, share), free);
   const minPart = share < MIN_PART ? 1 : MIN_PART;
   const part = Math.max(minPart, share);
   const left = density.pagesIn(last, window.to);

@@ -205,7 +205,6 @@ export class StreamRun {
       written?.();
     }
     if (found.reachedEnd) return false;
-    if (at) at.window.tie = page.hasNext && found.first !== null && (found.max ?? found.first) - found.first < MICROS_PER_SECOND;
     if (at && page.hasNext && found.first !== null) this.handTail(partition, base, at, budget, found.first);
     return page.hasNext;
   }
@@ -233,7 +232,7 @@ export class StreamRun {
     let sum = 0;
     for (const [w, d] of scan.density) sum += d.pagesIn(w.max ?? w.from, w.to);
     const lanes = Math.min(budget.target(), this.deps.config.max_requests_in_flight);
-    const tails = handOff(window, last, density, sum / lanes, lanes - scan.density.size);
+    const tails = handOff(window, firstValue, last, density, sum / lanes, lanes - scan.density.size);
     if (tails.length === 0) return;
     log.debug(`stream ${this.s.stream.name}: window split`, { until: fromMicros(window.to), into: tails.length + 1 });
     for (const tail of tails) this.startWindow(partition, base, scan, tail, new PageDensity(density.rate));

@@ -211,20 +211,20 @@ describe('replication', () => {
       for (let i = 1; i < all.length; i++) assert.equal(all[i]?.from, all[i - 1]?.to);
     };
 
-    it('inside a tie, hands what follows its second to new windows at once, into free lanes only', () => {
-      const window = { ...newWindow(0, 1000 * S), tie: true };
-      const tails = handOff(window, 100 * S, tenSeconds(), 30, 8);
+    it('after a page within one second (a tie), hands what follows that second to new windows at once, into free lanes only', () => {
+      const window = newWindow(0, 1000 * S);
+      const tails = handOff(window, 100 * S, 100 * S, tenSeconds(), 30, 8);
       assert.equal(window.to, 101 * S, 'the window keeps the rest of the tie second');
       assert.equal(tails.length, 3, 'about 90 pages after the tie, at 30 a share');
       covers(window, tails, 0, 1000 * S);
-      assert.equal(handOff({ ...newWindow(0, 1000 * S), tie: true }, 100 * S, tenSeconds(), 1, 2).length, 2, 'no more windows than free lanes');
-      const busy = { ...newWindow(0, 1000 * S), tie: true };
-      assert.deepEqual(handOff(busy, 100 * S, tenSeconds(), 30, 0), [], 'every lane busy: the rest waits its turn either way');
+      assert.equal(handOff(newWindow(0, 1000 * S), 100 * S, 100 * S, tenSeconds(), 1, 2).length, 2, 'no more windows than free lanes');
+      const busy = newWindow(0, 1000 * S);
+      assert.deepEqual(handOff(busy, 100 * S, 100 * S, tenSeconds(), 30, 0), [], 'every lane busy: the rest waits its turn either way');
       assert.equal(busy.to, 1000 * S);
-      const ending = { ...newWindow(0, 102 * S), tie: true };
-      assert.deepEqual(handOff(ending, 100 * S, tenSeconds(), 1, 8), [], 'a window ending within two seconds of the tie keeps its end');
-      const unknown = { ...newWindow(0, 1000 * S), tie: true };
-      assert.equal(handOff(unknown, 100 * S, new PageDensity(), 30, 8).length, 1, 'nothing known of what follows: one window takes it');
+      const ending = newWindow(0, 102 * S);
+      assert.deepEqual(handOff(ending, 100 * S, 100 * S, tenSeconds(), 1, 8), [], 'a window ending within two seconds of the tie keeps its end');
+      const unknown = newWindow(0, 1000 * S);
+      assert.equal(handOff(unknown, 100 * S, 100 * S, new PageDensity(), 30, 8).length, 1, 'nothing known of what follows: one window takes it');
     });
 
     it('splits into parts of about a share, of at least MIN_PART pages, and single pages once the lanes would idle', () => {
@@ -237,7 +237,7 @@ describe('replication', () => {
       ];
       for (const [name, share, added] of table) {
         const window = newWindow(0, 400 * S);
-        const tails = handOff(window, 100 * S, tenSeconds(), share, 0);
+        const tails = handOff(window, 90 * S, 100 * S, tenSeconds(), share, 0);
         assert.equal(tails.length, added, name);
         if (added > 0) covers(window, tails, 0, 400 * S);
       }
