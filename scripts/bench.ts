@@ -123,17 +123,16 @@ function steadyFloorSeconds(requests: number, perSecond: number, perMinute: numb
 }
 
 /**
- * Share of a floor: floor time (the fewest requests, full pages, fastest pace allowed) / time taken. `clock`: the
- * floor of Klaviyo's fixed clock minutes from the moment the tap started; else the steady limit's.
+ * Shares of the two floors, each floor time (the fewest requests, full pages, fastest pace allowed) / time taken:
+ * the steady limit's, then that of Klaviyo's fixed clock minutes from the moment the tap started.
  */
-function floorShare(r: Result, clock: boolean): string {
-  if (!r.c.limits) return '-';
-  const facts = builtInStreams().find((s) => s.name === r.c.stream)?.facts;
-  if (!facts?.pageSize) return '-';
+function floorShares(r: Result): [string, string] {
+  const facts = r.c.limits ? builtInStreams().find((s) => s.name === r.c.stream)?.facts : undefined;
+  if (!facts?.pageSize) return ['-', '-'];
   const { perSecond, perMinute } = facts.rateLimit;
   const requests = Math.ceil(r.records / facts.pageSize.max);
-  const floor = clock ? floorSeconds(requests, perSecond, perMinute, r.startedAtMs) : steadyFloorSeconds(requests, perSecond, perMinute);
-  return `${Math.round((floor / r.seconds) * 100)}%`;
+  const share = (floor: number): string => `${Math.round((floor / r.seconds) * 100)}%`;
+  return [share(steadyFloorSeconds(requests, perSecond, perMinute)), share(floorSeconds(requests, perSecond, perMinute, r.startedAtMs))];
 }
 
 /** Runs of the latency comparison after the first, each pair in turn (0 ms, then with latency): the machine is shared. */
@@ -185,8 +184,7 @@ function print(results: Result[]): void {
       r.seconds.toFixed(1),
       Math.round(r.records / r.seconds),
       Math.round((r.requests / r.seconds) * 60),
-      floorShare(r, false),
-      floorShare(r, true),
+      ...floorShares(r),
       r.records > 0 ? ((r.cpuSeconds / r.records) * 1e6).toFixed(1) : '-',
       r.rssMb,
       comparison(r, results),
