@@ -3,12 +3,16 @@
 import assert from 'node:assert/strict';
 import { applyKnobs, DEFAULT_KNOBS } from '../src/simulator/http/knobs.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
+import { daysAgo, holdOneUtcDay, utcToday } from './helpers/clock.js';
 import { E2eWorkspace, settledNow, SIM_KEY, truth } from './helpers/e2e.js';
 import { runTapProcess, type TapResult } from '../scripts/lib/processes.js';
 import { catalogOfStreams } from './helpers/tap-files.js';
+import { CHILD_ENV } from './helpers/child-env.js';
 
-/** Under a year of days (the simulator's busiest months): one aggregate request per metric, 12 in all, ~4 s at 3/s. */
-const START = '2026-06-01T00:00:00Z';
+/** Under a year of days: one aggregate request per metric, 12 in all, ~4 s at 3/s. */
+const START = daysAgo(150);
+/** A test's longest run (its expectations name today's date: the partial day, the days audited). */
+const RUN_BUDGET_MS = 60_000;
 const ROW = /^(.+?)\s+(\d{4}-\d{2}-\d{2})\s+(\d+)\s+(\d+)\s+(-?\d+)$/;
 
 function tableDays(stderr: string): Set<string> {
@@ -16,7 +20,8 @@ function tableDays(stderr: string): Set<string> {
 }
 
 describe('completeness audit against the simulator', function () {
-  this.timeout(120_000);
+  this.timeout(120_000 + RUN_BUDGET_MS);
+  beforeEach(() => holdOneUtcDay(RUN_BUDGET_MS));
   let sim: Simulator;
 
   before(async () => {
@@ -28,17 +33,17 @@ describe('completeness audit against the simulator', function () {
     const ws = new E2eWorkspace(sim, { audit: true, start_date: START });
     const run = await ws.run(undefined, catalogOfStreams(['events']));
     assert.equal(run.code, 0, run.stderr.slice(-2000));
-    const summary = /audit: stream events: all (\d+) day\(s\) x 12 metric\(s\) match Klaviyo's counts \(2026-06-01 to \S+, (\d+) request\(s\)\)/.exec(run.stderr);
+    const summary = new RegExp(`audit: stream events: all (\\d+) day\\(s\\) x 12 metric\\(s\\) match Klaviyo's counts \\(${START.slice(0, 10)} to \\S+, (\\d+) request\\(s\\)\\)`).exec(run.stderr);
     assert.ok(summary, run.stderr.slice(-1000));
     assert.equal(Number(summary[2]), 12 * Math.ceil(Number(summary[1]) / 365), 'one request per metric per year of days');
     assert.doesNotMatch(run.stderr, /differ|WARN audit/);
-    assert.match(run.stderr, new RegExp(`partial, not audited: ${new Date().toISOString().slice(0, 10)}`));
+    assert.match(run.stderr, new RegExp(`partial, not audited: ${utcToday()}`));
   });
 
   it('names exactly the days the events listing left events out of, and how to re-sync them', async () => {
     const perDay = new Map<string, number>();
     for (const e of truth(sim, 'events')) perDay.set(String(e['datetime']).slice(0, 10), (perDay.get(String(e['datetime']).slice(0, 10)) ?? 0) + 1);
-    const today = new Date().toISOString().slice(0, 10);
+    const today = utcToday();
     const busiest = [...perDay].filter(([d]) => d < today && d >= START.slice(0, 10)).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     const skip = busiest.slice(0, 3).map(([d]) => d).sort();
     assert.ok((busiest[2]?.[1] ?? 0) >= 30, 'the chosen days have events enough to lose some');
@@ -102,5 +107,5 @@ describe('simulator knob skipEventsOnDays', () => {
 async function withArgs(ws: E2eWorkspace, extra: string[]): Promise<TapResult> {
   const config = ws.write('config-flag.json', { api_key: SIM_KEY, base_url: ws.sim.url, start_date: START, lookback_days: 0, request_timeout_s: 3 });
   const args = ['--config', config, '--catalog', ws.write('catalog-flag.json', catalogOfStreams(['events'])), ...extra];
-  return runTapProcess(args, `${ws.dir}/out-flag.jsonl`, { PATH: process.env['PATH'] ?? '' });
+  return runTapProcess(args, `${ws.dir}/out-flag.jsonl`, CHILD_ENV);
 }

@@ -7,6 +7,7 @@ import { runTapProcess, syncSummary } from '../scripts/lib/processes.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { E2eWorkspace, fullCatalog, SIM_KEY, STREAMS } from './helpers/e2e.js';
 import { catalogOfStreams } from './helpers/tap-files.js';
+import { CHILD_ENV } from './helpers/child-env.js';
 
 interface Row {
   partitions: number;
@@ -39,7 +40,7 @@ describe('--plan (simulator)', function () {
     const catalog = ws.write('plan-catalog.json', fullCatalog());
     sim.resetStats();
     const out = join(ws.dir, 'plan.txt');
-    const planned = await runTapProcess(['--config', config, '--catalog', catalog, '--plan'], out, { PATH: process.env['PATH'] ?? '' });
+    const planned = await runTapProcess(['--config', config, '--catalog', catalog, '--plan'], out, CHILD_ENV);
     assert.equal(planned.code, 0, planned.stderr.slice(-2000));
     const text = readFileSync(out, 'utf8');
     assert.match(text.split('\n')[0] ?? '', /^stream\s+partitions\s+requests\s+tier/);
@@ -78,7 +79,7 @@ describe('--plan (simulator)', function () {
     assert.equal(synced.code, 0, synced.stderr.slice(-2000));
     const requests = async (name: string, state: unknown): Promise<number> => {
       const out = join(ws.dir, `${name}.txt`);
-      const planned = await runTapProcess(['--config', config, '--catalog', catalog, '--state', ws.write(`${name}.json`, state), '--plan'], out, { PATH: process.env['PATH'] ?? '' });
+      const planned = await runTapProcess(['--config', config, '--catalog', catalog, '--state', ws.write(`${name}.json`, state), '--plan'], out, CHILD_ENV);
       assert.equal(planned.code, 0, planned.stderr.slice(-2000));
       return parseTable(readFileSync(out, 'utf8')).get(stream)?.requests ?? -1;
     };

@@ -8,6 +8,7 @@ import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { builtInStreams } from '../src/streams/registry.js';
 import { ReportStream } from '../src/streams/report-stream.js';
 import { discover } from '../src/tap/catalog.js';
+import { DAY_MS, daysAgo, holdOneUtcDay } from './helpers/clock.js';
 import { canonical, E2eWorkspace, keyOf, SIM_KEY, truth, type E2eRun, type Row } from './helpers/e2e.js';
 
 const REPORTS = builtInStreams().filter((s): s is ReportStream => s instanceof ReportStream);
@@ -15,9 +16,11 @@ const SERIES = 'flow_series_reports';
 const ALL_SERIES = REPORTS.filter((s) => s.replicationKey !== null);
 const ALL_VALUES = REPORTS.filter((s) => s.replicationKey === null);
 const FAULTS = { latencyMs: 3, jitterMs: 5, errorRate: 0.05, resetRate: 0.03, truncateRate: 0.03, htmlRate: 0.03 };
-const DAY_MS = 86_400_000;
 const AGGREGATES = 'metric_aggregates';
-const AGGREGATES_FROM = '2025-06-01T00:00:00Z';
+/** About 17 months of metric aggregates: two requests per metric (one per year of days). */
+const AGGREGATES_FROM = daysAgo(520);
+/** Each test's longest run, the clean first sync and its re-read (about 20 s alone, longer on a busy machine). */
+const RUN_BUDGET_MS = 100_000;
 
 /** A catalog selecting the report streams (and `extra` streams), every field. */
 function catalogOf(extra: readonly string[] = []): unknown {
@@ -53,8 +56,6 @@ function dayLater(state: unknown): State {
   return copy;
 }
 
-const todayStart = (): number => Math.floor(Date.now() / DAY_MS) * DAY_MS;
-
 // At most 2 report requests per endpoint and run (Klaviyo's 2 a minute): the tap learns the simulator's shortened
 // windows only from RateLimit headers, so a third request (or a retry after a fault, which has no headers) may
 // wait out a real minute. Clean: report_days 120 (two series windows); faults: 60 (one).
@@ -63,7 +64,7 @@ for (const [label, knobs, reportDays] of [
   ['latency and faults', FAULTS, 60],
 ] as const) {
   describe(`report streams end to end (${label})`, function () {
-    this.timeout(120_000);
+    this.timeout(120_000 + RUN_BUDGET_MS);
     let sim: Simulator;
     before(async () => {
       sim = await startSimulator({ seed: 7, scale: 'small', apiKey: SIM_KEY, rateLimitSpeedup: 60, ...knobs });
@@ -71,6 +72,7 @@ for (const [label, knobs, reportDays] of [
     after(async () => sim.close());
 
     it('a first run equals the ground truth; the next re-reads only the series days within report_reread_days', async () => {
+      await holdOneUtcDay(RUN_BUDGET_MS);
       // metric_aggregates: one request per metric and year from start_date.
       const ws = new E2eWorkspace(sim, { start_date: AGGREGATES_FROM, report_days: reportDays });
       const reportTruth = (name: string): Row[] => [...reportTruthRecords(sim.world, name, Date.now() * 1000, reportDays)];
@@ -83,7 +85,7 @@ for (const [label, knobs, reportDays] of [
       const again = await ws.run(full.state, catalogOf([AGGREGATES]));
       ok(again);
       assert.equal(again.records.get(AGGREGATES), undefined, 'lookback_days 0: no day to re-read');
-      const from = new Date(todayStart() - 30 * DAY_MS).toISOString().replace('.000Z', 'Z');
+      const from = daysAgo(30);
       for (const s of REPORTS) {
         const want = reportTruth(s.name).filter((r) => s.replicationKey === null || String(r['interval_start']) >= from);
         assertSame(again.records.get(s.name) ?? [], want, s.name);
@@ -94,7 +96,8 @@ for (const [label, knobs, reportDays] of [
 }
 
 describe('report streams under the daily quota', function () {
-  this.timeout(120_000);
+  this.timeout(120_000 + RUN_BUDGET_MS);
+  beforeEach(() => holdOneUtcDay(RUN_BUDGET_MS));
 
   it('two days of syncs never exceed the planned budget, carry the rest over and finish on day two', async () => {
     const sim = await startSimulator({ seed: 7, scale: 'small', apiKey: SIM_KEY, rateLimitSpeedup: 60 });
@@ -143,7 +146,7 @@ describe('report streams under the daily quota', function () {
       assert.match(run.stderr, /flow_series_reports: Klaviyo's daily quota for \/api\/flow-series-reports is spent/);
       assert.equal(sim.refusedDaily('query_flow_series'), 1, 'no retry storm');
       const state = run.state as State;
-      assert.equal(state.bookmarks[SERIES]?.replication_key_value, new Date(todayStart() - (365 - 60) * DAY_MS).toISOString().replace('.000Z', 'Z'));
+      assert.equal(state.bookmarks[SERIES]?.replication_key_value, daysAgo(365 - 60));
       assert.equal(state.bookmarks[SERIES]?.report_quota?.requests, 225, 'the rest of the day is written off');
       assertSame(run.records.get('tags') ?? [], truth(sim, 'tags'), 'tags');
     } finally {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { pageAll, simGet, type JsonApiResource } from '../src/simulator/client.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
+import { PINNED_WORLD } from './helpers/clock.js';
 
 function counts(resources: readonly JsonApiResource[]): Map<string, number> {
   const seen = new Map<string, number>();
@@ -23,7 +24,7 @@ describe('simulator: pagination', function () {
   let sim: Simulator;
 
   beforeEach(async () => {
-    sim = await startSimulator({ rateLimits: false });
+    sim = await startSimulator({ rateLimits: false, ...PINNED_WORLD });
   });
   afterEach(async () => sim.close());
 

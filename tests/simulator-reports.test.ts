@@ -2,6 +2,7 @@
 // statistics the ground truth counts, and the daily quota holds per simulated day.
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
+import { PINNED_WORLD } from './helpers/clock.js';
 
 const KEY = 'pk_sim_reports_test';
 const PATH = '/api/flow-series-reports';
@@ -11,7 +12,7 @@ describe('simulator: Reporting API', function () {
   let sim: Simulator;
   let metric: string;
   before(async () => {
-    sim = await startSimulator({ seed: 3, apiKey: KEY, rateLimits: false });
+    sim = await startSimulator({ seed: 3, apiKey: KEY, rateLimits: false, ...PINNED_WORLD });
     const metrics = (await (await fetch(`${sim.url}/api/metrics`, { headers: { Authorization: `Klaviyo-API-Key ${KEY}`, revision: '2026-07-15' } })).json()) as { data: Array<{ id: string; attributes: { name: string } }> };
     metric = metrics.data.find((m) => m.attributes.name === 'Placed Order')?.id ?? '';
   });

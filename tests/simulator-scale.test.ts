@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { simGet, type JsonApiResource } from '../src/simulator/client.js';
 import { GROUND_TRUTH_STREAMS } from '../src/simulator/ground-truth.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
+import { PINNED_WORLD } from './helpers/clock.js';
 
 const CLI = join(process.cwd(), 'dist/src/simulator/cli.js');
 
@@ -15,7 +16,7 @@ describe('simulator: scale large', function () {
   let sim: Simulator;
 
   before(async () => {
-    sim = await startSimulator({ scale: 'large', rateLimits: false });
+    sim = await startSimulator({ scale: 'large', rateLimits: false, ...PINNED_WORLD });
   });
   after(async () => sim?.close());
 

@@ -26,7 +26,7 @@ export interface SimulatorOptions extends Partial<Knobs> {
   seed?: number;
   scale?: ScaleName;
   apiKey?: string;
-  /** ISO datetime the generated history ends at. */
+  /** ISO datetime the generated history ends at (default: the start of today, UTC). */
   dataEnd?: string;
 }
 
@@ -51,15 +51,18 @@ export interface Simulator extends AdminActions {
   refusedDaily(operationId: string): number;
 }
 
-const DEFAULT_DATA_END = '2026-11-01T00:00:00Z';
+const DAY_SECONDS = 86_400;
 
-/** The data end in seconds: the option, else 2026-11-01 or, if that is still ahead, now minus a day. */
+/**
+ * The data end in seconds: the option, else the start of the current UTC day by the real clock (the clock the tap
+ * reads too), so the generated history always reaches yesterday whatever the date. The world is the same all day
+ * long; a test that needs one world whatever the date passes `dataEnd`.
+ */
 export function resolveDataEnd(dataEnd: string | undefined, nowMs: number = Date.now()): number {
-  const micros = parseDatetime(dataEnd ?? DEFAULT_DATA_END);
+  if (dataEnd === undefined) return Math.floor(nowMs / 1000 / DAY_SECONDS) * DAY_SECONDS;
+  const micros = parseDatetime(dataEnd);
   if (micros === null) throw new Error(`dataEnd '${dataEnd}' is not an ISO 8601 datetime`);
-  const sec = Math.floor(micros / 1_000_000);
-  if (dataEnd === undefined && sec * 1000 > nowMs) return Math.floor(nowMs / 1000) - 86_400;
-  return sec;
+  return Math.floor(micros / 1_000_000);
 }
 
 function asOfMicros(options?: GroundTruthOptions): number {

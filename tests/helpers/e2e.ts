@@ -11,6 +11,7 @@ import { ReportStream } from '../../src/streams/report-stream.js';
 import type { KlaviyoStream } from '../../src/tap/stream.js';
 import { discover } from '../../src/tap/catalog.js';
 import { NOW_MARGIN } from '../../src/tap/sync.js';
+import { CHILD_ENV } from './child-env.js';
 
 export const SIM_KEY = 'pk_sim_e2e_secret';
 /**
@@ -75,7 +76,7 @@ export class E2eWorkspace {
     const args = ['--config', config, '--catalog', this.write(`catalog-${n}.json`, catalog)];
     if (state !== undefined) args.push('--state', this.write(`state-${n}.json`, state));
     const file = join(this.dir, `out-${n}.jsonl`);
-    const result = await runTapProcess(args, file, { PATH: process.env['PATH'] ?? '' });
+    const result = await runTapProcess(args, file, CHILD_ENV);
     return { ...result, file };
   }
 }

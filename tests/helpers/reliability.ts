@@ -9,6 +9,7 @@ import { discover, type Catalog } from '../../src/tap/catalog.js';
 import { toMicros } from '../../src/tap/time.js';
 import { report } from '../reliability/report.js';
 import { canonical, keyOf, parseOutput, SIM_KEY, STREAMS, type E2eRun, type E2eWorkspace, type Row } from './e2e.js';
+import { childEnv } from './child-env.js';
 
 /** A catalog with only `streams`, every field selected (the ground truth carries every field). */
 export function catalogOf(streams: readonly string[]): Catalog {
@@ -170,7 +171,7 @@ export async function runWithArgs(ws: E2eWorkspace, args: string[], extra: Recor
   const n = ++argRuns;
   const config = ws.write(`args-config-${n}.json`, tapConfig(ws, extra));
   const out = join(ws.dir, `args-out-${n}.txt`);
-  const result = await runTapProcess(['--config', config, ...args], out, { PATH: process.env['PATH'] ?? '', ...env });
+  const result = await runTapProcess(['--config', config, ...args], out, childEnv(env));
   const stdout = readFileSync(out, 'utf8');
   const parsed = stdout.startsWith('{') ? parseOutput(stdout) : { records: new Map<string, Row[]>(), state: undefined, lines: stdout.split('\n').filter(Boolean) };
   return { ...result, ...parsed, stdout };

@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { discover, type Catalog } from '../../src/tap/catalog.js';
 import { STREAMS } from './e2e.js';
 
-/** The child's environment: PATH only, so a TAP_KLAVIYO_API_KEY of the developer never leaks into a run. */
-export const CHILD_ENV: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '' };
+export { CHILD_ENV } from './child-env.js';
 
 export class TapFiles {
   readonly dir: string;

@@ -10,6 +10,7 @@ import { toMicros } from '../../src/tap/time.js';
 import { E2eWorkspace, SIM_KEY, STREAMS, truth, type Row } from '../helpers/e2e.js';
 import { assertComplete, assertNoSecret, catalogOf, covers, sumTallies, tally, tapConfig, type StateValue, type Tally } from '../helpers/reliability.js';
 import { report } from './report.js';
+import { CHILD_ENV } from '../helpers/child-env.js';
 
 /** The most the tap may take to exit after its stdout closes: far beyond a normal exit, far below a hang. */
 const HANG_BOUND_MS = 5000;
@@ -65,7 +66,7 @@ interface Closed {
 function runAndClose(ws: E2eWorkspace, variant: Variant): Promise<Closed> {
   const config = ws.write(`epipe-config-${variant.seed}.json`, tapConfig(ws, variant.config));
   const catalog = ws.write(`epipe-catalog-${variant.seed}.json`, CATALOG);
-  const child = spawn(process.execPath, [TAP_BIN, '--config', config, '--catalog', catalog], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '' } });
+  const child = spawn(process.execPath, [TAP_BIN, '--config', config, '--catalog', catalog], { stdio: ['ignore', 'pipe', 'pipe'], env: CHILD_ENV });
   return new Promise((resolve, reject) => {
     const lines: string[] = [];
     let partial = '';
