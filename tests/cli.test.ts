@@ -113,6 +113,14 @@ describe('cli', () => {
       it(name, async () => assertBadInput(await runTap(input), field));
     }
 
+    it('a revision past its retirement: its warning waits for the input checks, so bad input still gets one line', async () => {
+      // 2024-02-15 retired on 2026-02-15: the tap would warn about it on any date this suite runs.
+      const retired = { ...C, revision: '2024-02-15' };
+      for (const [, input, field] of BAD_INPUTS.filter(([, i]) => i.config === C)) {
+        assertBadInput(await runTap({ ...input, config: retired }), field);
+      }
+    });
+
     it('a catalog with a stream twice, the first entry unselected', async () => {
       assertBadInput(await runTap({ config: C, catalog: { streams: [notSelected('metrics'), selected('metrics')] } }), /stream "metrics" appears twice/);
     });

@@ -211,7 +211,7 @@ describe('http (nock)', () => {
         '410 Gone (a retired revision): names the revision and the fix',
         [410, apiError(410, 'gone', 'This API revision is no longer available.')],
         1,
-        /^tap-klaviyo: stream metrics: GET \/api\/metrics failed: 410 gone: This API revision is no longer available\.; Klaviyo answers 410 Gone for a retired API revision: revision 2026-07-15 \(retired on 2028-07-15, two years after its release\); set "revision" in the config to 2026-07-15 .*or remove it/,
+        /^tap-klaviyo: stream metrics: GET \/api\/metrics failed: 410 gone: This API revision is no longer available\.; Klaviyo answers 410 Gone for a retired API revision: revision 2026-07-15 \(retired on 2028-07-15, two years after its release\); this release of tap-klaviyo is made for revision 2026-07-15: upgrade tap-klaviyo to a release made for a newer revision$/,
       ],
     ];
     for (const [name, response, code, message] of table) {

@@ -18,7 +18,7 @@ import { budgetOf, type KlaviyoStream } from './stream.js';
 import { planStreams, planTable } from './plan.js';
 import { StopRequested, StopSignal, stopExitCode } from './stop.js';
 import { EventAudit } from './reports/audit.js';
-import { MAX_SAMPLE, sampleOptions, sampleOutput } from './sample.js';
+import { MAX_SAMPLE, sampleOptions, sampleOutput, type SampleOptions } from './sample.js';
 import { runSync, type SelectedStream } from './sync.js';
 import { nowMicros } from './time.js';
 
@@ -121,29 +121,34 @@ export async function main(
   checkStreamNames(config, builtIn);
   const streams = allStreams(config.metric_streams, config.account_id_column);
   if (args.discover) return write(stdout, `${formatJson(discover(streams))}\n`);
-  // Before any request: a deprecated or retiring revision is worth a warning wherever the tap calls the API.
-  const revisionNote = revisionWarning(config.revision, new Date());
-  if (revisionNote) log.warn(revisionNote);
-  if (args.test) return testKey(config, streams, stdout);
+  if (args.test) {
+    warnRevision(config);
+    return testKey(config, streams, stdout);
+  }
   const catalogPath = args.catalog ?? args.properties;
   const selection = catalogPath ? loadSelection(catalogPath, streams) : defaultSelection(streams);
   const replicationKeys = new Map(streams.map((s) => [s.name, s.replicationKey]));
   const state = new StateStore(args.state ? loadState(args.state, replicationKeys) : undefined);
-  if (args.plan) return plan(config, streams, selection, state, stdout);
-  if (args.sample !== undefined) return sample(config, selectStreams(streams, selection, config.schema_mismatch), args.sample, args.format, stderr);
+  const selected = selectStreams(streams, selection, config.schema_mismatch);
+  const sampling = args.sample === undefined ? undefined : sampleOptions(args.sample, args.format ?? 'table');
+  warnRevision(config);
+  if (args.plan) return plan(config, selected, state, stdout);
+  if (sampling) return sample(config, selected, sampling, stderr);
   if (args.audit) config.audit = true;
-  return sync(config, streams, selection, state, stdout, signals);
+  return sync(config, selected, state, stdout, signals);
+}
+
+/**
+ * Once every input has been read and before the first request: a deprecated or retiring revision is worth a
+ * warning wherever the tap calls the API (after the input checks, so bad input still gets exactly one line).
+ */
+function warnRevision(config: TapConfig): void {
+  const note = revisionWarning(config.revision, new Date(nowMicros() / 1000));
+  if (note) log.warn(note);
 }
 
 /** --plan: the estimate table on stdout (the only thing written there), no state, no records. */
-async function plan(
-  config: TapConfig,
-  streams: KlaviyoStream[],
-  selection: Map<string, Set<string>>,
-  store: StateStore,
-  stdout: NodeJS.WritableStream,
-): Promise<number> {
-  const selected = selectStreams(streams, selection, config.schema_mismatch);
+async function plan(config: TapConfig, selected: SelectedStream[], store: StateStore, stdout: NodeJS.WritableStream): Promise<number> {
   const client = clientFor(config);
   const estimates = await planStreams(selected, { config, client, store, startedAt: nowMicros() });
   log.info('plan finished', { requests: client.stats.requests, retries: client.stats.retries });
@@ -151,23 +156,14 @@ async function plan(
 }
 
 /** --sample N: the first N records of each selected stream on stderr; stdout stays empty, no state is written. */
-async function sample(config: TapConfig, selected: SelectedStream[], count: string, format = 'table', stderr: { write(text: string): unknown }): Promise<number> {
-  const options = sampleOptions(count, format);
+async function sample(config: TapConfig, selected: SelectedStream[], options: SampleOptions, stderr: { write(text: string): unknown }): Promise<number> {
   const client = clientFor(config);
   for await (const text of sampleOutput(selected, options, { config, client, startedAt: nowMicros() })) stderr.write(text);
   log.info('sample finished', { streams: selected.length, requests: client.stats.requests });
   return 0;
 }
 
-async function sync(
-  config: TapConfig,
-  streams: KlaviyoStream[],
-  selection: Map<string, Set<string>>,
-  store: StateStore,
-  stdout: import('node:stream').Writable,
-  signals: SignalSource,
-): Promise<number> {
-  const selected = selectStreams(streams, selection, config.schema_mismatch);
+async function sync(config: TapConfig, selected: SelectedStream[], store: StateStore, stdout: import('node:stream').Writable, signals: SignalSource): Promise<number> {
   if (selected.length === 0) log.warn('no stream is selected in the catalog: nothing to sync');
   const writer = new MessageWriter(stdout);
   const metrics = new Metrics(metricsEnabled(config.metrics_log_level), config.metrics_interval_s);

@@ -31,7 +31,7 @@ export function revisionWarning(revision: string, today: Date): string | null {
   if (!life) return null;
   const now = today.getTime();
   const retired = Date.parse(`${life.retired}T00:00:00Z`);
-  const fix = upgradeHint();
+  const fix = upgradeHint(revision);
   if (now >= retired) {
     return `revision ${revision} was retired by Klaviyo on ${life.retired}: requests may fail with 410 Gone or silently get a newer revision's data; ${fix}`;
   }
@@ -47,10 +47,14 @@ export function revisionWarning(revision: string, today: Date): string | null {
 export function revisionGoneHint(revision: string): string {
   const life = revisionLifecycle(revision);
   const when = life ? ` (retired on ${life.retired}, two years after its release)` : '';
-  return `; Klaviyo answers 410 Gone for a retired API revision: revision ${revision}${when}; ${upgradeHint()}`;
+  return `; Klaviyo answers 410 Gone for a retired API revision: revision ${revision}${when}; ${upgradeHint(revision)}`;
 }
 
-function upgradeHint(): string {
+/** The fix: the tap's own revision, or, when that is the one configured, a release of the tap made for a newer one. */
+function upgradeHint(revision: string): string {
+  if (revision === SPEC_REVISION) {
+    return `this release of tap-klaviyo is made for revision ${SPEC_REVISION}: upgrade tap-klaviyo to a release made for a newer revision`;
+  }
   return `set "revision" in the config to ${SPEC_REVISION} (the revision the tap's schemas are made for), or remove it to use that default`;
 }
 

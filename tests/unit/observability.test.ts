@@ -127,17 +127,25 @@ describe('revision lifecycle', () => {
     assert.equal(revisionLifecycle('2026-02-30'), null);
   });
 
-  const table: Array<[string, string, RegExp | null]> = [
-    ['stable', '2027-01-01', null],
-    ['deprecated', '2027-08-01', /^revision 2026-07-15 is deprecated since 2027-07-15 and retires on 2028-07-15; set "revision" in the config to 2026-07-15/],
-    ['90 days before retirement', '2028-04-16', /^revision 2026-07-15 retires on 2028-07-15 \(in 90 days\); set "revision"/],
-    ['retired', '2028-07-15', /^revision 2026-07-15 was retired by Klaviyo on 2028-07-15: requests may fail with 410 Gone or silently get a newer revision's data; set "revision"/],
+  // Fixed dates: these hold whatever today is. The tap's own revision asks for a newer release of the tap; an older
+  // revision set in the config asks for the tap's own.
+  const UPGRADE = /this release of tap-klaviyo is made for revision 2026-07-15: upgrade tap-klaviyo to a release made for a newer revision$/;
+  const table: Array<[string, string, string, RegExp | null]> = [
+    ['stable', '2026-07-15', '2027-01-01', null],
+    ['deprecated', '2026-07-15', '2027-08-01', /^revision 2026-07-15 is deprecated since 2027-07-15 and retires on 2028-07-15; this release/],
+    ['90 days before retirement', '2026-07-15', '2028-04-16', /^revision 2026-07-15 retires on 2028-07-15 \(in 90 days\); this release/],
+    ['retired', '2026-07-15', '2028-07-15', /^revision 2026-07-15 was retired by Klaviyo on 2028-07-15: requests may fail with 410 Gone or silently get a newer revision's data; this release/],
+    ['an older revision, deprecated', '2025-10-15', '2026-11-01', /^revision 2025-10-15 is deprecated since 2026-10-15 and retires on 2027-10-15; set "revision" in the config to 2026-07-15/],
+    ['an older revision, stable', '2025-10-15', '2026-10-14', null],
   ];
-  for (const [name, today, expected] of table) {
-    it(`warns: ${name} (${today})`, () => {
-      const warning = revisionWarning('2026-07-15', at(today));
+  for (const [name, revision, today, expected] of table) {
+    it(`warns: ${name} (${revision} on ${today})`, () => {
+      const warning = revisionWarning(revision, at(today));
       if (expected === null) assert.equal(warning, null);
-      else assert.match(warning ?? '', expected);
+      else {
+        assert.match(warning ?? '', expected);
+        if (revision === '2026-07-15') assert.match(warning ?? '', UPGRADE);
+      }
     });
   }
 
