@@ -87,7 +87,13 @@ describe('simulator: faults, stats and admin', function () {
     assert.equal(truncated.status, 200);
     assert.equal(truncated.body, undefined, 'body is not valid JSON');
 
-    await admin(sim, 'config', { truncateRate: 0, resetRate: 1 });
+    await admin(sim, 'config', { truncateRate: 0, throttleRate: 1 });
+    const throttled = await simGet(sim.url, '/api/metrics');
+    assert.equal(throttled.status, 429, 'rate limits are off: the 429 is the fault');
+    assert.equal(throttled.headers.get('retry-after'), '1');
+    assert.match((throttled.body as { errors: { detail: string }[] }).errors[0]?.detail ?? '', /^Request was throttled\. Expected available in 1 second\(s\)\.$/);
+
+    await admin(sim, 'config', { throttleRate: 0, resetRate: 1 });
     await assert.rejects(simGet(sim.url, '/api/metrics'));
 
     await admin(sim, 'config', { resetRate: 0, hangRate: 1 });
@@ -99,8 +105,8 @@ describe('simulator: faults, stats and admin', function () {
     assert.ok(Date.now() - started >= 110);
 
     const stats = (await admin(sim, 'stats')).json as { faults: Record<string, number>; statuses: Record<string, number>; requests: Record<string, number> };
-    assert.deepEqual(stats.faults, { reset: 1, hang: 1, error: 1, html: 1, truncate: 1 });
-    assert.equal(stats.requests['get_metrics'], 6);
+    assert.deepEqual(stats.faults, { reset: 1, hang: 1, error: 1, html: 1, truncate: 1, throttle: 1 });
+    assert.equal(stats.requests['get_metrics'], 7);
     assert.equal(stats.statuses['503'] !== undefined, true);
   });
 

@@ -11,7 +11,7 @@ export interface CliOptions {
 
 export const USAGE = `usage: node dist/src/simulator/cli.js [--port N] [--seed N] [--scale small|medium|large] [--api-key K]
   [--ground-truth DIR] [--latency-ms N] [--jitter-ms N] [--error-rate P] [--reset-rate P] [--hang-rate P]
-  [--truncate-rate P] [--html-rate P] [--hostile-rate P] [--rate-limit-speedup N] [--rate-limit-factor N] [--no-rate-limits]
+  [--truncate-rate P] [--html-rate P] [--throttle-rate P] [--hostile-rate P] [--rate-limit-speedup N] [--rate-limit-factor N] [--no-rate-limits]
   [--next-origin URL] [--refuse-future-bounds] [--data-end ISO]`;
 
 export class CliError extends Error {}
@@ -46,6 +46,7 @@ const VALUE_FLAGS: Record<string, Setter> = {
   '--hang-rate': (o, v, f) => void (o.simulator.hangRate = probability(f, v)),
   '--truncate-rate': (o, v, f) => void (o.simulator.truncateRate = probability(f, v)),
   '--html-rate': (o, v, f) => void (o.simulator.htmlRate = probability(f, v)),
+  '--throttle-rate': (o, v, f) => void (o.simulator.throttleRate = probability(f, v)),
   '--hostile-rate': (o, v, f) => void (o.simulator.hostileRate = probability(f, v)),
   '--rate-limit-speedup': (o, v, f) => void (o.simulator.rateLimitSpeedup = number(f, v, (n) => n > 0, 'a number > 0')),
   '--rate-limit-factor': (o, v, f) => void (o.simulator.rateLimitFactor = number(f, v, (n) => n > 0, 'a number > 0')),

@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { releaseBody } from './api/byte-writer.js';
-import { ApiHandler, JSON_API, errorResponse, operationIdOf, type ApiRequest, type PreparedPage } from './api/handler.js';
+import { ApiHandler, JSON_API, errorResponse, operationIdOf, throttledResponse, type ApiRequest, type PreparedPage } from './api/handler.js';
 import type { HostileLog } from './api/hostile.js';
 import { parseDatetime, nowMicros } from './datetime.js';
 import { writeGroundTruthDir } from './ground-truth-writer.js';
@@ -181,6 +181,9 @@ class Runtime {
       res.once('close', () => this.hanging.delete(res));
     } else if (draw.fault === 'html') {
       this.send(res, 503, { 'content-type': 'text/html; charset=UTF-8', server: 'cloudflare' }, cloudflarePage(503));
+    } else if (draw.fault === 'throttle') {
+      const response = throttledResponse(1);
+      this.send(res, response.status, response.headers, response.body);
     } else {
       const [code, title] = ERROR_CODES[draw.errorStatus] ?? ['error', 'A server error occurred.'];
       const error = new ApiError(draw.errorStatus, code, title, `${title} Please retry.`);

@@ -54,6 +54,12 @@ export function errorResponse(error: ApiError, headers: Record<string, string> =
   return { status: error.status, headers: { 'content-type': JSON_API, ...headers }, body: JSON.stringify(errorDocument(error)) };
 }
 
+/** Klaviyo's 429: `Retry-After` and a detail saying when to come back (`reason` replaces the generic first sentence). */
+export function throttledResponse(retryAfterSeconds: number, reason = ''): ApiResponse {
+  const detail = `Request was throttled. ${reason}${reason ? '; e' : 'E'}xpected available in ${retryAfterSeconds} second(s).`;
+  return errorResponse(new ApiError(429, 'throttled', 'Request was throttled.', detail), { 'retry-after': String(retryAfterSeconds) });
+}
+
 function header(request: ApiRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -128,10 +134,7 @@ export class ApiHandler {
     const predictive = (request.url.searchParams.get('additional-fields[profile]') ?? '').split(',').includes('predictive_analytics');
     const bucket = predictive ? `${route.facts.operationId}#predictive_analytics` : route.facts.operationId;
     const admission = this.limiter.admit(bucket, predictive ? PREDICTIVE_LIMITS : route.facts.rateLimit);
-    if (!admission.ok) {
-      const error = new ApiError(429, 'throttled', 'Request was throttled.', `Request was throttled. Expected available in ${admission.retryAfterSeconds} second(s).`);
-      return errorResponse(error, { 'retry-after': String(admission.retryAfterSeconds) });
-    }
+    if (!admission.ok) return throttledResponse(admission.retryAfterSeconds);
     const rateHeaders = { 'ratelimit-limit': String(admission.limit), 'ratelimit-remaining': String(admission.remaining), 'ratelimit-reset': String(admission.resetSeconds) };
     try {
       return { status: 200, headers: { 'content-type': JSON_API, ...rateHeaders }, body: prepared ? preparedBody(prepared) : this.page(request, route, parentId) };
@@ -151,10 +154,8 @@ export class ApiHandler {
     KeyRing.authorize(scopes, facts.scopes);
     const admission = this.limiter.admit(facts.operationId, facts.rateLimit);
     if (!admission.ok) {
-      const detail = admission.daily
-        ? `Request was throttled. The daily limit of ${facts.rateLimit.perDay ?? 0} requests for this endpoint is reached; expected available in ${admission.retryAfterSeconds} second(s).`
-        : `Request was throttled. Expected available in ${admission.retryAfterSeconds} second(s).`;
-      return errorResponse(new ApiError(429, 'throttled', 'Request was throttled.', detail), { 'retry-after': String(admission.retryAfterSeconds) });
+      const reason = admission.daily ? `The daily limit of ${facts.rateLimit.perDay ?? 0} requests for this endpoint is reached` : '';
+      return throttledResponse(admission.retryAfterSeconds, reason);
     }
     const rateHeaders = { 'ratelimit-limit': String(admission.limit), 'ratelimit-remaining': String(admission.remaining), 'ratelimit-reset': String(admission.resetSeconds) };
     try {

@@ -3,8 +3,9 @@
 import { Rng } from '../rng.js';
 import type { Knobs } from './knobs.js';
 
-export type FaultKind = 'reset' | 'hang' | 'error' | 'html' | 'truncate';
-export const FAULT_KINDS: readonly FaultKind[] = ['reset', 'hang', 'error', 'html', 'truncate'];
+export type FaultKind = 'reset' | 'hang' | 'error' | 'html' | 'truncate' | 'throttle';
+// New kinds go last: a rate of 0 then leaves every other kind's draws as they were.
+export const FAULT_KINDS: readonly FaultKind[] = ['reset', 'hang', 'error', 'html', 'truncate', 'throttle'];
 
 export interface FaultDraw {
   delayMs: number;
@@ -19,6 +20,7 @@ const RATE_OF: Record<FaultKind, keyof Knobs> = {
   error: 'errorRate',
   html: 'htmlRate',
   truncate: 'truncateRate',
+  throttle: 'throttleRate',
 };
 
 export class FaultInjector {

@@ -9,6 +9,11 @@ export interface Knobs {
   hangRate: number;
   truncateRate: number;
   htmlRate: number;
+  /**
+   * Share of requests answered 429 with `Retry-After: 1` whatever the rate limits say (Klaviyo may throttle below a
+   * tier's published numbers when the account is busy): a 429 storm that does not depend on the client's pace.
+   */
+  throttleRate: number;
   rateLimitSpeedup: number;
   rateLimits: boolean;
   /** Multiplies every tier's limits (floored, at least 1): below 1 makes a tight account for 429 storms. */
@@ -31,6 +36,7 @@ export const DEFAULT_KNOBS: Readonly<Knobs> = {
   hangRate: 0,
   truncateRate: 0,
   htmlRate: 0,
+  throttleRate: 0,
   rateLimitSpeedup: 1,
   rateLimits: true,
   rateLimitFactor: 1,
@@ -40,7 +46,7 @@ export const DEFAULT_KNOBS: Readonly<Knobs> = {
   skipEventsOnDays: [],
 };
 
-const RATES = new Set(['errorRate', 'resetRate', 'hangRate', 'truncateRate', 'htmlRate', 'hostileRate']);
+const RATES = new Set(['errorRate', 'resetRate', 'hangRate', 'truncateRate', 'htmlRate', 'throttleRate', 'hostileRate']);
 
 function checkKnob(name: string, value: unknown): void {
   if (name === 'rateLimits' || name === 'refuseFutureBounds') {
