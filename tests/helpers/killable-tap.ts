@@ -7,6 +7,8 @@ import { TAP_BIN, type TapResult } from '../../scripts/lib/processes.js';
 export interface KillPlan {
   /** SIGKILL once this many complete lines have arrived on stdout. */
   afterLines?: number;
+  /** SIGKILL once `count` complete lines starting with `prefix` have arrived (a kill inside a chosen stream). */
+  afterLinesStarting?: { prefix: string; count: number };
   /** SIGKILL this many milliseconds after the spawn. */
   afterMs?: number;
   /** The signal sent instead of SIGKILL (e.g. SIGTERM, for a graceful stop). */
@@ -51,11 +53,28 @@ export function runTapKillable(args: string[], plan: KillPlan, env: NodeJS.Proce
       for (let i = 1; i < (plan.times ?? 1); i++) child.kill(plan.signal ?? 'SIGKILL');
     };
     const timer = plan.afterMs === undefined ? null : setTimeout(kill, plan.afterMs);
+    const starting = plan.afterLinesStarting;
+    let matching = 0;
+    let lineStart = Buffer.alloc(0);
     child.stdout.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
-      if (plan.afterLines === undefined || killSent) return;
-      for (let i = chunk.indexOf(NEWLINE); i >= 0; i = chunk.indexOf(NEWLINE, i + 1)) newlines++;
-      if (newlines >= plan.afterLines) kill();
+      if (killSent) return;
+      if (plan.afterLines !== undefined) {
+        for (let i = chunk.indexOf(NEWLINE); i >= 0; i = chunk.indexOf(NEWLINE, i + 1)) newlines++;
+        if (newlines >= plan.afterLines) kill();
+      }
+      if (starting) {
+        // Lines may be cut across chunks: keep the start of the current line until its newline arrives.
+        let from = 0;
+        for (let i = chunk.indexOf(NEWLINE); i >= 0; i = chunk.indexOf(NEWLINE, from)) {
+          const head = Buffer.concat([lineStart, chunk.subarray(from, Math.min(i, from + starting.prefix.length))]);
+          if (head.toString('utf8').startsWith(starting.prefix)) matching++;
+          lineStart = Buffer.alloc(0);
+          from = i + 1;
+        }
+        if (lineStart.length < starting.prefix.length) lineStart = Buffer.concat([lineStart, chunk.subarray(from, from + starting.prefix.length)]);
+        if (matching >= starting.count) kill();
+      }
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();

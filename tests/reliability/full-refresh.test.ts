@@ -1,6 +1,6 @@
 // SIGKILL during a full refresh. After a first sync, members are removed, suppressions lifted, a tag and a coupon
 // deleted, and a full refresh of list_members, segment_members and global_exclusions falls due. The refresh is
-// SIGKILLed at random points and resumed from the last complete STATE, then a final run finishes. Every run's
+// SIGKILLed at random points inside it and resumed from the last complete STATE, then a final run finishes. Every run's
 // complete lines go to a versioning target in memory: after a kill no current member may be missing (a partial
 // version was never activated), the resumed run sends the version the killed one saved, and at the end every
 // table equals the ground truth.
@@ -63,7 +63,12 @@ describe('reliability: SIGKILL during a full refresh', function () {
         let kills = 0;
         let saved = new Map<string, unknown>();
         for (let attempt = 0; attempt <= KILLS; attempt++) {
-          const plan = attempt === KILLS ? {} : { afterLines: rng.between(2, Math.max(3, Math.floor(first.lines.length * 0.9))) };
+          // Each kill lands inside a refresh: after a random number of one refreshed stream's records (of the
+          // records that stream sent in the first run), so the last STATE before it has saved a pending version.
+          const stream = GROUPS[rng.int(GROUPS.length)] ?? 'list_members';
+          const prefix = `{"type":"RECORD","stream":"${stream}",`;
+          const records = first.lines.filter((l) => l.startsWith(prefix)).length;
+          const plan = attempt === KILLS ? {} : { afterLinesStarting: { prefix, count: rng.between(1, Math.max(2, Math.floor(records * 0.9))) } };
           const run = await runTapKillable([...base, '--state', files.write(`state-${attempt}.json`, state)], plan, CHILD_ENV);
           runs++;
           const messages = parse(run.lines);
