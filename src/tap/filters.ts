@@ -1,5 +1,5 @@
 // A typed builder for Klaviyo's `filter` syntax: `op(field,value)` expressions joined by commas (AND).
-// Datetimes go unquoted in UTC (`2024-01-01T00:00:00Z`), strings quoted, lists in brackets.
+// Datetimes go unquoted in UTC (`2024-01-01T00:00:00Z`), booleans bare, strings quoted, lists in brackets.
 import type { EndpointFacts } from './http/endpoint-facts.js';
 import { fromMicros } from './time.js';
 
@@ -12,7 +12,7 @@ export type Operator =
   | 'less-or-equal'
   | 'has';
 
-type Value = { kind: 'string'; value: string } | { kind: 'list'; value: string[] } | { kind: 'datetime'; micros: number };
+type Value = { kind: 'string'; value: string } | { kind: 'boolean'; value: boolean } | { kind: 'list'; value: string[] } | { kind: 'datetime'; micros: number };
 
 export interface Filter {
   op: Operator;
@@ -21,7 +21,8 @@ export interface Filter {
 }
 
 export const f = {
-  equals: (field: string, value: string): Filter => ({ op: 'equals', field, value: { kind: 'string', value } }),
+  /** A string is quoted; a boolean goes bare (`equals(archived,true)`). */
+  equals: (field: string, value: string | boolean): Filter => ({ op: 'equals', field, value: typeof value === 'boolean' ? { kind: 'boolean', value } : { kind: 'string', value } }),
   any: (field: string, values: string[]): Filter => ({ op: 'any', field, value: { kind: 'list', value: values } }),
   has: (field: string): Filter => ({ op: 'has', field }),
   /** A datetime comparison; `op` is one of the four ordering operators. */
@@ -36,6 +37,8 @@ function renderValue(value: Value): string {
   switch (value.kind) {
     case 'string':
       return quote(value.value);
+    case 'boolean':
+      return String(value.value);
     case 'list':
       return `[${value.value.map(quote).join(',')}]`;
     case 'datetime':

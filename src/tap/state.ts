@@ -3,9 +3,6 @@
 //                  "list_members": {"partitions": [{"context": {"list_id": "X"}, "replication_key": ..., ...}]}}}
 // `boundary_ids` are the ids of the records already sent whose replication key equals the bookmark value: the
 // next run asks for values >= the bookmark and skips exactly those, so ties are neither lost nor re-sent.
-import { ConfigError } from './errors.js';
-import { readJsonFile } from './json.js';
-import { parseUserDate } from './time.js';
 
 export type Context = Record<string, string>;
 
@@ -15,7 +12,12 @@ export interface Bookmark {
   boundary_ids?: string[];
 }
 
-interface PartitionEntry extends Partial<Bookmark> {
+/** Where a bookmark lives (a stream, or one of its partitions), with when it was last read in full (archived.ts). */
+interface BookmarkHolder extends Partial<Bookmark> {
+  full_read_at?: string;
+}
+
+interface PartitionEntry extends BookmarkHolder {
   context: Context;
 }
 
@@ -27,6 +29,8 @@ export interface ParentBookmark {
   replication_key: string;
   replication_key_value: string;
   full_read_at: string;
+  /** Where the parents have an archived side: when it was last read in full (it has its own clock, see parents.ts). */
+  archived_full_read_at?: string;
 }
 
 /** A stream's Singer table versions (versions.ts): null where absent. */
@@ -46,7 +50,7 @@ export interface ReportQuota {
   requests: number;
 }
 
-interface StreamEntry extends Partial<Bookmark> {
+interface StreamEntry extends BookmarkHolder {
   partitions?: PartitionEntry[];
   parent_bookmark?: ParentBookmark;
   active_version?: number;
@@ -71,10 +75,14 @@ export class StateStore {
     this.state = initial ? (JSON.parse(JSON.stringify(initial)) as TapState) : { bookmarks: {} };
   }
 
-  get(stream: string, context: Context): Bookmark | undefined {
+  private holder(stream: string, context: Context): BookmarkHolder | undefined {
     const entry = this.state.bookmarks[stream];
-    if (!entry) return undefined;
-    const holder = Object.keys(context).length === 0 ? entry : entry.partitions?.find((p) => contextKey(p.context) === contextKey(context));
+    if (!entry || Object.keys(context).length === 0) return entry;
+    return entry.partitions?.find((p) => contextKey(p.context) === contextKey(context));
+  }
+
+  get(stream: string, context: Context): Bookmark | undefined {
+    const holder = this.holder(stream, context);
     if (!holder?.replication_key || !holder.replication_key_value) return undefined;
     return {
       replication_key: holder.replication_key,
@@ -92,9 +100,26 @@ export class StateStore {
     }
     const partitions = (entry.partitions ??= []);
     const existing = partitions.find((p) => contextKey(p.context) === contextKey(context));
-    const next: PartitionEntry = { context, ...bookmark };
+    const next: PartitionEntry = { context, ...bookmark, ...(existing?.full_read_at ? { full_read_at: existing.full_read_at } : {}) };
     if (existing) partitions.splice(partitions.indexOf(existing), 1, next);
     else partitions.push(next);
+  }
+
+  /** When the stream (or partition) was last read in full, where it keeps that (archived.ts). */
+  fullReadAt(stream: string, context: Context): string | undefined {
+    return this.holder(stream, context)?.full_read_at;
+  }
+
+  setFullReadAt(stream: string, context: Context, at: string): void {
+    const entry = (this.state.bookmarks[stream] ??= {});
+    if (Object.keys(context).length === 0) {
+      entry.full_read_at = at;
+      return;
+    }
+    const partitions = (entry.partitions ??= []);
+    const existing = partitions.find((p) => contextKey(p.context) === contextKey(context));
+    if (existing) existing.full_read_at = at;
+    else partitions.push({ context, full_read_at: at });
   }
 
   parentBookmark(stream: string): ParentBookmark | undefined {
@@ -120,7 +145,7 @@ export class StateStore {
     const entry = (this.state.bookmarks[stream] ??= {});
     entry.pending_version = version;
     if (!restart) return;
-    for (const field of ['replication_key', 'replication_key_value', 'boundary_ids', 'partitions'] as const) delete entry[field];
+    for (const field of ['replication_key', 'replication_key_value', 'boundary_ids', 'full_read_at', 'partitions'] as const) delete entry[field];
   }
 
   /** A full read finished: `version` becomes the active one; `ids` (null: not kept) replace the saved ids. */
@@ -158,87 +183,4 @@ export class StateStore {
   snapshot(): TapState {
     return this.state;
   }
-}
-
-/** Reads and checks a state file. `replicationKeys` maps each stream id this tap has to its replication key. */
-export function loadState(path: string, replicationKeys: ReadonlyMap<string, string | null>): TapState {
-  let raw = readJsonFile(path, '--state');
-  if (isObject(raw) && isObject(raw['singer_state'])) raw = raw['singer_state'];
-  if (!isObject(raw)) throw new ConfigError(`--state ${path}: expected a JSON object like {"bookmarks": {...}}`, 'state');
-  const bookmarks = raw['bookmarks'] ?? {};
-  if (!isObject(bookmarks)) throw new ConfigError(`--state ${path}: "bookmarks" must be an object of stream id -> bookmark`, 'bookmarks');
-  const names = Object.keys(bookmarks);
-  if (names.length > 0 && !names.some((n) => replicationKeys.has(n))) {
-    throw new ConfigError(`--state ${path}: no bookmark names a tap-klaviyo stream (${names.slice(0, 3).join(', ')}); is this another tap's state? Use a tap-klaviyo state or none`, 'bookmarks');
-  }
-  for (const [stream, entry] of Object.entries(bookmarks)) {
-    if (!replicationKeys.has(stream)) continue; // a stream no longer configured: kept as is
-    if (!isObject(entry)) throw new ConfigError(`--state: bookmarks.${stream} must be an object`, `bookmarks.${stream}`);
-    checkBookmark(entry, `bookmarks.${stream}`, replicationKeys.get(stream) ?? null);
-    checkParentBookmark(entry['parent_bookmark'], `bookmarks.${stream}.parent_bookmark`);
-    checkVersions(entry, `bookmarks.${stream}`);
-    checkReportQuota(entry['report_quota'], `bookmarks.${stream}.report_quota`);
-    const partitions = entry['partitions'];
-    if (partitions === undefined) continue;
-    if (!Array.isArray(partitions)) throw new ConfigError(`--state: bookmarks.${stream}.partitions must be an array`, `bookmarks.${stream}.partitions`);
-    partitions.forEach((p: unknown, i) => {
-      const where = `bookmarks.${stream}.partitions[${i}]`;
-      if (!isObject(p) || !isObject(p['context']) || !Object.values(p['context']).every((v) => typeof v === 'string')) {
-        throw new ConfigError(`--state: ${where} needs a "context" object of strings`, where);
-      }
-      checkBookmark(p, where, replicationKeys.get(stream) ?? null);
-    });
-  }
-  return { ...raw, bookmarks } as TapState;
-}
-
-function checkBookmark(entry: Record<string, unknown>, where: string, expectedKey: string | null): void {
-  const key = entry['replication_key'];
-  const value = entry['replication_key_value'];
-  if (key === undefined && value === undefined) return;
-  if (typeof key !== 'string' || typeof value !== 'string') {
-    throw new ConfigError(`--state: ${where} needs string "replication_key" and "replication_key_value"`, where);
-  }
-  if (expectedKey !== null && key !== expectedKey) {
-    throw new ConfigError(`--state: ${where}.replication_key is "${key}" but this stream replicates on "${expectedKey}"; delete that bookmark to re-sync it`, `${where}.replication_key`);
-  }
-  if (parseUserDate(value) === null) {
-    throw new ConfigError(`--state: ${where}.replication_key_value is not a datetime: ${JSON.stringify(value)}; fix or delete that bookmark`, `${where}.replication_key_value`);
-  }
-  const ids = entry['boundary_ids'];
-  if (ids !== undefined && !(Array.isArray(ids) && ids.every((id) => typeof id === 'string'))) {
-    throw new ConfigError(`--state: ${where}.boundary_ids must be an array of id strings`, `${where}.boundary_ids`);
-  }
-}
-
-function checkParentBookmark(entry: unknown, where: string): void {
-  if (entry === undefined) return;
-  const ok =
-    isObject(entry) &&
-    typeof entry['replication_key'] === 'string' &&
-    ['replication_key_value', 'full_read_at'].every((k) => typeof entry[k] === 'string' && parseUserDate(entry[k]) !== null);
-  if (!ok) throw new ConfigError(`--state: ${where} needs "replication_key" and the datetimes "replication_key_value" and "full_read_at"; fix or delete it (the stream then re-reads every parent)`, where);
-}
-
-function checkVersions(entry: Record<string, unknown>, where: string): void {
-  for (const field of ['active_version', 'pending_version']) {
-    const value = entry[field];
-    if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) > 0)) {
-      throw new ConfigError(`--state: ${where}.${field} must be a positive integer (a table version, epoch milliseconds): got ${JSON.stringify(value)}; fix or delete it (the stream then reads in full)`, `${where}.${field}`);
-    }
-  }
-  const ids = entry['ids'];
-  if (ids !== undefined && !(Array.isArray(ids) && ids.every((id) => typeof id === 'string'))) {
-    throw new ConfigError(`--state: ${where}.ids must be an array of id strings; fix or delete it (deleted records are then sent again from the next full read)`, `${where}.ids`);
-  }
-}
-
-function checkReportQuota(entry: unknown, where: string): void {
-  if (entry === undefined) return;
-  const ok = isObject(entry) && typeof entry['day'] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(entry['day']) && Number.isInteger(entry['requests']) && Number(entry['requests']) >= 0;
-  if (!ok) throw new ConfigError(`--state: ${where} needs "day" (YYYY-MM-DD) and a whole number "requests"; fix or delete it`, where);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

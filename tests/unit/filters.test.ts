@@ -27,6 +27,8 @@ describe('filters', () => {
       ['equals with an apostrophe switches to double quotes', f.equals('name', "O'Brien"), `equals(name,"O'Brien")`],
       ['both quote kinds: double quotes, inner ones escaped', f.equals('name', `O'Brien "Bob"`), `equals(name,"O'Brien \\"Bob\\"")`],
       ['equals on a dotted field', f.equals('messages.channel', 'email'), "equals(messages.channel,'email')"],
+      ['equals a boolean: bare, unquoted', f.equals('archived', true), 'equals(archived,true)'],
+      ["equals the string 'true' stays quoted", f.equals('name', 'true'), "equals(name,'true')"],
       ['any renders a bracketed list of quoted strings', f.any('email', ['a@x.com', 'b@x.com']), "any(email,['a@x.com','b@x.com'])"],
       ['any with one element', f.any('id', ['P1']), "any(id,['P1'])"],
       ['any with an apostrophe in one element', f.any('name', ["it's", 'plain']), `any(name,["it's",'plain'])`],

@@ -6,7 +6,8 @@ import { builtInStreams } from '../../src/streams/registry.js';
 import type { TapConfig } from '../../src/tap/config.js';
 import { ConfigError } from '../../src/tap/errors.js';
 import { MessageWriter } from '../../src/tap/messages.js';
-import { loadState, StateStore, type TapState } from '../../src/tap/state.js';
+import { StateStore, type TapState } from '../../src/tap/state.js';
+import { loadState } from '../../src/tap/state-file.js';
 import { planVersion, schemaWithDeletes, SeenIds, MAX_TRACKED_IDS } from '../../src/tap/versions.js';
 import { tempFile } from '../helpers/temp-files.js';
 
