@@ -37,9 +37,16 @@ describe('simulator: ground truth', function () {
   });
   after(async () => sim.close());
 
-  async function children(parents: string, child: (id: string) => string, key: string): Promise<Row[]> {
+  /** A listing that hides archived records unless asked (campaigns, flows): its default side, then its archived side. */
+  async function bothSides(path: string, filter = ''): Promise<JsonApiResource[]> {
+    const sep = path.includes('?') ? '&' : '?';
+    const archived = encodeURIComponent([filter, 'equals(archived,true)'].filter(Boolean).join(','));
+    return [...(await pageAll(sim.url, filter ? `${path}${sep}filter=${encodeURIComponent(filter)}` : path)), ...(await pageAll(sim.url, `${path}${sep}filter=${archived}`))];
+  }
+
+  async function children(parents: string | JsonApiResource[], child: (id: string) => string, key: string): Promise<Row[]> {
     const out: Row[] = [];
-    for (const parent of await pageAll(sim.url, parents)) {
+    for (const parent of typeof parents === 'string' ? await pageAll(sim.url, parents) : parents) {
       for (const r of await pageAll(sim.url, child(parent.id))) out.push(flatten(r, { [key]: parent.id }));
     }
     return out;
@@ -66,7 +73,7 @@ describe('simulator: ground truth', function () {
   }
 
   const plain: Record<string, string> = {
-    metrics: '/api/metrics', lists: '/api/lists?include=tags', segments: '/api/segments?include=tags', flows: '/api/flows?include=tags', tags: '/api/tags',
+    metrics: '/api/metrics', lists: '/api/lists?include=tags', segments: '/api/segments?include=tags', tags: '/api/tags',
     templates: '/api/templates?additional-fields[template]=definition', coupons: '/api/coupons', images: '/api/images?page[size]=100',
     forms: '/api/forms', catalog_items: '/api/catalog-items', catalog_variants: '/api/catalog-variants',
     catalog_categories: '/api/catalog-categories', profiles: `/api/profiles?page[size]=100&${PROFILE_EXTRAS}`,
@@ -88,9 +95,11 @@ describe('simulator: ground truth', function () {
         return events('');
       case 'campaigns': {
         const all: Row[] = [];
-        for (const channel of ['email', 'sms', 'mobile_push']) all.push(...(await pageAll(sim.url, `/api/campaigns?include=tags&filter=equals(messages.channel,'${channel}')`)).map((r) => flatten(r, { channel })));
+        for (const channel of ['email', 'sms', 'mobile_push']) all.push(...(await bothSides('/api/campaigns?include=tags', `equals(messages.channel,'${channel}')`)).map((r) => flatten(r, { channel })));
         return all;
       }
+      case 'flows':
+        return (await bothSides('/api/flows?include=tags')).map((r) => flatten(r));
       case 'campaign_messages': {
         const campaigns = (await viaApi('campaigns')).map((c) => String(c['id']));
         const all: Row[] = [];
@@ -98,7 +107,7 @@ describe('simulator: ground truth', function () {
         return all;
       }
       case 'flow_actions':
-        return children('/api/flows', (id) => `/api/flows/${id}/flow-actions`, 'flow_id');
+        return children(await bothSides('/api/flows'), (id) => `/api/flows/${id}/flow-actions`, 'flow_id');
       case 'flow_messages': {
         const actions = await viaApi('flow_actions');
         const all: Row[] = [];

@@ -2,7 +2,7 @@
 // the README table): key, replication, parent, scopes, rate tier and page size, what a run costs in requests,
 // and what a record deleted in Klaviyo becomes in the warehouse.
 import { aboutRevision } from '../../src/tap/about.js';
-import type { KlaviyoStream } from '../../src/tap/stream.js';
+import type { KlaviyoStream, ParentSpec } from '../../src/tap/stream.js';
 
 export const DOCS_DIR = 'docs/streams';
 
@@ -19,7 +19,16 @@ function replicationText(s: KlaviyoStream): string {
     : 'the records arrive out of order, so the bookmark is written when the stream (or partition) is finished';
   const lookback = s.lateArriving ? ' Each run re-reads `lookback_days` before the bookmark for late-arriving events (re-sent, same key).' : '';
   const per = s.parent ? ` One bookmark per ${s.parent.resourceType} (\`${s.parent.key}\` in the state's partition context).` : '';
-  return `INCREMENTAL on \`${s.replicationKey}\`: ${bookmark}.${per}${lookback}`;
+  const archived = s.archivedSide
+    ? ' Klaviyo lists archived records only when asked: each partition is also read filtered `equals(archived,true)` (context `"archived": "true"`), with its own bookmark, and every `full_reread_days` each side is read again in full, since archiving may not move the replication key.'
+    : '';
+  return `INCREMENTAL on \`${s.replicationKey}\`: ${bookmark}.${per}${archived}${lookback}`;
+}
+
+/** How many listings of the parent a run makes per owner: one per list filter, twice where archived ones are listed apart. */
+function listingsText(p: ParentSpec): string {
+  const listings = (p.listFilters?.length ?? 1) * (p.archivedSide ? 2 : 1);
+  return listings > 1 ? `, ${listings} listings: ${p.listFilters ? `one per filter${p.archivedSide ? ', each on both sides' : ''}` : 'both sides'}` : '';
 }
 
 function costText(s: KlaviyoStream): string {
@@ -33,8 +42,11 @@ function costText(s: KlaviyoStream): string {
   ];
   if (s.parent) {
     lines.push(
-      `- Child of \`${s.parent.stream}\`: the run first lists every ${s.parent.resourceType} (\`${s.parent.path}\`, a few fields, full pages${s.parent.listFilters ? `, once per ${s.parent.listFilters.length} filters` : ''}), then makes at least one request per ${s.parent.resourceType}, even an empty one.`,
+      `- Child of \`${s.parent.stream}\`: the run first lists every ${s.parent.resourceType} (\`${s.parent.path}\`, a few fields, full pages${listingsText(s.parent)}), then makes at least one request per ${s.parent.resourceType}, even an empty one.`,
     );
+    for (let p: ParentSpec | undefined = s.parent; p; p = p.parent) {
+      if (p.archivedSide) lines.push(`- Archived ${p.resourceType}s are listed too, apart (filtered \`equals(archived,true)\`): Klaviyo's listing leaves them out otherwise.`);
+    }
     if (s.parent.changedField) lines.push(`- Between full re-reads (\`full_reread_days\`), only ${s.parent.resourceType}s whose \`${s.parent.changedField}\` moved since the last run are read.`);
   }
   if (s.costlyFields.length > 0) lines.push(`- Not selected unless asked for, since they cost more: ${s.costlyFields.map((f) => `\`${f}\``).join(', ')}.`);

@@ -237,7 +237,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     knobs: (): Knobs => ({ ...runtime.knobs }),
     mutate: (request: MutationRequest): MutationResult => {
       runtime.generation++;
-      return mutate(world, mutations, request);
+      return mutate(world, mutations, request, Date.now(), runtime.knobs.archiveMovesUpdated);
     },
     addKey: (key: string, scopes: string[]): void => keys.add(key, scopes),
     stats: (): SimulatorStats => runtime.stats.snapshot(),

@@ -1,19 +1,33 @@
 // https://developers.klaviyo.com/en/reference/get_campaigns
-import { f, type Filter } from '../tap/filters.js';
+import { f, renderFilter, type Filter } from '../tap/filters.js';
 import type { Resource } from '../tap/http/http.js';
 import type { SingerRecord } from '../tap/messages.js';
 import type { Page } from '../tap/http/paginate.js';
-import { KlaviyoStream, type Partition, type StreamRuntime } from '../tap/stream.js';
+import { KlaviyoStream, type ParentSpec, type Partition, type StreamRuntime } from '../tap/stream.js';
 import { TAG_FIELDS, TAG_IDS } from './tagged.js';
 
 /** The API requires a channel filter, so each channel is a partition with its own bookmark. */
 const CHANNELS = ['email', 'sms', 'mobile_push'] as const;
+
+/** Campaigns as the parent of a child stream: listed one channel at a time, archived ones too. */
+export const CAMPAIGNS_PARENT: ParentSpec = {
+  stream: 'campaigns',
+  path: '/api/campaigns',
+  resourceType: 'campaign',
+  cheapField: 'name',
+  key: 'campaign_id',
+  changedField: 'updated_at',
+  listFilters: CHANNELS.map((channel) => renderFilter(f.equals('messages.channel', channel))),
+  archivedSide: true,
+};
 
 export class Campaigns extends KlaviyoStream {
   readonly name = 'campaigns';
   readonly path = '/api/campaigns';
   readonly description = 'Campaigns on every channel (email, sms, mobile_push), with the channel';
   override readonly replicationKey = 'updated_at';
+  /** Klaviyo lists archived campaigns only when asked for them (see the simulator's README, "Default visibility"). */
+  override readonly archivedSide = true;
   override readonly relatedIdFields = TAG_IDS;
   override readonly costlyFields = TAG_FIELDS;
   override readonly extraFields = { channel: { type: 'string', description: 'email, sms or mobile_push' } };

@@ -1,5 +1,6 @@
 // https://developers.klaviyo.com/en/reference/get_flow_action_messages
 import { KlaviyoStream } from '../tap/stream.js';
+import { FLOWS_PARENT } from './flows.js';
 
 /** The messages of every flow action (flows -> actions -> messages): one partition per action. */
 export class FlowMessages extends KlaviyoStream {
@@ -14,6 +15,6 @@ export class FlowMessages extends KlaviyoStream {
     cheapField: 'created',
     key: 'flow_action_id',
     changedField: 'updated',
-    parent: { stream: 'flows', path: '/api/flows', resourceType: 'flow', cheapField: 'name', key: 'flow_id', changedField: 'updated' },
+    parent: FLOWS_PARENT,
   };
 }

@@ -1,7 +1,8 @@
 // Metric name -> ids, read once per run from /api/metrics and shared by every metric stream.
 import { ENDPOINTS } from '../generated/endpoints.js';
 import { paginate } from '../tap/http/paginate.js';
-import { budgetOf, type StreamRuntime } from '../tap/stream.js';
+import { budgetOf } from '../tap/http/endpoint-facts.js';
+import type { StreamRuntime } from '../tap/stream.js';
 
 export function metricIdsByName(rt: StreamRuntime): Promise<Map<string, string[]>> {
   return rt.memo('metric-ids-by-name', async () => {

@@ -2,7 +2,8 @@
 // `subscriptions` and `predictive_analytics`, asked for only when selected, and the lower rate tier Klaviyo
 // applies when predictive analytics are requested.
 import type { BudgetKey } from '../tap/http/http.js';
-import { budgetOf, KlaviyoStream, type ParentSpec, type StreamRuntime } from '../tap/stream.js';
+import { budgetOf } from '../tap/http/endpoint-facts.js';
+import { KlaviyoStream, type ParentSpec, type StreamRuntime } from '../tap/stream.js';
 
 /** Klaviyo: requesting predictive_analytics drops these endpoints to 10/s and 150/m. */
 const PREDICTIVE_TIER = { perSecond: 10, perMinute: 150 };

@@ -4,7 +4,8 @@ import { ENDPOINTS } from '../generated/endpoints.js';
 import { FatalApiError } from './errors.js';
 import type { KlaviyoClient } from './http/http.js';
 import type { JsonSchema } from './messages.js';
-import { ACCOUNT_ID, ACCOUNTS_PATH as PATH, budgetOf } from './stream.js';
+import { budgetOf } from './http/endpoint-facts.js';
+import { ACCOUNT_ID, ACCOUNTS_PATH as PATH } from './stream.js';
 
 const ACCOUNT_ID_SCHEMA: JsonSchema = { type: 'string', description: 'The Klaviyo account the record was read from (account_id_column)' };
 

@@ -2,14 +2,16 @@
 // rate limits allow for them, from a first page or two per partition and parent listing; writes no state.
 // A sorted stream's first page spans `first..last` of its replication key: the range left, divided by that
 // span, gives the pages left. Child streams sample their parents' first listing page and one partition.
+import { readFilters, readPartitions } from './archived.js';
 import type { TapConfig } from './config.js';
 import { SkippableError } from './errors.js';
 import type { BudgetKey, KlaviyoClient } from './http/http.js';
 import { paginate, type Page } from './http/paginate.js';
-import { parentScope } from './parents.js';
+import { EVERY_PARENT, parentListings, parentScope } from './parents.js';
 import { planReplication, windowFilters, type ReplicationPlan } from './replication.js';
 import { StateStore } from './state.js';
-import { budgetOf, parentListingUrls, type KlaviyoStream, type ParentSpec, type Partition, type StreamRuntime } from './stream.js';
+import { budgetOf } from './http/endpoint-facts.js';
+import type { KlaviyoStream, ParentSpec, Partition, StreamRuntime } from './stream.js';
 import { firstPageUrl, NOW_MARGIN, replicationRange } from './stream-run.js';
 import type { SelectedStream } from './sync.js';
 import { fromMicros, MICROS_PER_DAY, MICROS_PER_SECOND, parseUserDate, toMicros } from './time.js';
@@ -122,7 +124,7 @@ class StreamPlanner {
 
   async topLevel(): Promise<StreamEstimate> {
     const partitions: Partition[] = [];
-    for await (const p of this.stream.partitions(this.rt)) partitions.push(p);
+    for await (const p of readPartitions(this.stream, this.rt)) partitions.push(p);
     const samples = await Promise.all(partitions.slice(0, SAMPLE_PARTITIONS).map((p) => this.sample(p)));
     const sampled = samples.reduce((n, x) => n + x.pages, 0);
     const pages = samples.length ? Math.round((sampled * partitions.length) / samples.length) : 0;
@@ -138,7 +140,7 @@ class StreamPlanner {
 
   /** Parents from the first listing page of each level; one partition (the first parent's) sampled. */
   async child(spec: ParentSpec): Promise<StreamEstimate> {
-    const since = this.rt.parentsChangedSince ?? null;
+    const since = this.rt.parentsChangedSince ?? EVERY_PARENT;
     const chain: ParentSpec[] = [];
     for (let p: ParentSpec | undefined = spec; p; p = p.parent) chain.unshift(p);
     let owners = [''];
@@ -151,7 +153,7 @@ class StreamPlanner {
       // Listing each owner's parents: sampled for the first owner, the same for every other.
       const found: string[] = [];
       let pages = 0;
-      for (const url of parentListingUrls(level, owners[0] ?? '', since)) {
+      for (const { url } of parentListings(level, owners[0] ?? '', since)) {
         const first = await this.firstPage(url, budgetOf(facts));
         pages++;
         atLeast ||= first.hasNext;
@@ -165,7 +167,7 @@ class StreamPlanner {
     const firstParent = owners[0];
     const sample = firstParent !== undefined && parents > 0 ? await this.sample({ context: { [spec.key]: firstParent }, pathParams: { id: firstParent } }) : null;
     counts.push({ budget: this.stream.budget(this.rt), requests: sample ? sample.pages * parents : 0 });
-    const changed = since === null ? '' : ' changed since the parent bookmark';
+    const changed = since.listed === null && since.archived === null ? '' : ' changed since the parent bookmark';
     return {
       stream: this.stream.name,
       partitions: parents,
@@ -187,7 +189,7 @@ class StreamPlanner {
   private async sample(partition: Partition): Promise<Sample> {
     let base;
     try {
-      base = await this.stream.filters(partition, this.rt);
+      base = await readFilters(this.stream, partition, this.rt);
     } catch (err) {
       if (err instanceof SkippableError) return { pages: 0, atLeast: false, basis: 'skipped' };
       throw err;

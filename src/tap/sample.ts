@@ -1,6 +1,7 @@
 // --sample N: a preview of the first N records of each selected stream, read with a page size as close to N as
 // the endpoint allows, from start_date, in one or two pages (a child stream: its first few parents). Nothing goes
 // to stdout and no state is read or written: it is for a person looking at the data before a sync.
+import { readFilters, readPartitions } from './archived.js';
 import type { TapConfig } from './config.js';
 import type { KlaviyoClient } from './http/http.js';
 import type { SingerRecord } from './messages.js';
@@ -30,13 +31,13 @@ export async function sampleStream(s: SelectedStream, n: number, deps: SampleDep
   const { stream, shaper, selected } = s;
   const overrides = { ...deps.config.streams[stream.name], page_size: n };
   const config: TapConfig = { ...deps.config, streams: { ...deps.config.streams, [stream.name]: overrides } };
-  const rt: StreamRuntime = { client: deps.client, config, selected, memo, parentsChangedSince: null };
+  const rt: StreamRuntime = { client: deps.client, config, selected, memo };
   const plan = planReplication(stream.replicationKey, stream.replicationApiField, stream.facts, stream.sortsByKey);
   const out: SingerRecord[] = [];
   let partitions = 0;
-  for await (const partition of stream.partitions(rt)) {
+  for await (const partition of readPartitions(stream, rt)) {
     if (out.length >= n || partitions++ >= MAX_PARTITIONS) break;
-    const base = await stream.filters(partition, rt);
+    const base = await readFilters(stream, partition, rt);
     if (base === null) continue;
     const range = plan ? replicationRange(stream, partition, config, new StateStore(undefined), deps.startedAt) : null;
     const window = plan && range ? windowFilters(plan, { from: range.lower, to: range.upper }) : [];

@@ -1,5 +1,6 @@
 // One stream's run: its partitions, their time windows side by side, the pages of each window, the records
 // written and the bookmarks saved (STATE only over the finished prefix of windows).
+import { fullReadDue, noteFullRead, readFilters, readPartitions } from './archived.js';
 import type { TapConfig } from './config.js';
 import { forEachConcurrent, TaskPool } from './concurrency.js';
 import { FatalApiError, SkippableError } from './errors.js';
@@ -82,7 +83,7 @@ export class StreamRun {
   async sync(): Promise<void> {
     const { stream } = this.s;
     try {
-      await forEachConcurrent(stream.partitions(this.rt), this.deps.config.max_requests_in_flight, async (partition) => {
+      await forEachConcurrent(readPartitions(stream, this.rt), this.deps.config.max_requests_in_flight, async (partition) => {
         try {
           await this.syncPartition(partition);
         } catch (err) {
@@ -110,17 +111,18 @@ export class StreamRun {
 
   private async syncPartition(partition: Partition): Promise<void> {
     this.deps.stop?.check();
-    const base = await this.s.stream.filters(partition, this.rt);
+    const base = await readFilters(this.s.stream, partition, this.rt);
     if (base === null) return;
     if (!this.plan) {
       await this.fetchWindow(partition, base, null);
       return;
     }
     const { config, store, startedAt } = this.deps;
-    const { lower, upper, bookmark, saved } = replicationRange(this.s.stream, partition, config, store, startedAt);
+    const { lower, upper, bookmark, saved, full } = replicationRange(this.s.stream, partition, config, store, startedAt);
     const boundaryIds = saved?.boundary_ids ?? [];
     if (lower >= upper) return;
-    const skip = bookmark !== null ? { value: bookmark, ids: new Set(boundaryIds) } : null;
+    // A full read sends again what it finds at the bookmark too: a record there may have changed side since.
+    const skip = bookmark !== null && !full ? { value: bookmark, ids: new Set(boundaryIds) } : null;
     const audit = this.deps.audit && EventAudit.tracks(this.s.stream) ? this.deps.audit.cover(this.s.stream.name, partition.context, lower, upper) : null;
     const scan: PartitionScan = {
       tracker: new BookmarkTracker({ value: bookmark, ids: boundaryIds }),
@@ -131,6 +133,8 @@ export class StreamRun {
     };
     this.startWindow(partition, base, scan, newWindow(lower, upper));
     await scan.pool.idle();
+    if (this.deps.stop?.requested || !noteFullRead(this.s.stream, partition, store, startedAt, full)) return;
+    await this.deps.writer.state(store.snapshot());
   }
 
   private startWindow(partition: Partition, base: Filter[], scan: PartitionScan, window: Window, density = new PageDensity()): void {
@@ -331,7 +335,7 @@ export async function writeRecords(
 /**
  * The replication range [lower, upper) of one partition: from the bookmark (less the lookback) or the start
  * date, to end_date or the sync's start less the no-read margin. A bookmark past `upper` (clamped by runSync,
- * or past end_date) leaves nothing to read.
+ * or past end_date) leaves nothing to read. `full`: a full read falls due (archived.ts), from the start date.
  */
 export function replicationRange(
   stream: KlaviyoStream,
@@ -339,7 +343,7 @@ export function replicationRange(
   config: TapConfig,
   store: StateStore,
   startedAt: number,
-): { lower: number; upper: number; bookmark: number | null; saved: Bookmark | undefined } {
+): { lower: number; upper: number; bookmark: number | null; saved: Bookmark | undefined; full: boolean } {
   const overrides = config.streams[stream.name] ?? {};
   const start = parseUserDate(overrides.start_date ?? config.start_date) ?? 0;
   const end = overrides.end_date ?? config.end_date;
@@ -347,7 +351,8 @@ export function replicationRange(
   const saved = stream.bookmarked ? store.get(stream.name, partition.context) : undefined;
   const bookmark = saved ? toMicros(saved.replication_key_value) : null;
   const lookback = stream.lateArriving ? daysToMicros(overrides.lookback_days ?? config.lookback_days) : 0;
-  return { lower: Math.max(start, (bookmark ?? start) - lookback), upper, bookmark, saved };
+  const full = fullReadDue(stream, partition, config, store, startedAt);
+  return { lower: Math.max(start, (full ? start : (bookmark ?? start)) - lookback), upper, bookmark, saved, full };
 }
 
 /** The URL of a partition's first page: filters, sort, page size and the stream's own parameters. */

@@ -2,11 +2,12 @@
 // does the rest. Override a method only where Klaviyo truly behaves differently for that stream.
 import { ENDPOINTS } from '../generated/endpoints.js';
 import type { TapConfig } from './config.js';
-import type { EndpointFacts } from './http/endpoint-facts.js';
-import { f, renderFilters, type Filter } from './filters.js';
+import { budgetOf, type EndpointFacts } from './http/endpoint-facts.js';
+import type { Filter } from './filters.js';
 import type { BudgetKey, KlaviyoClient, Resource } from './http/http.js';
 import type { JsonSchema, SingerRecord } from './messages.js';
-import { paginate, type Page } from './http/paginate.js';
+import type { Page } from './http/paginate.js';
+import { parentIds, type ParentsSince } from './parents.js';
 import { flatten, relatedIds, type RenderedRecord } from './records.js';
 import type { Context } from './state.js';
 
@@ -45,43 +46,11 @@ export interface ParentSpec {
    * taken to move it: then a run re-reads only the children of parents changed since the last run (see parents.ts).
    */
   changedField?: string;
-}
-
-/**
- * Every id of a parent collection (walking up grandparents first), with the parent's context. `changedSince`
- * (micros): only parents whose `changedField` is at or after it, at every level that has one; null: all.
- */
-export async function* parentIds(rt: StreamRuntime, spec: ParentSpec, changedSince: number | null = null): AsyncGenerator<{ id: string; context: Context }> {
-  const facts = ENDPOINTS[spec.path];
-  if (!facts) throw new Error(`parent ${spec.path} is not in the spec`);
-  const owners = spec.parent ? parentIds(rt, spec.parent, changedSince) : single();
-  for await (const owner of owners) {
-    for (const url of parentListingUrls(spec, owner.id, changedSince)) {
-      for await (const page of paginate(rt.client, url, budgetOf(facts))) {
-        for (const parent of page.data) yield { id: parent.id, context: { [spec.key]: parent.id } };
-      }
-    }
-  }
-}
-
-/** The first-page URLs that list a parent collection (one per list filter) under its owner `ownerId`. */
-export function parentListingUrls(spec: ParentSpec, ownerId: string, changedSince: number | null): string[] {
-  const facts = ENDPOINTS[spec.path];
-  const path = spec.path.replace('{id}', encodeURIComponent(ownerId));
-  const changed = changedSince !== null && spec.changedField ? renderFilters([f.time('greater-or-equal', spec.changedField, changedSince)]) : undefined;
-  return (spec.listFilters ?? [null]).map((listFilter) => {
-    const filter = [listFilter, changed].filter((x) => x).join(',');
-    const query = [
-      `fields[${spec.resourceType}]=${spec.cheapField}`,
-      ...(facts?.pageSize ? [`page[size]=${facts.pageSize.max}`] : []),
-      ...(filter ? [`filter=${encodeURIComponent(filter)}`] : []),
-    ].join('&');
-    return `${path}?${query}`;
-  });
-}
-
-async function* single(): AsyncGenerator<{ id: string; context: Context }> {
-  yield { id: '', context: {} };
+  /**
+   * Klaviyo's listing of the parent hides its archived records unless filtered `equals(archived,true)`: each listing
+   * is made on both sides (parents.ts, archived.ts).
+   */
+  archivedSide?: boolean;
 }
 
 /** What a stream sees of the running sync. */
@@ -92,18 +61,14 @@ export interface StreamRuntime {
   selected: ReadonlySet<string>;
   /** A per-run cache shared by all streams (e.g. the metric directory). */
   memo<T>(key: string, load: () => Promise<T>): Promise<T>;
-  /** Child streams: read only parents changed at or after this instant (micros); absent or null: every parent. */
-  parentsChangedSince?: number | null;
+  /** Child streams: read only parents changed since, per side of the parent listing (parents.ts); absent: every parent. */
+  parentsChangedSince?: ParentsSince;
 }
 
 /** With `account_id_column`, the field every record carries and every key starts with (see account.ts). */
 export const ACCOUNT_ID = 'account_id';
 /** Where the account id is read (once per run). */
 export const ACCOUNTS_PATH = '/api/accounts';
-
-export function budgetOf(facts: EndpointFacts): BudgetKey {
-  return { id: facts.operationId, tier: facts.rateLimit, path: facts.path };
-}
 
 export abstract class KlaviyoStream {
   /** Stream id = file name = schema name. */
@@ -131,6 +96,11 @@ export abstract class KlaviyoStream {
   /** Event streams re-read `lookback_days` before the bookmark. */
   readonly lateArriving: boolean = false;
   readonly parent: ParentSpec | null = null;
+  /**
+   * Klaviyo's listing hides archived records unless filtered `equals(archived,true)`: the engine reads each
+   * partition on both sides, each with its own bookmark, and every `full_reread_days` each side in full (archived.ts).
+   */
+  readonly archivedSide: boolean = false;
   /** Fields the record has beyond the API resource and the parent key (e.g. `metric_name`), with their schemas. */
   readonly extraFields: Readonly<Record<string, JsonSchema>> = {};
   /** Fields that cost extra requests or a lower rate tier: not selected unless asked for. */
@@ -219,7 +189,7 @@ export abstract class KlaviyoStream {
       yield { context: {}, pathParams: {} };
       return;
     }
-    for await (const parent of parentIds(rt, this.parent, rt.parentsChangedSince ?? null)) yield { context: parent.context, pathParams: { id: parent.id } };
+    for await (const parent of parentIds(rt, this.parent, rt.parentsChangedSince)) yield { context: parent.context, pathParams: { id: parent.id } };
   }
 
   /** Filters that always apply (besides the replication window); null = nothing to sync for this partition. */

@@ -11,7 +11,7 @@ import { log } from './log.js';
 import type { Metrics } from './metrics.js';
 import { progressSource, type Progress } from './progress.js';
 import type { JsonSchema, MessageWriter } from './messages.js';
-import { parentScope } from './parents.js';
+import { parentScope, type ParentsSince } from './parents.js';
 import { Semaphore } from './http/ratelimit.js';
 import { CpuGovernor } from './http/governor.js';
 import type { StateStore } from './state.js';
@@ -128,6 +128,14 @@ interface RunShared {
   summaries: Map<string, StreamSummary>;
 }
 
+/** The log fields of a child stream's parent scope: since when its parents changed, per side (none: every parent). */
+function sinceFields(since: ParentsSince): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (since.listed !== null) out['parents_changed_since'] = fromMicros(since.listed);
+  if (since.archived !== since.listed) out['archived_parents_changed_since'] = since.archived === null ? 'every parent' : fromMicros(since.archived);
+  return out;
+}
+
 /** One stream of the run: its table version, its records and bookmarks, its parent bookmark, its summary. */
 async function syncStream(s: SelectedStream, deps: SyncDeps, run: RunShared): Promise<void> {
   deps.stop?.check();
@@ -139,7 +147,7 @@ async function syncStream(s: SelectedStream, deps: SyncDeps, run: RunShared): Pr
   const version = planVersion(s.stream, deps.config, deps.store, Math.floor(deps.startedAt / 1000));
   const seen = version.full && tracksDeletes(s.stream, deps.config) ? new SeenIds(s.stream.name) : null;
   const account = s.stream.accountIdColumn ? run.accountId : null;
-  log.info(`stream ${s.stream.name}: starting`, parents.since === null ? {} : { parents_changed_since: fromMicros(parents.since) });
+  log.info(`stream ${s.stream.name}: starting`, sinceFields(parents.since));
   await openVersion(s.stream, version, deps.store, deps.writer);
   deps.progress?.watch(s.stream.name, progressSource(s.stream, deps, rt, summary));
   try {

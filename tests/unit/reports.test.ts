@@ -13,7 +13,7 @@ import { setLogSink } from '../../src/tap/log.js';
 import { dailyAllowance, reportWindows, usedToday, warnIfEmpty } from '../../src/tap/reports/reports.js';
 import type { StreamRuntime } from '../../src/tap/stream.js';
 import { StateStore } from '../../src/tap/state.js';
-import { budgetOf } from '../../src/tap/stream.js';
+import { budgetOf } from '../../src/tap/http/endpoint-facts.js';
 import { fromMicros, MICROS_PER_DAY, toMicros } from '../../src/tap/time.js';
 
 const BASE = 'https://a.klaviyo.test';

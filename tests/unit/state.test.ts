@@ -69,6 +69,21 @@ describe('state', () => {
       assert.equal(store.snapshot().bookmarks['gone_stream']?.['note'], 1);
     });
 
+    it('keeps when a stream or a partition was last read in full, across bookmark updates', () => {
+      const store = new StateStore();
+      store.setFullReadAt('flows', {}, '2024-01-01T00:00:00Z');
+      store.setFullReadAt('campaigns', { channel: 'sms', archived: 'true' }, '2024-01-02T00:00:00Z');
+      store.set('flows', {}, bm('2024-02-01T00:00:00Z'));
+      store.set('campaigns', { channel: 'sms', archived: 'true' }, bm('2024-02-02T00:00:00Z'));
+      assert.equal(store.fullReadAt('flows', {}), '2024-01-01T00:00:00Z');
+      assert.equal(store.fullReadAt('campaigns', { archived: 'true', channel: 'sms' }), '2024-01-02T00:00:00Z');
+      assert.equal(store.fullReadAt('campaigns', { channel: 'sms' }), undefined);
+      assert.deepEqual(store.get('campaigns', { channel: 'sms', archived: 'true' }), bm('2024-02-02T00:00:00Z'));
+      assert.deepEqual(store.snapshot().bookmarks['campaigns']?.partitions, [{ context: { channel: 'sms', archived: 'true' }, ...bm('2024-02-02T00:00:00Z'), full_read_at: '2024-01-02T00:00:00Z' }]);
+      store.beginVersion('flows', 1, true);
+      assert.equal(store.fullReadAt('flows', {}), undefined, 'a restart drops it with the bookmark');
+    });
+
     it('a bookmark entry without a value reads as none', () => {
       const store = new StateStore({ bookmarks: { events: { replication_key: 'datetime' } } } as TapState);
       assert.equal(store.get('events', {}), undefined);
@@ -97,6 +112,11 @@ describe('state', () => {
         { events: bm('2024-01-01T00:00:00Z'), old_stream: { anything: [1, 2] } },
       ],
       ['a FULL_TABLE stream entry', { bookmarks: { metrics: {} } }, { metrics: {} }],
+      [
+        'full reads noted on a stream and on a partition not bookmarked yet',
+        { bookmarks: { campaigns: { full_read_at: '2024-01-01T00:00:00Z', partitions: [{ context: { channel: 'sms', archived: 'true' }, full_read_at: '2024-01-02T00:00:00Z' }] } } },
+        { campaigns: { full_read_at: '2024-01-01T00:00:00Z', partitions: [{ context: { channel: 'sms', archived: 'true' }, full_read_at: '2024-01-02T00:00:00Z' }] } },
+      ],
     ];
     for (const [name, content, expected] of table) {
       it(name, () => {
@@ -124,6 +144,7 @@ describe('state', () => {
       ['partitions not an array', { bookmarks: { list_members: { partitions: {} } } }, /bookmarks\.list_members\.partitions must be an array/],
       ['a partition without context', { bookmarks: { list_members: { partitions: [{ replication_key: 'joined_group_at' }] } } }, /partitions\[0\] needs a "context"/],
       ['boundary ids not strings', { bookmarks: { events: { ...bm('2024-01-01'), boundary_ids: [1] } } }, /boundary_ids must be an array of id strings/],
+      ['a full read time that is not a date', { bookmarks: { campaigns: { partitions: [{ context: { channel: 'sms' }, full_read_at: 'soon' }] } } }, /partitions\[0\]\.full_read_at is not a datetime: "soon"; fix or delete it/],
     ];
     for (const [name, content, message] of bad) {
       it(`refuses ${name}`, () => {

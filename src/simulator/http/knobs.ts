@@ -26,6 +26,11 @@ export interface Knobs {
   hostileRate: number;
   /** UTC days (YYYY-MM-DD) on which GET /api/events silently leaves out every 10th event; metric-aggregates still counts them. */
   skipEventsOnDays: string[];
+  /**
+   * Whether archiving or restoring a campaign or flow (`/__admin/mutate`) moves its `updated_at` / `updated`: Klaviyo
+   * does not say, so the tap is tested under both readings.
+   */
+  archiveMovesUpdated: boolean;
 }
 
 export const DEFAULT_KNOBS: Readonly<Knobs> = {
@@ -44,12 +49,13 @@ export const DEFAULT_KNOBS: Readonly<Knobs> = {
   refuseFutureBounds: false,
   hostileRate: 0,
   skipEventsOnDays: [],
+  archiveMovesUpdated: false,
 };
 
 const RATES = new Set(['errorRate', 'resetRate', 'hangRate', 'truncateRate', 'htmlRate', 'throttleRate', 'hostileRate']);
 
 function checkKnob(name: string, value: unknown): void {
-  if (name === 'rateLimits' || name === 'refuseFutureBounds') {
+  if (name === 'rateLimits' || name === 'refuseFutureBounds' || name === 'archiveMovesUpdated') {
     if (typeof value !== 'boolean') throw new Error(`${name} must be true or false`);
     return;
   }

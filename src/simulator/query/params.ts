@@ -5,6 +5,7 @@ import type { FilterExpr, SortKey, SortSpec, Table } from '../types.js';
 import { decodeCursor } from './cursor.js';
 import { checkFilters, matchesAll } from './filter-eval.js';
 import { parseFilter } from './filter-parse.js';
+import { withDefaultVisibility } from './visibility.js';
 
 export interface PageRequest {
   filters: FilterExpr[];
@@ -129,7 +130,7 @@ function checkRequiredFilter(filters: readonly FilterExpr[], facts: EndpointFact
 
 /** `latestBound` (microseconds): a datetime comparison bound after it is a 400 (Klaviyo refuses bounds in the future). */
 export function parsePageRequest(params: URLSearchParams, facts: EndpointFacts, table: Table, defaults: RouteDefaults, secret: number, latestBound = Infinity): PageRequest {
-  const filters = readFilters(params, facts, table, latestBound);
+  const filters = withDefaultVisibility(facts.path, readFilters(params, facts, table, latestBound));
   const sortToken = readSort(params, facts, defaults);
   const pageSize = readPageSize(params, facts, defaults);
   const sparse = readSparse(params, facts, defaults);

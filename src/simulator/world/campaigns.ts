@@ -58,7 +58,8 @@ function schedule(ctx: BuildContext, rng: Rng): Schedule {
   return { status, createdSec: Math.min(createdSec, scheduledSec), updatedSec, sendSec, scheduledSec };
 }
 
-function campaignRow(ctx: BuildContext, rng: Rng, channel: Channel, index: number, audience: Audience): StaticRow {
+/** `last`: the channel's last campaign, always archived, so that every world has one per channel. */
+function campaignRow(ctx: BuildContext, rng: Rng, channel: Channel, index: number, audience: Audience, last: boolean): StaticRow {
   const s = schedule(ctx, rng);
   const theme = rng.pick(CAMPAIGN_THEMES);
   const included = rng.sample(audience.lists.rows.length, rng.between(1, 2)).map((i) => audience.lists.rows[i]?.id ?? '');
@@ -69,7 +70,7 @@ function campaignRow(ctx: BuildContext, rng: Rng, channel: Channel, index: numbe
     attributes: {
       name: `${theme} ${new Date(s.createdSec * 1000).getUTCFullYear()} — ${channel === 'mobile_push' ? 'Push' : channel.toUpperCase()} #${index + 1}`,
       status: s.status,
-      archived: rng.chance(0.08),
+      archived: rng.chance(0.08) || last,
       audiences: { included, excluded },
       send_options: { use_smart_sending: rng.chance(0.8) },
       tracking_options: trackingOptions(channel, rng),
@@ -123,7 +124,7 @@ export function buildCampaigns(ctx: BuildContext, audience: Audience): Campaigns
   let index = 0;
   for (const channel of CHANNELS) {
     for (let n = 0; n < ctx.counts.campaigns[channel]; n++, index++) {
-      const campaign = campaignRow(ctx, rng, channel, index, audience);
+      const campaign = campaignRow(ctx, rng, channel, index, audience, n === ctx.counts.campaigns[channel] - 1);
       campaignRows.push(campaign);
       messages.push(...messageRows(ctx, rng, campaign, channel, audience));
     }

@@ -80,7 +80,8 @@ function flowRow(ctx: BuildContext, rng: Rng, index: number, owners: Owners): St
     attributes: {
       name: index < FLOW_NAMES.length ? base : `${base} ${Math.floor(index / FLOW_NAMES.length) + 1}`,
       status: rng.pick(STATUSES),
-      archived: rng.chance(0.1),
+      // The last flow is always archived, so that every world has one (Klaviyo lists them only when asked).
+      archived: rng.chance(0.1) || index === ctx.counts.flows - 1,
       created: formatSeconds(createdSec),
       updated: formatSeconds(updatedSec),
       trigger_type: trigger,

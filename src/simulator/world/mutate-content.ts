@@ -7,7 +7,7 @@ import type { StaticRow, StaticTable } from './static-table.js';
 import type { World } from './world.js';
 
 /** Sets a row's updated time (attribute and filter value) to `sec`. */
-function touchRow(table: StaticTable, row: StaticRow, field: string, sec: number): void {
+export function touchRow(table: StaticTable, row: StaticRow, field: string, sec: number): void {
   row.attributes[field] = formatSeconds(sec);
   if (row.values && field in row.values) row.values[field] = secondsValue(sec);
   table.touch();

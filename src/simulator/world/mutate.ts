@@ -1,13 +1,15 @@
 // Changes the world while it is being served: new, late, future and tied events, updated and new
-// profiles, edited campaign and flow messages. Events go to the overlay; nothing big is copied.
+// profiles, edited campaign and flow messages, archived and restored campaigns and flows. Events go to the overlay;
+// nothing big is copied.
 import { parseDatetime, SECONDS_PER_DAY } from '../datetime.js';
 import type { Rng } from '../rng.js';
 import { METRIC_DEFS } from './metrics.js';
 import { editCampaignMessages, editFlowMessages } from './mutate-content.js';
+import { applyArchiving, ARCHIVE_NAMES, type ArchiveRequest, type ArchiveResult } from './mutate-archive.js';
 import { applyDeletes, DELETE_NAMES, type DeleteRequest, type DeleteResult } from './mutate-deletes.js';
 import type { World } from './world.js';
 
-export interface MutationRequest extends DeleteRequest {
+export interface MutationRequest extends DeleteRequest, ArchiveRequest {
   newEvents?: number;
   lateEvents?: number;
   futureEvents?: number;
@@ -22,7 +24,7 @@ export interface MutationRequest extends DeleteRequest {
   at?: string;
 }
 
-export interface MutationResult {
+export interface MutationResult extends ArchiveResult {
   events: string[];
   profiles: string[];
   /** Ids of the edited campaign and flow messages. */
@@ -31,7 +33,7 @@ export interface MutationResult {
   deleted: DeleteResult;
 }
 
-const COUNT_NAMES = ['newEvents', 'lateEvents', 'futureEvents', 'updatedProfiles', 'newProfiles', 'tieEvents', 'editedCampaignMessages', 'editedFlowMessages', ...DELETE_NAMES] as const;
+const COUNT_NAMES = ['newEvents', 'lateEvents', 'futureEvents', 'updatedProfiles', 'newProfiles', 'tieEvents', 'editedCampaignMessages', 'editedFlowMessages', ...DELETE_NAMES, ...ARCHIVE_NAMES] as const;
 
 /** Validates a request body; throws with a message naming the bad field. */
 export function readMutationRequest(body: unknown): MutationRequest {
@@ -94,7 +96,8 @@ function mutateProfiles(world: World, rng: Rng, request: MutationRequest, nowMic
   return ids;
 }
 
-export function mutate(world: World, rng: Rng, request: MutationRequest, clockMs: number = Date.now()): MutationResult {
+/** `archiveMovesUpdated`: the simulator's knob of that name (see mutate-archive.ts). */
+export function mutate(world: World, rng: Rng, request: MutationRequest, clockMs: number = Date.now(), archiveMovesUpdated = false): MutationResult {
   const at = request.at === undefined ? null : parseDatetime(request.at);
   if (at === null && request.at !== undefined) throw new Error(`at '${request.at}' is not an ISO 8601 datetime`);
   const nowMs = at === null ? clockMs : Math.floor(at / 1000);
@@ -112,6 +115,6 @@ export function mutate(world: World, rng: Rng, request: MutationRequest, clockMs
     ...editFlowMessages(world, rng, request.editedFlowMessages ?? 0, nowSec),
   ];
   const deleted = applyDeletes(world, rng, request, nowMs * 1000);
-  return { events, profiles, messages, deleted };
+  return { events, profiles, messages, deleted, ...applyArchiving(world, rng, request, nowSec, archiveMovesUpdated) };
 }
 

@@ -1,5 +1,6 @@
 // The shape of the facts generated from Klaviyo's OpenAPI spec for each GET collection endpoint
 // (see scripts/generate.ts and src/generated/endpoints.ts).
+import type { BudgetKey } from './http.js';
 
 export interface EndpointFacts {
   operationId: string;
@@ -23,4 +24,9 @@ export interface EndpointFacts {
   fields: Record<string, string[]>;
   /** Resource type -> allowed `additional-fields[type]` values. */
   additionalFields: Record<string, string[]>;
+}
+
+/** The rate budget an endpoint's requests draw on: its operation, in its tier. */
+export function budgetOf(facts: EndpointFacts): BudgetKey {
+  return { id: facts.operationId, tier: facts.rateLimit, path: facts.path };
 }

@@ -8,7 +8,8 @@ import { MetricAggregates } from '../../streams/metric_aggregates.js';
 import { forEachConcurrent } from '../concurrency.js';
 import { log, writeRaw } from '../log.js';
 import { dayWindows } from './reports.js';
-import { budgetOf, type KlaviyoStream, type StreamRuntime } from '../stream.js';
+import { budgetOf } from '../http/endpoint-facts.js';
+import type { KlaviyoStream, StreamRuntime } from '../stream.js';
 import { daysToMicros, fromMicros, MICROS_PER_DAY, toMicros } from '../time.js';
 
 /** One partition's synced range and the events it sent: metric id -> UTC day number -> count. */
