@@ -3,7 +3,6 @@
 // later than its clock (as Klaviyo does); the tap must never trigger it, never loop, never send a future event,
 // and never write a bookmark past its run's start (clamped instead). Across the runs nothing is lost or doubled.
 import assert from 'node:assert/strict';
-import { syncSummary } from '../../scripts/lib/processes.js';
 import { simGet } from '../../src/simulator/client.js';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { toMicros } from '../../src/tap/time.js';
@@ -48,15 +47,16 @@ async function timedRun(ws: E2eWorkspace, state?: unknown): Promise<Timed> {
 }
 
 /**
- * What every run must hold: exit 0, no retries (so no 400 loop), no key, no future record, no bookmark after the
- * run's start in its last STATE. Earlier STATEs may still echo a future bookmark of the input state for a
+ * What every run must hold: exit 0, no request refused (no 4xx: a bound in the future is a 400), no key, no future
+ * record, no bookmark after the run's start in its last STATE (a retry may still happen: a kept-alive connection
+ * the server closes as it is reused is retried, as it should be). Earlier STATEs may still echo a future bookmark of the input state for a
  * stream or partition not clamped yet (`echo`); see the skipped test below.
  */
 function checkRun({ run, startedMs }: Timed, sim: Simulator, what: string, echo?: number): void {
   assert.equal(run.code, 0, `${what}: ${run.stderr.slice(-2000)}`);
   assertNoSecret(run);
-  assert.equal(sim.stats().statuses['400'], undefined, `${what}: the tap sent a filter the API refuses (400)`);
-  assert.equal(syncSummary(run.stderr)?.retries, 0, `${what}: retries`);
+  const refused = Object.keys(sim.stats().statuses).filter((status) => status.startsWith('4'));
+  assert.deepEqual(refused, [], `${what}: the tap sent a request the API refuses (a 400 is a filter bound in the future)`);
   const limit = startedMs * 1000;
   const states = stateLines(run);
   assert.ok(states.length > 0, `${what}: a STATE`);
