@@ -1,11 +1,12 @@
 // Writes what is documented from the registry and --about: docs/streams/*.md (one page per stream, and an
-// index) and the Meltano Hub-style plugin definition. --check writes nothing and exits 1 naming what is stale.
+// index), the Meltano Hub-style plugin definition and the example Meltano project (meltano.yml). --check writes
+// nothing and exits 1 naming what is stale.
 // Usage: node dist/scripts/docs.js [--check]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { builtInStreams } from '../src/streams/registry.js';
 import { docsIndex, DOCS_DIR, streamPage } from './gen/docs.js';
-import { HUB_FILE, hubDefinition } from './gen/meltano.js';
+import { HUB_FILE, hubDefinition, PROJECT_FILE, projectDefinition } from './gen/meltano.js';
 import type { GeneratedFile } from './generate.js';
 
 export function docFiles(): GeneratedFile[] {
@@ -14,6 +15,7 @@ export function docFiles(): GeneratedFile[] {
     ...streams.map((s) => ({ path: `${DOCS_DIR}/${s.name}.md`, content: streamPage(s) })),
     { path: `${DOCS_DIR}/README.md`, content: docsIndex(streams) },
     { path: HUB_FILE, content: hubDefinition(streams) },
+    { path: PROJECT_FILE, content: projectDefinition(streams) },
   ];
 }
 

@@ -1,21 +1,25 @@
 // Meltano: the example project (meltano.yml) and the Hub-style plugin definition say what `--about --format
-// json` says (every setting, its kind and default; the capabilities), and settings arrive as Meltano passes
-// them: a config file plus TAP_KLAVIYO_<SETTING> environment variables, all strings.
+// json` says (every setting, its kind, default and description; the capabilities; the `test` command), and settings
+// arrive as Meltano passes them: a config file plus TAP_KLAVIYO_<SETTING> environment variables, all strings, and
+// the variables alone where Meltano runs a command (`meltano test`) without --config. The Meltano SDK's mapper
+// settings are refused with a pointer to a mapper plugin.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { load as parseYaml } from 'js-yaml';
+import nock from 'nock';
 import { HUB_FILE, meltanoKind, type SettingSchema } from '../scripts/gen/meltano.js';
 import { builtInStreams } from '../src/streams/registry.js';
-import { envName, loadConfig } from '../src/tap/config.js';
+import { envName, loadConfig, SDK_SETTINGS } from '../src/tap/config.js';
 import { ConfigError } from '../src/tap/errors.js';
-import { API_KEY } from './helpers/fake-klaviyo.js';
-import { runTap } from './helpers/run-tap.js';
+import { API_KEY, BASE } from './helpers/fake-klaviyo.js';
+import { BASE_CONFIG, runTap } from './helpers/run-tap.js';
 import { tempFile } from './helpers/temp-files.js';
 
 interface MeltanoSetting {
   name: string;
   kind?: string;
   value?: unknown;
+  description?: string;
   sensitive?: boolean;
   options?: Array<{ label: string; value: string }>;
 }
@@ -24,6 +28,7 @@ interface Extractor {
   namespace: string;
   executable: string;
   capabilities: string[];
+  commands?: Record<string, { args: string; description?: string }>;
   settings: MeltanoSetting[];
   select?: string[];
 }
@@ -48,9 +53,16 @@ function sameSettings(what: string, settings: readonly MeltanoSetting[], props: 
     const s = settings.find((x) => x.name === name);
     assert.equal(s?.kind, meltanoKind(name, p), `${what}: kind of ${name}`);
     assert.deepEqual(s?.value, p.default, `${what}: default of ${name}`);
+    assert.equal(s?.description, p.description, `${what}: description of ${name} (meltano config list shows it)`);
     if (p.enum) assert.deepEqual(s?.options?.map((o) => o.value), p.enum, `${what}: options of ${name}`);
   }
   assert.equal(settings.find((s) => s.name === 'api_key')?.sensitive, true, `${what}: api_key is a secret`);
+}
+
+/** `meltano test tap-klaviyo` runs the plugin's `test` command: the tap's --test, without --config. */
+function assertTestCommand(what: string, plugin: Extractor | undefined): void {
+  assert.equal(plugin?.commands?.['test']?.args, '--test', `${what}: a test command`);
+  assert.ok(plugin?.capabilities.includes('activate-version'), `${what}: the activate-version capability`);
 }
 
 describe('Meltano', () => {
@@ -75,6 +87,7 @@ describe('Meltano', () => {
     assert.ok(existsSync(extractor.executable), `the executable ${extractor.executable} exists (after npm run build)`);
     assert.deepEqual(extractor.capabilities, a.capabilities);
     sameSettings('meltano.yml', extractor.settings, a.settings.properties);
+    assertTestCommand('meltano.yml', extractor);
     const streams = builtInStreams().map((s) => s.name);
     for (const pattern of extractor.select ?? []) {
       const stream = pattern.replace(/^!/, '').split('.')[0] ?? '';
@@ -89,6 +102,7 @@ describe('Meltano', () => {
     assert.equal(hub.namespace, extractor?.namespace);
     assert.deepEqual(hub.capabilities, a.capabilities);
     sameSettings(HUB_FILE, hub.settings, a.settings.properties);
+    assertTestCommand(HUB_FILE, hub);
   });
 
   it('every setting can arrive as Meltano passes it: a TAP_KLAVIYO_<SETTING> string, read by its type; the file wins', async () => {
@@ -122,5 +136,51 @@ describe('Meltano', () => {
     assert.deepEqual(config, { ...expected, max_retries: 5 });
     const bad = { [envName('lookback_days')]: 'three', [envName('api_key')]: API_KEY };
     assert.throws(() => loadConfig(tempFile('config.json', {}), bad), (err: unknown) => err instanceof ConfigError && /^TAP_KLAVIYO_LOOKBACK_DAYS: not a number: "three"; give JSON/.test(err.message));
+  });
+
+  describe('without --config (how Meltano runs commands), the settings come from TAP_KLAVIYO_*', () => {
+    const env = { TAP_KLAVIYO_API_KEY: API_KEY, TAP_KLAVIYO_ACCOUNT_ID_COLUMN: 'true', TAP_KLAVIYO_METRIC_STREAMS: '{"placed_order": "Placed Order"}' };
+    const { api_key: _key, ...fileSettings } = { ...BASE_CONFIG, account_id_column: true, metric_streams: { placed_order: 'Placed Order' } };
+
+    it('--discover reads them as a config file would give them; --config ENV (the Meltano SDK spelling) too', async () => {
+      const withFile = await runTap({ config: fileSettings, args: ['--discover'], env: { TAP_KLAVIYO_API_KEY: API_KEY } });
+      assert.equal(withFile.code, 0, withFile.stderr);
+      for (const args of [['--discover'], ['--config', 'ENV', '--discover']]) {
+        const run = await runTap({ args, env });
+        assert.deepEqual([run.code, run.stderr], [0, ''], args.join(' '));
+        assert.equal(run.stdout, withFile.stdout, `${args.join(' ')}: the catalog of the same settings`);
+      }
+      assert.match(withFile.stdout, /"placed_order"/);
+      assert.match(withFile.stdout, /"key_properties": \[\s*"account_id"/);
+    });
+
+    it('--test (meltano test tap-klaviyo) uses the key from the environment', async () => {
+      nock.disableNetConnect();
+      const scope = nock(BASE).get(() => true).query(true).matchHeader('authorization', `Klaviyo-API-Key ${API_KEY}`).reply(200, { data: [], links: { next: null } }).persist();
+      try {
+        const run = await runTap({ args: ['--test'], env: { TAP_KLAVIYO_API_KEY: API_KEY } });
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /^ok: /);
+        assert.ok(scope.isDone(), 'the key was tried');
+      } finally {
+        nock.cleanAll();
+        nock.enableNetConnect();
+      }
+    });
+
+    it('no --config and no TAP_KLAVIYO_* setting: one line saying both ways (exit 2)', async () => {
+      const run = await runTap({ args: ['--discover'], env: { TAP_KLAVIYO_UNRELATED: 'x' } });
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, /^tap-klaviyo: --config is required .*TAP_KLAVIYO_<SETTING> environment variables .*--config ENV.*\n$/);
+    });
+  });
+
+  it('the Meltano SDK settings (stream maps, flattening, faker, batch) are refused with what to use instead', async () => {
+    for (const name of Object.keys(SDK_SETTINGS)) {
+      const run = await runTap({ config: { ...BASE_CONFIG, [name]: name === 'flattening_enabled' ? true : {} }, args: ['--discover'] });
+      assert.deepEqual([run.code, run.stdout], [2, ''], name);
+      const line = new RegExp(`^tap-klaviyo: config: "${name}" is ${name === 'batch_config' ? "the Meltano SDK's BATCH message setting" : 'a Meltano SDK mapper feature.* meltano-map-transformer'}[^\n]*\n$`);
+      assert.match(run.stderr, line, name);
+    }
   });
 });

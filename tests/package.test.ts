@@ -1,17 +1,21 @@
 // Packaging: `npm pack` makes a package that installs into an empty folder without dev dependencies, offline
-// from the npm cache, and runs as `npx tap-klaviyo --version`. Offline: the cache holds the dependencies'
+// from the npm cache, runs no install script (npm 11 warns about a `prepare`) and runs as `npx tap-klaviyo
+// --version`; a clone's `npm ci` builds dist/ (`postprepare`, which npm runs for the project itself only) with
+// dist/src/tap/bin.js executable, as meltano.yml runs it. Offline: the cache holds the dependencies'
 // tarballs (npm ci fetched them) but not the registry's package documents a plain `npm install <tarball>` needs
 // to resolve version ranges, so the empty folder gets a lockfile: the tarball, and this repository's locked
 // entries of every non-dev package. `npm ci` from it then needs no network, and fails if the package needs
 // anything only dev dependencies bring.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PACKAGE } from '../src/tap/about.js';
 
 const npm = (args: string[], cwd: string): string => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+
+const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'];
 
 type LockEntry = { dev?: boolean; devOptional?: boolean } & Record<string, unknown>;
 
@@ -44,11 +48,24 @@ describe('npm package', function () {
     const tarball = `file:../${packed[0]?.filename ?? ''}`;
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pack-check', private: true, dependencies: { [PACKAGE.name]: tarball } }));
     writeFileSync(join(app, 'package-lock.json'), JSON.stringify(lockFor(tarball)));
-    npm(['ci', '--omit=dev', '--offline', '--no-audit', '--no-fund'], app);
+    const packedJson = JSON.parse(execFileSync('tar', ['-xOzf', join(dir, packed[0]?.filename ?? ''), 'package/package.json'], { encoding: 'utf8' })) as { scripts: Record<string, string> };
+    assert.deepEqual(INSTALL_SCRIPTS.filter((s) => s in packedJson.scripts), [], 'the packed package.json has no install script');
+    const install = spawnSync('npm', ['ci', '--omit=dev', '--offline', '--no-audit', '--no-fund'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(install.status, 0, install.stderr);
+    assert.doesNotMatch(install.stderr, /install-scripts|prepare/, 'npm warns about no script');
     const installed = readdirSync(join(app, 'node_modules'));
     for (const dev of ['mocha', 'typescript', 'eslint', 'nock', 'js-yaml', 'json-schema-to-typescript']) assert.ok(!installed.includes(dev), `dev dependency ${dev} not installed`);
     for (const dep of ['ajv', 'axios', 'luxon']) assert.ok(installed.includes(dep), dep);
     const version = execFileSync('npx', ['--offline', '--no-install', 'tap-klaviyo', '--version'], { cwd: app, encoding: 'utf8', timeout: 30_000 });
     assert.equal(version, `${PACKAGE.name} ${PACKAGE.version}\n`);
+  });
+
+  it('a clone builds on npm ci (postprepare -> build) and the build makes dist/src/tap/bin.js executable', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+    assert.deepEqual(INSTALL_SCRIPTS.filter((s) => s in pkg.scripts), [], 'no install script (a packed install would run or warn about it)');
+    assert.equal(pkg.scripts['postprepare'], 'npm run build');
+    assert.equal(pkg.scripts['prepack'], 'npm run build', 'npm pack ships a fresh build');
+    assert.match(pkg.scripts['build'] ?? '', /chmodSync\('dist\/src\/tap\/bin\.js',0o755\)/);
+    assert.equal(statSync('dist/src/tap/bin.js').mode & 0o111, 0o111, 'bin.js is executable by all (npm run build sets it; tsc keeps it)');
   });
 });

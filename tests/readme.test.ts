@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { builtInStreams } from '../src/streams/registry.js';
 import { aboutMarkdown } from '../src/tap/about.js';
-import { settingsDescription } from '../src/tap/config.js';
+import { CONFIG_SCHEMA, settingsDescription } from '../src/tap/config.js';
 
 const readme = readFileSync('README.md', 'utf8');
 
@@ -20,6 +20,12 @@ describe('README', () => {
       assert.ok(row, `setting ${s.name} in the README`);
       if (s.default !== undefined) assert.ok(row.includes(JSON.stringify(s.default)), `default of ${s.name}`);
     }
+  });
+
+  it('the streams row names every per-stream override of schemas/config.json', () => {
+    const row = readme.split('\n').find((l) => l.startsWith('| `streams` |')) ?? '';
+    const overrides = (CONFIG_SCHEMA['properties'] as { streams: { additionalProperties: { properties: object } } }).streams.additionalProperties.properties;
+    for (const key of Object.keys(overrides)) assert.ok(row.includes(key), `streams row: ${key}`);
   });
 
   it('has the stream table --about prints (key, replication, parent, scopes)', () => {

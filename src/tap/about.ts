@@ -11,7 +11,7 @@ interface PackageJson {
 }
 
 export const PACKAGE = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as PackageJson;
-export const CAPABILITIES = ['catalog', 'discover', 'state', 'about', 'test'] as const;
+export const CAPABILITIES = ['catalog', 'discover', 'state', 'about', 'test', 'activate-version'] as const;
 
 /** The default revision and its lifecycle dates (deprecated after one year, retired after two). */
 export function aboutRevision(): { revision: string; released: string; deprecated: string; retired: string } {

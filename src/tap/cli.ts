@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { allStreams, builtInStreams } from '../streams/registry.js';
 import { aboutJson, aboutMarkdown, PACKAGE } from './about.js';
 import { defaultSelection, discover, loadSelection } from './catalog.js';
-import { checkStreamNames, loadConfig, type TapConfig } from './config.js';
+import { checkStreamNames, CONFIG_FROM_ENV, loadConfig, settingsFromEnv, type TapConfig } from './config.js';
 import { formatJson } from './json.js';
 import { AuthError, ConfigError, describeError } from './errors.js';
 import { KlaviyoClient } from './http/http.js';
@@ -33,7 +33,8 @@ const USAGE = `Usage: tap-klaviyo --config CONFIG [--catalog CATALOG] [--state S
        tap-klaviyo --version | --help
 
 Singer tap for Klaviyo. Messages go to stdout, logs to stderr.
-  --config FILE       settings (see --about); the API key may come from TAP_KLAVIYO_API_KEY
+  --config FILE       settings (see --about); each may instead come from TAP_KLAVIYO_<SETTING> (the file
+                      wins), and without --config (or with --config ENV) all of them do, as Meltano passes them
   --catalog FILE      which streams and fields to sync (alias --properties); default: every stream
   --state FILE        bookmarks from an earlier run
   --discover          print the catalog of every stream
@@ -114,10 +115,13 @@ export async function main(
     const streams = builtInStreams();
     return write(stdout, format === 'json' ? `${JSON.stringify(aboutJson(streams), null, 2)}\n` : aboutMarkdown(streams));
   }
-  if (!args.config) throw new ConfigError('--config is required (a JSON file of settings; see --about)', 'config');
+  const configPath = args.config ?? null;
+  if (configPath === null && Object.keys(settingsFromEnv(env)).length === 0) {
+    throw new ConfigError(`--config is required (a JSON file of settings; see --about), unless the settings are given as TAP_KLAVIYO_<SETTING> environment variables (as Meltano passes them; --config ${CONFIG_FROM_ENV} says so)`, 'config');
+  }
   const other = (['discover', 'test', 'plan', 'sample'] as const).find((flag) => args[flag] !== undefined);
   if (args.audit && other) throw new ConfigError(`--audit applies to a sync only; drop it or --${other}`, 'audit');
-  const config = loadConfig(args.config, env);
+  const config = loadConfig(configPath, env);
   setLogLevel(config.log_level);
   const builtIn = builtInStreams().map((s) => s.name);
   checkStreamNames(config, builtIn);

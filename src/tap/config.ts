@@ -58,13 +58,34 @@ const OVERRIDES = Object.keys(
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
-/** Reads, validates and completes the config (defaults applied). `path` may be absent for --about. */
-export function loadConfig(path: string, env: NodeJS.ProcessEnv): TapConfig {
-  const raw = readJsonFile(path, '--config');
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ConfigError(`--config ${path}: expected a JSON object of settings`, 'config');
-  }
-  const value: Record<string, unknown> = { ...settingsFromEnv(env), ...(raw as Record<string, unknown>) };
+/**
+ * `--config ENV`, as the Meltano SDK spells it: the settings come from the environment only (TAP_KLAVIYO_*), as
+ * they do when `--config` is absent (Meltano runs a plugin's commands, `meltano test` too, without a config file).
+ */
+export const CONFIG_FROM_ENV = 'ENV';
+
+/**
+ * Settings that Meltano SDK taps take and this tap (not built on the SDK) does not have: each is refused with what
+ * to do instead, not only "unknown key". Stream maps, flattening and faker are the SDK's built-in mapper.
+ */
+const MAPPER = 'a Meltano SDK mapper feature, which this tap (not built on the Meltano SDK) does not have; remove it and put a mapper plugin between the tap and the target, e.g. meltano-map-transformer (meltano run tap-klaviyo meltano-map-transformer target-...)';
+export const SDK_SETTINGS: Readonly<Record<string, string>> = {
+  stream_maps: MAPPER,
+  stream_map_config: MAPPER,
+  flattening_enabled: MAPPER,
+  flattening_max_depth: MAPPER,
+  faker_config: MAPPER,
+  batch_config: 'the Meltano SDK\'s BATCH message setting, which this tap (not built on the Meltano SDK) does not have; remove it (the tap sends RECORD messages)',
+};
+
+/**
+ * Reads, validates and completes the config (defaults applied): the file at `path` over the TAP_KLAVIYO_* variables
+ * of `env`; with `path` null (or CONFIG_FROM_ENV), the variables alone.
+ */
+export function loadConfig(path: string | null, env: NodeJS.ProcessEnv): TapConfig {
+  const fromFile = path === null || path === CONFIG_FROM_ENV ? {} : readConfigFile(path);
+  const value: Record<string, unknown> = { ...settingsFromEnv(env), ...fromFile };
+  refuseSdkSettings(fromFile);
   if (typeof value['api_key'] === 'string') registerSecret(value['api_key']);
   assertValid<TapConfig>(validateConfig, value, 'config', (field) => {
     const choices = field.startsWith('streams.') ? OVERRIDES : SETTINGS;
@@ -79,6 +100,19 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv): TapConfig {
   checkBaseUrl(value.base_url);
   value.base_url = value.base_url.replace(/\/+$/, '');
   return value;
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  const raw = readJsonFile(path, '--config');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(`--config ${path}: expected a JSON object of settings`, 'config');
+  }
+  return raw as Record<string, unknown>;
+}
+
+function refuseSdkSettings(settings: Record<string, unknown>): void {
+  const name = Object.keys(SDK_SETTINGS).find((setting) => setting in settings);
+  if (name !== undefined) throw new ConfigError(`config: "${name}" is ${SDK_SETTINGS[name] ?? ''}`, name);
 }
 
 /** The environment variable a setting may come from (Meltano passes every setting so): TAP_KLAVIYO_<NAME>. */
