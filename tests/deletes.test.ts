@@ -5,7 +5,7 @@
 // every row). A target that ignores versions gets the small FULL_TABLE streams' deletes as `_sdc_deleted_at` records.
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
-import { canonical, E2eWorkspace, settledNow, SIM_KEY, truth, type E2eRun, type Row } from './helpers/e2e.js';
+import { aged, canonical, E2eWorkspace, settledNow, SIM_KEY, truth, type E2eRun, type Row, type State } from './helpers/e2e.js';
 import { MemoryTarget } from './helpers/singer-target.js';
 import { catalogOfStreams } from './helpers/tap-files.js';
 
@@ -13,9 +13,6 @@ const GROUPS = ['list_members', 'segment_members', 'global_exclusions'];
 const FULL_TABLE = ['metrics', 'tags', 'coupons', 'coupon_codes', 'catalog_items', 'catalog_variants'];
 const SMALL = ['metrics', 'tags', 'coupons', 'catalog_items', 'catalog_variants'];
 const REMOVALS = { removedListMembers: 8, removedSegmentMembers: 8, liftedSuppressions: 4, deletedTags: 2, deletedCoupons: 1, deletedCatalogItems: 2 };
-const DAY_MS = 86_400_000;
-
-type State = { bookmarks: Record<string, Record<string, unknown>> };
 
 function assertTableEqualsTruth(target: MemoryTarget, sim: Simulator, stream: string): void {
   const want = canonical(truth(sim, stream), stream);
@@ -24,17 +21,6 @@ function assertTableEqualsTruth(target: MemoryTarget, sim: Simulator, stream: st
   const extra = [...got.keys()].filter((k) => !want.has(k));
   assert.deepEqual({ missing: missing.slice(0, 5), extra: extra.slice(0, 5) }, { missing: [], extra: [] }, `${stream}: table keys`);
   for (const [key, form] of want) assert.equal(got.get(key), form, `${stream}: row ${key}`);
-}
-
-/** The state with the active version of `streams` made `days` old, as if that many days had passed since it began. */
-function aged(state: unknown, streams: readonly string[], days: number): State {
-  const copy = structuredClone(state) as State;
-  for (const stream of streams) {
-    const entry = copy.bookmarks[stream];
-    assert.ok(typeof entry?.['active_version'] === 'number', `${stream} has an active version`);
-    entry['active_version'] = Date.now() - days * DAY_MS;
-  }
-  return copy;
 }
 
 function messages(run: E2eRun, type: string, stream: string): Array<{ version?: number; record?: Row }> {

@@ -117,9 +117,19 @@ describe('report streams under the daily quota', function () {
         assert.equal(again.records.get(s.name), undefined);
         assert.equal((again.state as State).bookmarks[s.name]?.report_quota?.requests, 2);
       }
+      // A third run the same day: the values reports' budget is spent too, so their full read is left pending, not
+      // activated (an activation after no records would empty their tables in a versioning target).
+      const third = await ws.run(again.state, catalogOf());
+      ok(third);
+      for (const s of ALL_VALUES) {
+        assert.equal(sim.usedToday(s.report.operationId), 2, s.name);
+        assert.ok(!third.lines.some((l) => l.startsWith('{"type":"ACTIVATE_VERSION"') && l.includes(`"stream":"${s.name}"`)), `${s.name}: no activation`);
+        assert.match(third.stderr, new RegExp(`${s.name}: not every report request was sent, so its full read stays pending`));
+        assert.equal(typeof (third.state as { bookmarks: Record<string, { pending_version?: number }> }).bookmarks[s.name]?.pending_version, 'number');
+      }
 
       sim.advanceDay();
-      const next = await ws.run(dayLater(again.state), catalogOf());
+      const next = await ws.run(dayLater(third.state), catalogOf());
       ok(next);
       // From the bookmark (today - 60 days) less report_reread_days (5): 65 days, two windows.
       for (const s of ALL_SERIES) assert.equal(sim.usedToday(s.report.operationId), 2, s.name);

@@ -24,6 +24,8 @@ export interface TapConfig {
   full_reread_days: number;
   full_refresh_days: number;
   emit_deleted_records: boolean;
+  /** Most keys a stream keeps to find deleted records (deletes.ts). */
+  max_tracked_ids: number;
   /** The completeness audit after the event streams (audit.ts). */
   audit: boolean;
   /** Reporting API streams (see reports.ts). */

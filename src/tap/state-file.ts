@@ -80,8 +80,10 @@ function checkVersions(entry: Record<string, unknown>, where: string): void {
     }
   }
   const ids = entry['ids'];
-  if (ids !== undefined && !(Array.isArray(ids) && ids.every((id) => typeof id === 'string'))) {
-    throw new ConfigError(`--state: ${where}.ids must be an array of id strings; fix or delete it (deleted records are then sent again from the next full read)`, `${where}.ids`);
+  const scalar = (v: unknown): boolean => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+  const key = (id: unknown): boolean => typeof id === 'string' || (Array.isArray(id) && id.length > 0 && id.every(scalar));
+  if (ids !== undefined && !(Array.isArray(ids) && ids.every(key))) {
+    throw new ConfigError(`--state: ${where}.ids must be an array of keys (id strings, or arrays of key values); fix or delete it (deleted records are then sent again from the next full read)`, `${where}.ids`);
   }
 }
 

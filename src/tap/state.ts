@@ -33,14 +33,20 @@ export interface ParentBookmark {
   archived_full_read_at?: string;
 }
 
+/**
+ * A key a full read wrote, kept to find deleted records (deletes.ts): the key value itself for a one-field key, else
+ * the values of the key's fields, then of the other fields a deleted record carries.
+ */
+export type TrackedKey = string | unknown[];
+
 /** A stream's Singer table versions (versions.ts): null where absent. */
 export interface TableVersions {
   /** The version last activated: incremental runs send their records with it. */
   active: number | null;
   /** A full read begun under this version and not finished: the next run resumes it. */
   pending: number | null;
-  /** `emit_deleted_records`: the ids the last finished full read saw. */
-  ids: string[] | null;
+  /** `emit_deleted_records`, `account_id_column`: the keys the last finished full read saw. */
+  ids: TrackedKey[] | null;
 }
 
 /** The requests a Reporting API stream sent on one UTC day (its endpoint's daily quota), kept across runs. */
@@ -55,7 +61,7 @@ interface StreamEntry extends BookmarkHolder {
   parent_bookmark?: ParentBookmark;
   active_version?: number;
   pending_version?: number;
-  ids?: string[];
+  ids?: TrackedKey[];
   report_quota?: ReportQuota;
   [other: string]: unknown;
 }
@@ -149,7 +155,7 @@ export class StateStore {
   }
 
   /** A full read finished: `version` becomes the active one; `ids` (null: not kept) replace the saved ids. */
-  activateVersion(stream: string, version: number, ids: string[] | null): void {
+  activateVersion(stream: string, version: number, ids: TrackedKey[] | null): void {
     const entry = (this.state.bookmarks[stream] ??= {});
     entry.active_version = version;
     delete entry.pending_version;

@@ -17,7 +17,7 @@ import { RenderedRecord } from './records.js';
 import { ACCOUNT_ID, type KlaviyoStream, type Lane, type Partition, type StreamRuntime } from './stream.js';
 import type { SelectedStream, StreamSummary, SyncDeps } from './sync.js';
 import { daysToMicros, fromMicros, MICROS_PER_SECOND, parseUserDate, toMicros } from './time.js';
-import { SeenIds } from './versions.js';
+import type { SeenKeys } from './deletes.js';
 
 
 /** Filters never reach closer to now than this (the API refuses bounds in the future; data settles). */
@@ -72,7 +72,7 @@ export class StreamRun {
     /** Added to every record as `account_id` (`account_id_column`); null: not added. */
     private readonly accountId: string | null = null,
     /** Collects the ids written, where the stream sends deleted records (`emit_deleted_records`). */
-    private readonly seen: SeenIds | null = null,
+    private readonly seen: SeenKeys | null = null,
   ) {
     this.plan = planReplication(s.stream.replicationKey, s.stream.replicationApiField, s.stream.facts, s.stream.sortsByKey);
     this.splitWindows = splittable(this.plan) && !s.stream.parent && s.stream.budget(rt).tier.perMinute >= SPLIT_MIN_PER_MINUTE;
@@ -300,7 +300,7 @@ export class StreamRun {
 }
 
 /**
- * Writes records of a stream through its shaper (with `account_id` when given, noting ids in `seen` when deletes
+ * Writes records of a stream through its shaper (with `account_id` when given, noting keys in `seen` when deletes
  * are tracked), waiting only when stdout is full. Each record is taken from `records` once the one before is
  * written, so a lazy sequence (StreamRun.select) holds only the record being written.
  */
@@ -310,7 +310,7 @@ export async function writeRecords(
   records: Iterable<SingerRecord | RenderedRecord>,
   summary: StreamSummary,
   accountId: string | null,
-  seen: SeenIds | null = null,
+  seen: SeenKeys | null = null,
 ): Promise<void> {
   const extracted = new Date().toISOString();
   const { stream, shaper } = s;
@@ -319,12 +319,13 @@ export async function writeRecords(
   for (const raw of records) {
     let full: Promise<void> | undefined;
     if (raw instanceof RenderedRecord) {
-      if (seen) seen.add(raw.fields['id']);
+      if (seen) seen.add(raw.fields);
       full = deps.writer.recordJson(stream.name, accountId === null ? raw.json : raw.json.slice(0, -1) + accountJson, extracted);
     } else {
       if (accountId !== null) raw[ACCOUNT_ID] = accountId;
-      if (seen) seen.add(raw['id']);
-      full = deps.writer.recordNow(stream.name, shaper.fit(raw), extracted);
+      const record = shaper.fit(raw);
+      if (seen) seen.add(record);
+      full = deps.writer.recordNow(stream.name, record, extracted);
     }
     // Waits only when stdout is full: a page's records otherwise go out in one go (and the page is freed).
     if (full) await full;

@@ -18,7 +18,7 @@ import type { StateStore } from './state.js';
 import type { StopSignal } from './stop.js';
 import { type KlaviyoStream, type StreamRuntime } from './stream.js';
 import { fromMicros, toMicros } from './time.js';
-import { closeVersion, openVersion, planVersion, schemaWithDeletes, SeenIds, tracksDeletes } from './versions.js';
+import { closeVersion, openVersion, planVersion, schemaWithDeletes, seenKeys } from './versions.js';
 import { ReportStream } from '../streams/report-stream.js';
 import { syncReport } from './reports/reports.js';
 import { MetricAggregates } from '../streams/metric_aggregates.js';
@@ -145,14 +145,16 @@ async function syncStream(s: SelectedStream, deps: SyncDeps, run: RunShared): Pr
   const parents = parentScope(s.stream, deps.config, deps.store, deps.startedAt, deps.startedAt - NOW_MARGIN);
   const rt: StreamRuntime = { client: deps.client, config: deps.config, selected: s.selected, memo: run.memo, parentsChangedSince: parents.since };
   const version = planVersion(s.stream, deps.config, deps.store, Math.floor(deps.startedAt / 1000));
-  const seen = version.full && tracksDeletes(s.stream, deps.config) ? new SeenIds(s.stream.name) : null;
+  const seen = seenKeys(s.stream, version, deps.config, s.schema);
   const account = s.stream.accountIdColumn ? run.accountId : null;
   log.info(`stream ${s.stream.name}: starting`, sinceFields(parents.since));
   await openVersion(s.stream, version, deps.store, deps.writer);
   deps.progress?.watch(s.stream.name, progressSource(s.stream, deps, rt, summary));
+  // A report whose daily budget ran out read only part of what it covers: its full read is left pending.
+  let complete = true;
   try {
-    if (s.stream instanceof ReportStream) await syncReport(s, deps, rt, summary, account);
-    else if (s.stream instanceof MetricAggregates) await syncAggregates(s, deps, rt, summary, account);
+    if (s.stream instanceof ReportStream) complete = await syncReport(s, deps, rt, summary, { accountId: account, seen });
+    else if (s.stream instanceof MetricAggregates) await syncAggregates(s, deps, rt, summary, { accountId: account, seen });
     else await new StreamRun(s, deps, rt, run.pageSlots, summary, account, seen).sync();
   } catch (err) {
     deps.metrics?.syncDuration(s.stream.name, (Date.now() - started) / 1000, 'failed');
@@ -166,7 +168,8 @@ async function syncStream(s: SelectedStream, deps: SyncDeps, run: RunShared): Pr
     deps.store.setParentBookmark(s.stream.name, parents.next);
     await deps.writer.state(deps.store.snapshot());
   }
-  await closeVersion(s.stream, version, deps, seen, account);
+  if (complete) await closeVersion(s.stream, version, deps, seen, account);
+  else if (version.full) log.warn(`stream ${s.stream.name}: not every report request was sent, so its full read stays pending (no deletes from it); the next run reads it again`);
   summary.seconds = (Date.now() - started) / 1000;
   deps.metrics?.syncDuration(s.stream.name, summary.seconds, 'succeeded');
   log.info(`stream ${s.stream.name}: done`, { records: summary.records, pages: summary.pages, seconds: summary.seconds });

@@ -5,20 +5,17 @@
 // every `full_refresh_days`; runs in between stay incremental and send the active version, so nothing goes by
 // mistake. The version of a full read is saved in state before its first record (`pending_version`): a killed
 // read is resumed under the same version by the next run, and only a finished read is activated.
-// `emit_deleted_records`, for targets that ignore versions (pipelinewise): small FULL_TABLE streams keep their ids
-// in state and send, for each id gone since the last full read, a record with `_sdc_deleted_at`.
+// A version is table-wide: ACTIVATE_VERSION retires every row of the table of another version, whichever account
+// it came from. So with `account_id_column` (tables shared by accounts) no record carries a version and no
+// ACTIVATE_VERSION is sent; the versions in state only time the full reads, and deletes go as `_sdc_deleted_at`
+// records keyed by account (deletes.ts), as they do for targets that ignore versions with `emit_deleted_records`.
 import type { TapConfig } from './config.js';
+import { sendDeleted, SeenKeys, tombstoneFields, withDeletedAt } from './deletes.js';
 import { log } from './log.js';
 import type { JsonSchema, MessageWriter } from './messages.js';
 import type { StateStore } from './state.js';
-import { ACCOUNT_ID, type KlaviyoStream } from './stream.js';
+import type { KlaviyoStream } from './stream.js';
 
-export const DELETED_AT = '_sdc_deleted_at';
-/**
- * A stream with more ids than this stops keeping them (and sending deleted records), with a warning: every STATE
- * message carries the whole state, ids included, so they must stay small (2,000 ids are about 70 KB).
- */
-export const MAX_TRACKED_IDS = 2_000;
 const MS_PER_DAY = 86_400_000;
 
 export interface VersionPlan {
@@ -54,83 +51,68 @@ export function planVersion(stream: KlaviyoStream, config: TapConfig, store: Sta
   return { version: next, full: true, restart: true, activateFirst: first };
 }
 
-/** Whether the stream keeps its ids and sends deleted records (`emit_deleted_records`). */
+/** Whether a stream is ever read in full: FULL_TABLE, or refreshed in full every `full_refresh_days` (not 0). */
+export function readsInFull(stream: KlaviyoStream, config: TapConfig): boolean {
+  return stream.replicationMethod === 'FULL_TABLE' || (stream.refreshedInFull && fullRefreshDays(stream, config) > 0);
+}
+
+/** Whether the stream's records and full reads carry table versions: not in tables shared by accounts. */
+export function sendsVersions(stream: KlaviyoStream): boolean {
+  return !stream.accountIdColumn;
+}
+
+/** Whether the stream's full reads keep its keys and send deleted records (deletes.ts). */
 export function tracksDeletes(stream: KlaviyoStream, config: TapConfig): boolean {
+  if (!sendsVersions(stream)) return readsInFull(stream, config);
   return config.emit_deleted_records && stream.smallTable && stream.replicationKey === null;
 }
 
 /** The schema sent in SCHEMA: with a nullable `_sdc_deleted_at` where the stream sends deleted records. */
 export function schemaWithDeletes(stream: KlaviyoStream, config: TapConfig, schema: JsonSchema): JsonSchema {
-  if (!tracksDeletes(stream, config)) return schema;
-  const properties = (schema['properties'] ?? {}) as Record<string, JsonSchema>;
-  const deletedAt = { type: ['string', 'null'], format: 'date-time', description: 'When the tap found the record deleted in Klaviyo (emit_deleted_records)' };
-  return { ...schema, properties: { ...properties, [DELETED_AT]: deletedAt } };
+  return tracksDeletes(stream, config) ? withDeletedAt(schema) : schema;
 }
 
-/** The ids a full read has written, up to MAX_TRACKED_IDS. */
-export class SeenIds {
-  private ids: Set<string> | null = new Set();
-
-  constructor(private readonly stream: string) {}
-
-  add(id: unknown): void {
-    if (!this.ids) return;
-    this.ids.add(String(id));
-    if (this.ids.size <= MAX_TRACKED_IDS) return;
-    log.warn(`stream ${this.stream}: over ${MAX_TRACKED_IDS} records, too many to keep their ids in state; no deleted records this run (deletes still reach versioning targets)`);
-    this.ids = null;
-  }
-
-  /** The ids, sorted; null when there were too many. */
-  list(): string[] | null {
-    return this.ids ? [...this.ids].sort() : null;
-  }
+/** What a full read notes of every record it writes, when the stream tracks deletes (null otherwise). */
+export function seenKeys(stream: KlaviyoStream, plan: VersionPlan, config: TapConfig, schema: JsonSchema): SeenKeys | null {
+  if (!plan.full || !tracksDeletes(stream, config)) return null;
+  return new SeenKeys(stream.name, tombstoneFields(stream, schema), stream.primaryKey.length, config.max_tracked_ids);
 }
 
 /**
  * Before the stream's first record: a new full read is saved in state (so a killed run resumes it under the same
- * version) and the writer stamps the version on every record.
+ * version) and the writer stamps the version on every record (with `account_id_column`, no version).
  */
 export async function openVersion(stream: KlaviyoStream, plan: VersionPlan, store: StateStore, writer: MessageWriter): Promise<void> {
-  writer.setVersion(stream.name, plan.version);
+  const versioned = sendsVersions(stream);
+  writer.setVersion(stream.name, versioned ? plan.version : null);
   if (!plan.full || plan.version === null) return;
   const resumed = store.versions(stream.name).pending === plan.version;
   if (!resumed) {
     store.beginVersion(stream.name, plan.version, plan.restart);
     await writer.state(store.snapshot());
   }
-  if (stream.replicationKey !== null) log.info(`stream ${stream.name}: full refresh under table version ${plan.version}${resumed ? ' (resumed)' : ''}`);
-  if (plan.activateFirst) await writer.activateVersion(stream.name, plan.version);
+  const how = versioned ? `under table version ${plan.version}` : 'without a table version (account_id_column; deletes as _sdc_deleted_at records)';
+  if (stream.replicationKey !== null) log.info(`stream ${stream.name}: full refresh ${how}${resumed ? ' (resumed)' : ''}`);
+  if (plan.activateFirst && versioned) await writer.activateVersion(stream.name, plan.version);
 }
 
 /**
  * After every record of a finished full read: deleted records (under the version their rows had), then
- * ACTIVATE_VERSION, then the STATE that makes the version active and keeps the ids.
+ * ACTIVATE_VERSION (not with `account_id_column`), then the STATE that makes the version active and keeps the keys.
  */
 export async function closeVersion(
   stream: KlaviyoStream,
   plan: VersionPlan,
   deps: { store: StateStore; writer: MessageWriter },
-  seen: SeenIds | null,
+  seen: SeenKeys | null,
   accountId: string | null,
 ): Promise<void> {
   if (!plan.full || plan.version === null) return;
   const { store, writer } = deps;
-  const ids = seen?.list() ?? null;
-  if (ids) await sendDeleted(stream, store, writer, new Set(ids), accountId);
-  await writer.activateVersion(stream.name, plan.version);
-  store.activateVersion(stream.name, plan.version, ids);
+  const versioned = sendsVersions(stream);
+  const keys = seen?.list() ?? null;
+  if (seen && keys) await sendDeleted({ stream, fields: seen.fields }, deps, seen, versioned ? store.versions(stream.name).active : null, accountId);
+  if (versioned) await writer.activateVersion(stream.name, plan.version);
+  store.activateVersion(stream.name, plan.version, keys);
   await writer.state(store.snapshot());
-}
-
-async function sendDeleted(stream: KlaviyoStream, store: StateStore, writer: MessageWriter, seen: ReadonlySet<string>, accountId: string | null): Promise<void> {
-  const { active, ids } = store.versions(stream.name);
-  const gone = (ids ?? []).filter((id) => !seen.has(id));
-  if (gone.length === 0) return;
-  const now = new Date().toISOString();
-  for (const id of gone) {
-    const record = { ...(accountId === null ? {} : { [ACCOUNT_ID]: accountId }), id, [DELETED_AT]: now };
-    await writer.recordMessage({ stream: stream.name, ...(active === null ? {} : { version: active }), record, time_extracted: now });
-  }
-  log.info(`stream ${stream.name}: ${gone.length} record(s) deleted in Klaviyo since the last full read, sent with ${DELETED_AT}`);
 }

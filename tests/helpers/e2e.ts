@@ -1,5 +1,6 @@
 // End-to-end runs: the built tap as a child process against the in-process simulator, compared with the
 // simulator's ground truth.
+import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,4 +123,17 @@ export function settledNow(): string {
 /** Waits until the tap's no-read margin before now has passed, so data dated "now" is readable. */
 export function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, NOW_MARGIN / 1000 + 1500));
+}
+
+export type State = { bookmarks: Record<string, Record<string, unknown>> };
+
+/** The state with the active version of `streams` made `days` old, as if that many days had passed since it began. */
+export function aged(state: unknown, streams: readonly string[], days: number): State {
+  const copy = structuredClone(state) as State;
+  for (const stream of streams) {
+    const entry = copy.bookmarks[stream];
+    assert.ok(typeof entry?.['active_version'] === 'number', `${stream} has an active version`);
+    entry['active_version'] = Date.now() - days * 86_400_000;
+  }
+  return copy;
 }

@@ -1,9 +1,11 @@
 // A Singer target in memory, to prove deletes: it applies SCHEMA, RECORD and ACTIVATE_VERSION to one table per
-// stream, keyed by the SCHEMA's key_properties, the way the spec (singer-python's ActivateVersionMessage) says a
-// versioning target does: a RECORD upserts its row with the record's version; ACTIVATE_VERSION N deletes every
-// row of the stream whose version is not N, keeping only the rows of the activated version. Mode `deleted_at`
-// is a target that ignores versions (pipelinewise with hard_delete): ACTIVATE_VERSION does nothing and a RECORD
-// whose `_sdc_deleted_at` is set deletes its row.
+// stream, keyed by the SCHEMA's key_properties. Mode `versions` is a versioning target as the Meltano SDK's SQL
+// targets are (MeltanoLabs target-postgres, activate_version on): a RECORD upserts its row with the record's version
+// (null without one); ACTIVATE_VERSION N retires every row of the table whose version is below N or null, whichever
+// account it came from, as the SDK's activate_version does; a RECORD whose `_sdc_deleted_at` is set is upserted like
+// any other (a soft-deleted row). Mode `deleted_at` is a target that ignores versions (pipelinewise with
+// hard_delete): ACTIVATE_VERSION does nothing and a RECORD whose `_sdc_deleted_at` is set deletes its row. `rows`
+// are the live rows: not retired, not soft-deleted.
 import type { Row } from './e2e.js';
 
 export type TargetMode = 'versions' | 'deleted_at';
@@ -42,7 +44,13 @@ export class MemoryTarget {
     return this;
   }
 
+  /** The stream's live rows (`versions`: soft-deleted ones left out). */
   rows(stream: string): Row[] {
+    return this.allRows(stream).filter((row) => row['_sdc_deleted_at'] == null);
+  }
+
+  /** Every row of the stream's table, soft-deleted ones included. */
+  allRows(stream: string): Row[] {
     return [...(this.tables.get(stream)?.values() ?? [])].map((row) => row.record);
   }
 
@@ -68,6 +76,6 @@ export class MemoryTarget {
     this.activations.set(stream, [...(this.activations.get(stream) ?? []), version]);
     if (this.mode !== 'versions') return;
     const table = this.table(stream);
-    for (const [key, row] of table) if (row.version !== version) table.delete(key);
+    for (const [key, row] of table) if (row.version === null || row.version < version) table.delete(key);
   }
 }

@@ -8,7 +8,8 @@ import { ConfigError } from '../../src/tap/errors.js';
 import { MessageWriter } from '../../src/tap/messages.js';
 import { StateStore, type TapState } from '../../src/tap/state.js';
 import { loadState } from '../../src/tap/state-file.js';
-import { planVersion, schemaWithDeletes, SeenIds, MAX_TRACKED_IDS } from '../../src/tap/versions.js';
+import { SeenKeys } from '../../src/tap/deletes.js';
+import { planVersion, schemaWithDeletes, seenKeys } from '../../src/tap/versions.js';
 import { tempFile } from '../helpers/temp-files.js';
 
 const NOW = 1_800_000_000_000;
@@ -54,7 +55,8 @@ describe('table versions', () => {
   const bad: Array<[string, unknown, RegExp]> = [
     ['a version that is not an integer', { tags: { active_version: '123' } }, /bookmarks\.tags\.active_version must be a positive integer.*fix or delete it/],
     ['a negative pending version', { list_members: { pending_version: -4 } }, /bookmarks\.list_members\.pending_version must be a positive integer/],
-    ['ids that are not strings', { tags: { ids: [1, 2] } }, /bookmarks\.tags\.ids must be an array of id strings/],
+    ['ids that are not strings', { tags: { ids: [1, 2] } }, /bookmarks\.tags\.ids must be an array of keys/],
+    ['a composite key with an object in it', { list_members: { ids: [['L1', { id: 'x' }]] } }, /bookmarks\.list_members\.ids must be an array of keys/],
   ];
   for (const [name, bookmarks, message] of bad) {
     it(`refuses a state with ${name}, in one line`, () => {
@@ -72,12 +74,37 @@ describe('table versions', () => {
     assert.equal(schemaWithDeletes(stream('list_members'), on, schema), schema, 'not FULL_TABLE');
   });
 
-  it('stops keeping ids past the bound', () => {
-    const seen = new SeenIds('tags');
-    for (let i = 0; i < MAX_TRACKED_IDS; i++) seen.add(i);
-    assert.equal(seen.list()?.length, MAX_TRACKED_IDS);
-    seen.add('one more');
+  it('stops keeping keys past max_tracked_ids', () => {
+    const seen = new SeenKeys('tags', ['id'], 1, 3);
+    for (let i = 0; i < 3; i++) seen.add({ id: `t${i}` });
+    assert.deepEqual(seen.list(), ['t0', 't1', 't2']);
+    seen.add({ id: 'one more' });
     assert.equal(seen.list(), null);
+  });
+
+  it('keeps a composite key with the other required fields, sorted, and knows a key by its key fields only', () => {
+    const seen = new SeenKeys('global_exclusions', ['id', 'reason'], 1, 10);
+    seen.add({ id: 'p2', reason: 'user_suppressed', email: 'x' });
+    seen.add({ id: 'p1', reason: 'hard_bounce' });
+    assert.deepEqual(seen.list(), [['p1', 'hard_bounce'], ['p2', 'user_suppressed']]);
+    assert.ok(seen.has(['p1', 'invalid_email']), 'same key, another reason: not gone');
+    assert.ok(!seen.has(['p3', 'hard_bounce']));
+    const members = new SeenKeys('list_members', ['list_id', 'id'], 2, 10);
+    members.add({ list_id: 'L1', id: 'p1' });
+    assert.deepEqual([members.has(['L1', 'p1']), members.has(['L2', 'p1'])], [true, false]);
+  });
+
+  it('with account_id_column every stream read in full tracks its keys (tombstone fields: key, then required), whatever emit_deleted_records says', () => {
+    const full = { version: NOW, full: true, restart: true, activateFirst: false };
+    const scoped = (name: string) => Object.assign(Object.create(Object.getPrototypeOf(stream(name)) as object, Object.getOwnPropertyDescriptors(stream(name))) as ReturnType<typeof stream>, { accountIdColumn: true });
+    const schema = { type: 'object', required: ['account_id', 'id', 'reason'], properties: {} };
+    assert.deepEqual(seenKeys(scoped('global_exclusions'), full, config({ max_tracked_ids: 5 }), schema)?.fields, ['id', 'reason']);
+    assert.deepEqual(seenKeys(scoped('list_members'), full, config({ max_tracked_ids: 5 }), { required: ['account_id', 'list_id', 'id'] })?.fields, ['list_id', 'id']);
+    assert.equal(seenKeys(scoped('list_members'), { ...full, full: false }, config(), schema), null, 'not a full read');
+    assert.equal(seenKeys(stream('list_members'), full, config({ emit_deleted_records: true }), schema), null, 'without account_id_column: versions carry member removals');
+    assert.ok(schemaWithDeletes(scoped('coupon_codes'), config(), schema) !== schema, 'a large FULL_TABLE stream too');
+    assert.equal(schemaWithDeletes(scoped('list_members'), config({ full_refresh_days: 0 }), schema), schema, 'never read in full');
+    assert.equal(schemaWithDeletes(scoped('events'), config(), schema), schema, 'INCREMENTAL');
   });
 
   it('prints RECORD lines with the version set for the stream, and ACTIVATE_VERSION', async () => {

@@ -4,7 +4,7 @@
 import type { MetricAggregates } from '../../streams/metric_aggregates.js';
 import { forEachConcurrent } from '../concurrency.js';
 import { log } from '../log.js';
-import { dayWindows, labelled, startOfDay } from './reports.js';
+import { dayWindows, labelled, startOfDay, type RecordOptions } from './reports.js';
 import { budgetOf } from '../http/endpoint-facts.js';
 import type { StreamRuntime } from '../stream.js';
 import { writeRecords } from '../stream-run.js';
@@ -13,7 +13,7 @@ import { fromMicros, MICROS_PER_DAY, parseUserDate, toMicros } from '../time.js'
 
 const METRICS_AT_ONCE = 3;
 
-export async function syncAggregates(s: SelectedStream, deps: SyncDeps, rt: StreamRuntime, summary: StreamSummary, accountId: string | null): Promise<void> {
+export async function syncAggregates(s: SelectedStream, deps: SyncDeps, rt: StreamRuntime, summary: StreamSummary, options: RecordOptions): Promise<void> {
   const stream = s.stream as MetricAggregates;
   const { config, store, writer } = deps;
   const today = startOfDay(deps.startedAt);
@@ -31,7 +31,7 @@ export async function syncAggregates(s: SelectedStream, deps: SyncDeps, rt: Stre
       try {
         const doc = await rt.client.post(stream.path, stream.body(metricId, window), budgetOf(stream.facts));
         summary.pages++;
-        await writeRecords(s, deps, stream.toAggregateRecords(doc, metricId, window), summary, accountId);
+        await writeRecords(s, deps, stream.toAggregateRecords(doc, metricId, window), summary, options.accountId, options.seen);
       } catch (err) {
         throw labelled(err, stream);
       }

@@ -7,6 +7,7 @@ import type { DataProbe, ReportStream, ReportWindow } from '../../streams/report
 import type { TapConfig } from '../config.js';
 import { FatalApiError, QuotaExhaustedError } from '../errors.js';
 import { renderFilters } from '../filters.js';
+import type { SeenKeys } from '../deletes.js';
 import { log } from '../log.js';
 import type { StateStore } from '../state.js';
 import { budgetOf } from '../http/endpoint-facts.js';
@@ -50,7 +51,14 @@ export function usedToday(store: StateStore, stream: string, day: string): numbe
   return quota?.day === day ? quota.requests : 0;
 }
 
-export async function syncReport(s: SelectedStream, deps: SyncDeps, rt: StreamRuntime, summary: StreamSummary, accountId: string | null): Promise<void> {
+/** What a query stream's records get: `account_id` (null: none), and the keys a full read notes (deletes.ts). */
+export interface RecordOptions {
+  accountId: string | null;
+  seen: SeenKeys | null;
+}
+
+/** Sends the report's requests that today's budget allows; resolves whether every request it needs was sent. */
+export async function syncReport(s: SelectedStream, deps: SyncDeps, rt: StreamRuntime, summary: StreamSummary, options: RecordOptions): Promise<boolean> {
   const stream = s.stream as ReportStream;
   const { config, store, writer } = deps;
   const today = startOfDay(deps.startedAt);
@@ -69,14 +77,14 @@ export async function syncReport(s: SelectedStream, deps: SyncDeps, rt: StreamRu
     // Retries count too: once they have used up the allowance, the rest waits like any unplanned request.
     if (used >= allowance) {
       log.warn(`stream ${stream.name}: retries used up today's report_daily_budget (${allowance}); the rest waits for a later run`);
-      break;
+      return false;
     }
     const attempts = { sent: 0 };
     try {
       const doc = await rt.client.post(stream.path, stream.body(window, conversion), budgetOf(stream.facts), attempts);
       const records = stream.toReportRecords(doc, window);
       summary.pages++;
-      await writeRecords(s, deps, records, summary, accountId);
+      await writeRecords(s, deps, records, summary, options.accountId, options.seen);
       if (records.length === 0) await warnIfEmpty(stream, stream.probe(window), rt, window);
     } catch (err) {
       used += attempts.sent;
@@ -84,13 +92,14 @@ export async function syncReport(s: SelectedStream, deps: SyncDeps, rt: StreamRu
       log.warn(`stream ${stream.name}: Klaviyo's daily quota for ${stream.path} is spent; no more report requests today (${err.message})`);
       store.setReportQuota(stream.name, { day, requests: Math.max(used, allowance) });
       await writer.state(store.snapshot());
-      return;
+      return false;
     }
     used += attempts.sent;
     store.setReportQuota(stream.name, { day, requests: used });
     if (stream.replicationKey) store.set(stream.name, {}, { replication_key: stream.replicationKey, replication_key_value: fromMicros(window.end) });
     await writer.state(store.snapshot());
   }
+  return planned.length === windows.length;
 }
 
 /** Names the stream (and, on 403, the scopes it needs) in an API error. */
