@@ -5,6 +5,7 @@ import { assertValid, closest, readJsonFile, readSchemaFile, type Validator } fr
 import type { JsonSchema } from './messages.js';
 import { withAccountId } from './account.js';
 import { applyReplicationChoice } from './replication-choice.js';
+import { overriddenSchema } from './schema-override.js';
 import type { KlaviyoStream } from './stream.js';
 
 type Metadata = Record<string, unknown>;
@@ -24,8 +25,16 @@ export interface Catalog {
 const schemaCache = new Map<string, JsonSchema>();
 const withAccountCache = new WeakMap<JsonSchema, JsonSchema>();
 
-/** The stream's full record schema (schemas/<name>.json, with `account_id` under `account_id_column`). */
+/**
+ * The stream's full record schema (schemas/<name>.json, with `account_id` under `account_id_column`), with what a
+ * catalog's `schema` changes in it (schema-override.ts).
+ */
 export function streamSchema(stream: KlaviyoStream): JsonSchema {
+  return stream.schemaOverride ?? ownSchema(stream);
+}
+
+/** The tap's own schema of the stream, whatever a catalog says. */
+function ownSchema(stream: KlaviyoStream): JsonSchema {
   const file = `${stream.schemaName ?? stream.name}.json`;
   let schema = schemaCache.get(file);
   if (!schema) {
@@ -109,6 +118,8 @@ export function selectionOf(catalog: Catalog, streams: readonly KlaviyoStream[])
     const meta = new Map(entry.metadata.map((m) => [m.breadcrumb.join('/'), m.metadata]));
     if (!isSelected(meta.get(''))) continue;
     applyReplicationChoice(stream, meta.get(''));
+    const schema = overriddenSchema(stream.name, ownSchema(stream), entry.schema);
+    stream.schemaOverride = schema === ownSchema(stream) ? null : schema;
     const automatic = new Set(stream.automaticFields);
     const fields = new Set<string>();
     for (const field of schemaProperties(streamSchema(stream))) {

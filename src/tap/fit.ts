@@ -3,8 +3,9 @@
 // ajv where a schema uses a keyword that does not cover). Only a record that fails validation takes the slow path:
 // each value that does not fit its column is converted where that loses nothing (a number sent as a string, a
 // date in another format), and otherwise moved to the `_overflow` column with its column left null (policy
-// `warn`), or stops the run (policy `fail`). Fields the schema lacks go to `_overflow` too. One warning per stream
-// and field per run; a value is never dropped without one.
+// `warn`; a column that may not be null is left out of the record instead), or stops the run (policy `fail`).
+// Fields the schema lacks go to `_overflow` too. One warning per stream and field per run; a value is never dropped
+// without one.
 import type { ValidateFunction } from 'ajv';
 import { compileConform, type Conform } from './conform.js';
 import { RecordValidationError } from './errors.js';
@@ -175,7 +176,7 @@ function fitValue(value: unknown, shape: Shape, path: string, run: FitRun): unkn
         if (fitted === UNFIT) {
           run.overflow[`${path}.${key}`] = child;
           run.notes.push({ path: `${path}.${key}`, got: describeType(child), want: expected(childShape), outcome: 'overflow' });
-          out[key] = null;
+          if (childShape.nullable) out[key] = null;
         } else out[key] = fitted;
       }
       return out;
@@ -288,7 +289,8 @@ export class RecordShaper {
       }
       run.overflow[key] = value;
       run.notes.push({ path: key, got: describeType(value), want: expected(shape), outcome: 'overflow' });
-      out[key] = null;
+      // A column that may not be null (a catalog narrowed its type) is left out instead: absent, it still validates.
+      if (shape.nullable) out[key] = null;
     }
     for (const note of run.notes) {
       if (note.outcome === 'overflow' && this.o.policy === 'fail') {

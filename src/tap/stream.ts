@@ -129,6 +129,9 @@ export abstract class KlaviyoStream {
    */
   fullTable = false;
 
+  /** The catalog's `schema` laid over the tap's (schema-override.ts), when it changes anything. Set by the selection. */
+  schemaOverride: JsonSchema | null = null;
+
   /** The method the sync uses: INCREMENTAL on the replication key, unless the stream has none or the catalog chose FULL_TABLE. */
   get replicationMethod(): 'INCREMENTAL' | 'FULL_TABLE' {
     return this.replicationKey !== null && !this.fullTable ? 'INCREMENTAL' : 'FULL_TABLE';
