@@ -105,7 +105,7 @@ describe('Meltano', () => {
     assertTestCommand(HUB_FILE, hub);
   });
 
-  it('every setting can arrive as Meltano passes it: a TAP_KLAVIYO_<SETTING> string, read by its type; the file wins', async () => {
+  it('every setting can arrive as Meltano passes it: a TAP_KLAVIYO_<SETTING> string, read by its type (objects with dotted keys too); the file wins', async () => {
     const props = (await about()).settings.properties;
     const samples: Record<string, [string, unknown]> = {
       api_key: [API_KEY, API_KEY],
@@ -134,6 +134,9 @@ describe('Meltano', () => {
     }
     const config = loadConfig(tempFile('config.json', { max_retries: 5 }), env) as unknown as Record<string, unknown>;
     assert.deepEqual(config, { ...expected, max_retries: 5 });
+    // Meltano 4 flattens an object setting's nested keys with dots in the variable (checked with meltano invoke).
+    const flat = { [envName('api_key')]: API_KEY, [envName('streams')]: '{"metric_aggregates.start_date": "2026-10-28", "events.page_size": 50, "events.lookback_days": 2}' };
+    assert.deepEqual(loadConfig(null, flat).streams, { metric_aggregates: { start_date: '2026-10-28' }, events: { page_size: 50, lookback_days: 2 } });
     const bad = { [envName('lookback_days')]: 'three', [envName('api_key')]: API_KEY };
     assert.throws(() => loadConfig(tempFile('config.json', {}), bad), (err: unknown) => err instanceof ConfigError && /^TAP_KLAVIYO_LOOKBACK_DAYS: not a number: "three"; give JSON/.test(err.message));
   });

@@ -138,11 +138,31 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown>
     }
     try {
       // Booleans as Meltano (and Python) may spell them: true, True, TRUE.
-      out[name] = JSON.parse(type === 'boolean' ? text.toLowerCase() : text);
+      const parsed: unknown = JSON.parse(type === 'boolean' ? text.toLowerCase() : text);
+      out[name] = type === 'object' ? nestDotted(parsed) : parsed;
     } catch {
       const example = type === 'object' ? '{"placed_order": "Placed Order"}' : type === 'boolean' ? 'true' : '30';
       throw new ConfigError(`${envName(name)}: not a ${type}: ${JSON.stringify(text)}; give JSON, e.g. ${example}`, name);
     }
+  }
+  return out;
+}
+
+/**
+ * Meltano passes an object setting's nested keys flattened with dots (`{"events.page_size": 50}` for `{"events":
+ * {"page_size": 50}}`): nested again. No stream id or override name has a dot, so a dotted key is always a path.
+ */
+function nestDotted(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    const path = key.split('.');
+    let node = out;
+    for (const step of path.slice(0, -1)) {
+      const next = node[step];
+      node = (node[step] = typeof next === 'object' && next !== null && !Array.isArray(next) ? next : {}) as Record<string, unknown>;
+    }
+    node[path[path.length - 1] ?? key] = inner;
   }
   return out;
 }
