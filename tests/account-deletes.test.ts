@@ -101,5 +101,11 @@ describe('account_id_column: two accounts in one table set, deletes in each (see
     }
     // A's next run (no refresh due) sends no deleted record again, and both accounts stay whole.
     assert.equal(tombstones(await run(a, false), a.id).size, 0);
+    // A refresh killed after reading every member (pending version, bookmarks at the end): the next run reads the
+    // members again from the start, so none of them is taken for deleted.
+    const killed = structuredClone(a.state) as { bookmarks: Record<string, Record<string, unknown>> };
+    for (const stream of GROUPS) killed.bookmarks[stream] = { ...killed.bookmarks[stream], pending_version: Date.now() - 60_000 };
+    a.state = killed;
+    assert.equal(tombstones(await run(a, false), a.id).size, 0, 'a resumed refresh sends no deleted record');
   });
 });

@@ -46,7 +46,9 @@ export function planVersion(stream: KlaviyoStream, config: TapConfig, store: Sta
   if (!stream.refreshedInFull) return NO_VERSION;
   const days = fullRefreshDays(stream, config);
   if (days === 0) return NO_VERSION;
-  if (pending !== null) return { version: pending, full: true, restart: false, activateFirst: false };
+  // A killed refresh resumes from its bookmarks; one that tracks deletes reads again from the start, since the keys
+  // it read before the kill are not in state and would otherwise all be taken for deleted.
+  if (pending !== null) return { version: pending, full: true, restart: tracksDeletes(stream, config), activateFirst: false };
   if (active !== null && nowMs - active < days * MS_PER_DAY) return { version: active, full: false, restart: false, activateFirst: false };
   return { version: next, full: true, restart: true, activateFirst: first };
 }
@@ -87,7 +89,7 @@ export async function openVersion(stream: KlaviyoStream, plan: VersionPlan, stor
   writer.setVersion(stream.name, versioned ? plan.version : null);
   if (!plan.full || plan.version === null) return;
   const resumed = store.versions(stream.name).pending === plan.version;
-  if (!resumed) {
+  if (!resumed || plan.restart) {
     store.beginVersion(stream.name, plan.version, plan.restart);
     await writer.state(store.snapshot());
   }

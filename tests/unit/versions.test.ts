@@ -20,6 +20,8 @@ const stream = (name: string) => {
   if (!found) throw new Error(name);
   return found;
 };
+/** A copy of the stream as allStreams makes it with account_id_column. */
+const scoped = (name: string) => Object.assign(Object.create(Object.getPrototypeOf(stream(name)) as object, Object.getOwnPropertyDescriptors(stream(name))) as ReturnType<typeof stream>, { accountIdColumn: true });
 const config = (extra: Partial<TapConfig> = {}): TapConfig => ({ streams: {}, full_refresh_days: 7, emit_deleted_records: false, ...extra }) as unknown as TapConfig;
 const store = (bookmarks: Record<string, unknown> = {}) => new StateStore({ bookmarks } as TapState);
 const members = { partitions: [{ context: { list_id: 'L1' }, replication_key: 'joined_group_at', replication_key_value: '2026-01-01T00:00:00Z' }] };
@@ -36,10 +38,12 @@ describe('table versions', () => {
     ['members, refreshed 7 days ago: a full refresh', 'list_members', store({ list_members: { ...members, active_version: NOW - 7 * DAY } }), config(), { version: NOW, full: true, restart: true, activateFirst: false }],
     ['members, per-stream full_refresh_days 1', 'segment_members', store({ segment_members: { active_version: NOW - 2 * DAY } }), config({ streams: { segment_members: { full_refresh_days: 1 } } }), { version: NOW, full: true, restart: true, activateFirst: false }],
     ['members, killed refresh: resumed from its bookmarks', 'global_exclusions', store({ global_exclusions: { active_version: NOW - 9 * DAY, pending_version: NOW - DAY } }), config(), { version: NOW - DAY, full: true, restart: false, activateFirst: false }],
+    ['members with account_id_column, killed refresh: read again from the start (its keys so far are not kept)', 'global_exclusions', store({ global_exclusions: { active_version: NOW - 9 * DAY, pending_version: NOW - DAY } }), config(), { version: NOW - DAY, full: true, restart: true, activateFirst: false }],
     ['members, full_refresh_days 0: no version', 'list_members', store({ list_members: { active_version: NOW - 90 * DAY } }), config({ full_refresh_days: 0 }), { version: null, full: false, restart: false, activateFirst: false }],
   ];
   for (const [name, streamName, state, cfg, expected] of cases) {
-    it(`plans: ${name}`, () => assert.deepEqual(planVersion(stream(streamName), cfg, state, NOW), expected));
+    const subject = name.includes('account_id_column') ? scoped(streamName) : stream(streamName);
+    it(`plans: ${name}`, () => assert.deepEqual(planVersion(subject, cfg, state, NOW), expected));
   }
 
   it('a new refresh drops the bookmarks; activation keeps the version and the ids, and ends the pending read', () => {
@@ -96,7 +100,6 @@ describe('table versions', () => {
 
   it('with account_id_column every stream read in full tracks its keys (tombstone fields: key, then required), whatever emit_deleted_records says', () => {
     const full = { version: NOW, full: true, restart: true, activateFirst: false };
-    const scoped = (name: string) => Object.assign(Object.create(Object.getPrototypeOf(stream(name)) as object, Object.getOwnPropertyDescriptors(stream(name))) as ReturnType<typeof stream>, { accountIdColumn: true });
     const schema = { type: 'object', required: ['account_id', 'id', 'reason'], properties: {} };
     assert.deepEqual(seenKeys(scoped('global_exclusions'), full, config({ max_tracked_ids: 5 }), schema)?.fields, ['id', 'reason']);
     assert.deepEqual(seenKeys(scoped('list_members'), full, config({ max_tracked_ids: 5 }), { required: ['account_id', 'list_id', 'id'] })?.fields, ['list_id', 'id']);
