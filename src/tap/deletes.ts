@@ -33,17 +33,15 @@ export function tombstoneFields(stream: KlaviyoStream, schema: JsonSchema): stri
 /** The keys a full read has written (with their tombstone fields), up to `limit` (`max_tracked_ids`). */
 export class SeenKeys {
   private keys: Map<string, TrackedKey> | null = new Map();
-  private readonly keyLength: number;
 
   constructor(
     private readonly stream: string,
     /** The tombstone fields, key first (tombstoneFields). */
     readonly fields: readonly string[],
-    keyLength: number,
+    /** How many of `fields` are the key. */
+    private readonly keyLength: number,
     private readonly limit: number,
-  ) {
-    this.keyLength = keyLength;
-  }
+  ) {}
 
   add(record: Readonly<SingerRecord>): void {
     if (!this.keys) return;
