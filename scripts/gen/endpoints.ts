@@ -1,6 +1,6 @@
 // Derives the per-endpoint facts (rate tier, page sizes, filters, sorts, sparse fields, scopes) from the spec.
 import type { EndpointFacts } from '../../src/tap/http/endpoint-facts.js';
-import { isObject, type Json, type JsonObject, type Spec } from './spec.js';
+import { collectionItemSchema, deref, isObject, type Json, type JsonObject, type Spec } from './spec.js';
 
 /** `"350/s"` -> 350 (the window is implied by which limit it is: burst per second, steady per minute). */
 function parseRate(value: Json | undefined, unit: 's' | 'm'): number {
@@ -27,7 +27,21 @@ function filtersOf(op: JsonObject): Record<string, string[]> {
   return out;
 }
 
-export function endpointFacts(path: string, op: JsonObject): EndpointFacts {
+/** The JSON:API `type` of the resources a collection endpoint answers with (its `data` items), or null. */
+function resourceTypeOf(spec: Spec, path: string): string | null {
+  const properties = collectionItemSchema(spec, path)['properties'];
+  const schema = isObject(properties) ? deref(spec, properties['type']) : undefined;
+  const values = schema && Array.isArray(schema['enum']) ? schema['enum'] : [];
+  return values.length === 1 ? String(values[0]) : null;
+}
+
+/** The spec's example value of a required `filter` (e.g. `equals(messages.channel,'email')`), or null. */
+function filterExampleOf(param: JsonObject | undefined): string | null {
+  const schema = param?.['required'] === true && isObject(param['schema']) ? param['schema'] : undefined;
+  return typeof schema?.['example'] === 'string' ? schema['example'] : null;
+}
+
+export function endpointFacts(spec: Spec, path: string, op: JsonObject): EndpointFacts {
   const params = (Array.isArray(op['parameters']) ? op['parameters'] : []).filter(isObject);
   const byName = (name: string): JsonObject | undefined => params.find((p) => p['name'] === name);
   const bracketed = (prefix: string): Record<string, string[]> =>
@@ -43,6 +57,7 @@ export function endpointFacts(path: string, op: JsonObject): EndpointFacts {
   return {
     operationId: String(op['operationId']),
     path,
+    resourceType: resourceTypeOf(spec, path),
     scopes: Array.isArray(op['x-klaviyo-scopes']) ? op['x-klaviyo-scopes'].map(String) : [],
     rateLimit: { perSecond: parseRate(limits['burst'], 's'), perMinute: parseRate(limits['steady'], 'm') },
     pageSize: pageSchema
@@ -50,6 +65,7 @@ export function endpointFacts(path: string, op: JsonObject): EndpointFacts {
       : null,
     filters: filtersOf(op),
     filterRequired: filterParam?.['required'] === true,
+    filterExample: filterExampleOf(filterParam),
     sort: byName('sort') ? enumOf(byName('sort') as JsonObject) : [],
     include: byName('include') ? enumOf(byName('include') as JsonObject) : [],
     fields: bracketed('fields'),
@@ -64,6 +80,6 @@ export function endpointFacts(path: string, op: JsonObject): EndpointFacts {
 export function allEndpointFacts(spec: Spec): EndpointFacts[] {
   return Object.entries(spec.paths)
     .filter(([path, ops]) => ops['get'] && !path.endsWith('}'))
-    .map(([path, ops]) => endpointFacts(path, ops['get'] as JsonObject))
+    .map(([path, ops]) => endpointFacts(spec, path, ops['get'] as JsonObject))
     .sort((a, b) => a.path.localeCompare(b.path));
 }

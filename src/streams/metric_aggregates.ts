@@ -20,7 +20,7 @@ export class MetricAggregates extends KlaviyoStream {
 
   override get facts(): EndpointFacts {
     const a = METRIC_AGGREGATES;
-    return { operationId: a.operationId, path: a.path, scopes: a.scopes, rateLimit: a.rateLimit, pageSize: null, filters: {}, filterRequired: false, sort: [], include: [], fields: {}, additionalFields: {} };
+    return { operationId: a.operationId, path: a.path, resourceType: null, scopes: a.scopes, rateLimit: a.rateLimit, pageSize: null, filters: {}, filterRequired: false, filterExample: null, sort: [], include: [], fields: {}, additionalFields: {} };
   }
 
   override get primaryKey(): readonly string[] {

@@ -42,7 +42,7 @@ export abstract class ReportStream extends KlaviyoStream {
   override get facts(): EndpointFacts {
     const r = this.report;
     const rateLimit = { perSecond: r.rateLimit.perSecond, perMinute: r.rateLimit.perMinute };
-    return { operationId: r.operationId, path: r.path, scopes: r.scopes, rateLimit, pageSize: null, filters: {}, filterRequired: false, sort: [], include: [], fields: {}, additionalFields: {} };
+    return { operationId: r.operationId, path: r.path, resourceType: null, scopes: r.scopes, rateLimit, pageSize: null, filters: {}, filterRequired: false, filterExample: null, sort: [], include: [], fields: {}, additionalFields: {} };
   }
 
   /** Conversion statistics need the conversion metric, found by name in /api/metrics. */

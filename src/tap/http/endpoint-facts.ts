@@ -6,6 +6,8 @@ export interface EndpointFacts {
   operationId: string;
   /** Path template as in the spec, e.g. `/api/lists/{id}/profiles`. */
   path: string;
+  /** The JSON:API `type` of the resources it answers with (for a `fields[type]`), null where the spec has none. */
+  resourceType: string | null;
   /** API key scopes the operation needs. */
   scopes: string[];
   /** Requests allowed per 1-second burst window and per 1-minute steady window. */
@@ -16,6 +18,8 @@ export interface EndpointFacts {
   filters: Record<string, string[]>;
   /** Whether the `filter` parameter is required. */
   filterRequired: boolean;
+  /** Where the filter is required: the spec's example of one (a valid filter to send when any will do). */
+  filterExample: string | null;
   /** Allowed `sort` values (`x` and `-x`). */
   sort: string[];
   /** Allowed `include` values. */
