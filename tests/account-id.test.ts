@@ -55,7 +55,7 @@ describe('account_id_column', () => {
       const [account] = truth(sim, 'accounts');
       const accountId = account?.['id'];
       assert.equal(typeof accountId, 'string');
-      assert.equal(sim.stats().requests['get_accounts'], 2, 'one read for account_id, one for the accounts stream');
+      assert.equal(sim.stats().requests['get_accounts'], 3, 'the scope check (accounts:read), one read for account_id, one for the accounts stream');
 
       const schemas = run.lines.map((l) => JSON.parse(l) as { type: string; stream: string; key_properties?: string[] }).filter((m) => m.type === 'SCHEMA');
       for (const stream of STREAMS) {

@@ -3,7 +3,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
+import { ENDPOINTS } from '../src/generated/endpoints.js';
+import type { EndpointFacts } from '../src/tap/http/endpoint-facts.js';
 import { KlaviyoClient } from '../src/tap/http/http.js';
+import { probeUrl } from '../src/tap/scopes.js';
 import { setLogSink } from '../src/tap/log.js';
 import type { Clock } from '../src/tap/http/ratelimit.js';
 import { API_KEY, BASE, FakeKlaviyo, type FakeResource } from './helpers/fake-klaviyo.js';
@@ -60,12 +63,22 @@ function connectionReset(): Error {
 
 const ids = (run: TapRun): string[] => run.records('metrics').map((r) => String(r['id']));
 
+/** The request the sync's scope check makes before the metrics stream starts (its one scope, metrics:read). */
+const CHECK = probeUrl(ENDPOINTS['/api/metrics'] as EndpointFacts);
+
+/** The scope check passes (answered before the fake account sees it): what follows is the stream's own requests. */
+function checkPasses(): nock.Scope {
+  return nock(BASE).get(CHECK).reply(200, { data: [], links: {} });
+}
+
 describe('http (nock)', () => {
   before(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
   after(() => nock.enableNetConnect());
 
   describe('retried, then succeeding', () => {
+    beforeEach(() => checkPasses());
+
     // Served once before the account's normal pages.
     const queued: Array<[string, [number, unknown, Record<string, string>?], RegExp]> = [
       ['429 with Retry-After', [429, apiError(429, 'throttled', 'Request was throttled.'), { 'Retry-After': '0.05' }], /429 throttled/],
@@ -163,6 +176,8 @@ describe('http (nock)', () => {
   });
 
   describe('retries exhausted: exit 1, one line naming the stream, the endpoint and the status', () => {
+    beforeEach(() => checkPasses());
+
     const table: Array<[string, [number, unknown, Record<string, string>?], RegExp]> = [
       ['503', [503, apiError(503, 'unavailable', 'Service unavailable.')], /^tap-klaviyo: stream metrics: GET \/api\/metrics failed after 2 retries: 503 unavailable: Service unavailable\.$/],
       ['429', [429, apiError(429, 'throttled', 'Request was throttled.'), { 'Retry-After': '0.01' }], /stream metrics: GET \/api\/metrics failed after 2 retries: 429 throttled/],
@@ -194,10 +209,17 @@ describe('http (nock)', () => {
   });
 
   describe('refused for good: not retried, a message that says what to fix', () => {
+    beforeEach(() => checkPasses());
+
     const table: Array<[string, [number, unknown, Record<string, string>?], number, RegExp]> = [
       ['401 invalid key: exit 3', [401, apiError(401, 'authentication_failed', 'Incorrect authentication credentials.')], 3, /^tap-klaviyo: stream metrics: GET \/api\/metrics was refused: 401 authentication_failed: Incorrect authentication credentials\.; check api_key in the config \(or TAP_KLAVIYO_API_KEY\): the key is missing, mistyped or revoked$/],
       ['401 missing key: exit 3', [401, apiError(401, 'not_authenticated', 'Authentication credentials were not provided.')], 3, /401 not_authenticated: Authentication credentials were not provided\.; check api_key in the config/],
-      ['403 permission_denied: exit 3', [403, apiError(403, 'permission_denied', 'You do not have permission to perform this action.')], 3, /^tap-klaviyo: stream metrics: GET \/api\/metrics was refused: 403 permission_denied: You do not have permission to perform this action\.; the key needs the scopes metrics:read: add them to the key or deselect metrics$/],
+      [
+        '403 permission_denied once the stream runs (a scope removed after the check): exit 3',
+        [403, apiError(403, 'permission_denied', 'You do not have permission to perform this action.')],
+        3,
+        /^tap-klaviyo: stream metrics: GET \/api\/metrics was refused: 403 permission_denied: You do not have permission to perform this action\.; the key needs the scopes metrics:read: add them to the key or deselect metrics \(tap-klaviyo --test names every selected stream the key cannot read\)$/,
+      ],
       ['403 HTML from Cloudflare: exit 3', [403, '<html><body>Attention Required! | Cloudflare</body></html>', HTML], 3, /GET \/api\/metrics was refused: 403: an HTML error page \(e\.g\. Cloudflare\), not the API; the key needs the scopes metrics:read/],
       [
         '400 with JSON:API errors: the detail and the parameter',
@@ -229,6 +251,8 @@ describe('http (nock)', () => {
   });
 
   describe('links.next', () => {
+    beforeEach(() => checkPasses());
+
     const foreign: Array<[string, string, (next: URL) => string, RegExp]> = [
       ['another host', EVIL, (n) => `${EVIL}/api/metrics${n.search}`, /refused to follow links\.next to https:\/\/evil\.example\.com/],
       ['a protocol-relative link to another host', EVIL, (n) => `//evil.example.com/api/metrics${n.search}`, /refused to follow links\.next to /],
@@ -298,17 +322,24 @@ describe('http (nock)', () => {
     });
   });
 
-  describe('--test', () => {
-    const probe = () => nock(BASE).get('/api/metrics').query({ 'fields[metric]': 'name' }).matchHeader('authorization', `Klaviyo-API-Key ${API_KEY}`).matchHeader('revision', '2026-07-15');
+  describe('--test: the scope check of the selected streams (here metrics: one scope, one request)', () => {
+    const probe = () => nock(BASE).get(CHECK).matchHeader('authorization', `Klaviyo-API-Key ${API_KEY}`).matchHeader('revision', '2026-07-15');
+    const denied = apiError(403, 'permission_denied', 'You do not have permission to perform this action.');
     const table: Array<[string, (i: nock.Interceptor) => nock.Scope, number, RegExp]> = [
-      ['a working key: exit 0, "ok"', (i) => i.reply(200, { data: [], links: { next: null } }), 0, /^ok: the API key works \(GET \/api\/metrics, revision 2026-07-15\)$/],
-      ['a key without metrics:read (403): exit 1, names the scope', (i) => i.reply(403, apiError(403, 'permission_denied', 'You do not have permission to perform this action.')), 1, /^failed: the API key was refused \(it lacks the metrics:read scope\): .*403 permission_denied/],
-      ['an invalid key (401): exit 1', (i) => i.reply(401, apiError(401, 'authentication_failed', 'Incorrect authentication credentials.')), 1, /^failed: the API key was refused \(it is missing or invalid\): .*401 authentication_failed/],
+      ['a working key: exit 0, "ok"', (i) => i.reply(200, { data: [], links: { next: null } }), 0, /^ok: the API key works and has every scope of the selected streams: metrics:read \(1 stream, 1 request, revision 2026-07-15\)$/],
+      [
+        'a key without metrics:read (403, Klaviyo naming no scope): exit 1, names the stream, the scope and both fixes',
+        (i) => i.reply(403, denied),
+        1,
+        /^failed: the API key cannot read 1 of the 1 selected streams: metrics lacks metrics:read \(Klaviyo said: GET \/api\/metrics "You do not have permission to perform this action\."\)\. Add metrics:read to the key \(Klaviyo: Settings > API keys\), or deselect metrics$/,
+      ],
+      ['an invalid key (401): exit 1', (i) => i.reply(401, apiError(401, 'authentication_failed', 'Incorrect authentication credentials.')), 1, /^failed: the API key was refused \(it is missing or invalid\): .*401 authentication_failed.*; check api_key/],
+      ['a 403 page from Cloudflare (not about scopes): exit 1, says so', (i) => i.reply(403, '<html><body>Attention Required! | Cloudflare</body></html>', HTML), 1, /^failed: GET \/api\/metrics was refused: 403: an HTML error page \(e\.g\. Cloudflare\), not the API$/],
     ];
     for (const [name, respond, code, line] of table) {
       it(name, async () => {
         const scope = respond(probe());
-        const run = await runTap({ config: BASE_CONFIG, args: ['--test'] });
+        const run = await runTap({ config: BASE_CONFIG, catalog: CATALOG, args: ['--test'] });
         assert.equal(run.code, code, run.stderr);
         assert.ok(scope.isDone());
         assert.ok(run.stdout.endsWith('\n'));

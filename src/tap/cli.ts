@@ -12,10 +12,10 @@ import { MessageWriter, OutputClosedError } from './messages.js';
 import { Metrics, metricsEnabled } from './metrics.js';
 import { Progress } from './progress.js';
 import { revisionWarning } from './revision.js';
+import { checkScopes, readableStreams, shortfallText } from './scopes.js';
 import { selectStreams } from './selection.js';
 import { StateStore } from './state.js';
 import { loadState } from './state-file.js';
-import { budgetOf } from './http/endpoint-facts.js';
 import type { KlaviyoStream } from './stream.js';
 import { planStreams, planTable } from './plan.js';
 import { StopRequested, StopSignal, stopExitCode } from './stop.js';
@@ -28,7 +28,7 @@ const USAGE = `Usage: tap-klaviyo --config CONFIG [--catalog CATALOG] [--state S
        tap-klaviyo --config CONFIG [--catalog CATALOG] [--state STATE] --plan
        tap-klaviyo --config CONFIG [--catalog CATALOG] --sample N [--format table|json]
        tap-klaviyo --config CONFIG --discover
-       tap-klaviyo --config CONFIG --test
+       tap-klaviyo --config CONFIG [--catalog CATALOG] --test
        tap-klaviyo --about [--format json|markdown]
        tap-klaviyo --version | --help
 
@@ -38,7 +38,8 @@ Singer tap for Klaviyo. Messages go to stdout, logs to stderr.
   --catalog FILE      which streams and fields to sync (alias --properties); default: every stream
   --state FILE        bookmarks from an earlier run
   --discover          print the catalog of every stream
-  --test              check the API key with one request and exit 0 (works) or 1
+  --test              check that the API key has every scope the selected streams need (--catalog, else every
+                      stream; one small request per scope); one line, exit 0 (yes) or 1 (naming what is missing)
   --plan              estimate, per selected stream, the requests a sync would make and the time the rate
                       limits allow (a few requests per stream); prints a table (not Singer messages) on
                       stdout, writes no state, syncs nothing
@@ -127,12 +128,12 @@ export async function main(
   checkStreamNames(config, builtIn);
   const streams = allStreams(config.metric_streams, config.account_id_column);
   if (args.discover) return write(stdout, `${formatJson(discover(streams))}\n`);
-  if (args.test) {
-    warnRevision(config);
-    return testKey(config, streams, stdout);
-  }
   const catalogPath = args.catalog ?? args.properties;
   const selection = catalogPath ? loadSelection(catalogPath, streams) : defaultSelection(streams);
+  if (args.test) {
+    warnRevision(config);
+    return testKey(config, streams, selection, stdout);
+  }
   const replicationKeys = new Map(streams.map((s) => [s.name, s.replicationKey]));
   const state = new StateStore(args.state ? loadState(args.state, replicationKeys) : undefined);
   const selected = selectStreams(streams, selection, config.schema_mismatch);
@@ -141,7 +142,7 @@ export async function main(
   if (args.plan) return plan(config, selected, state, stdout);
   if (sampling) return sample(config, selected, sampling, stderr);
   if (args.audit) config.audit = true;
-  return sync(config, selected, state, stdout, signals);
+  return sync(config, streams, selected, state, stdout, signals);
 }
 
 /**
@@ -169,12 +170,23 @@ async function sample(config: TapConfig, selected: SelectedStream[], options: Sa
   return 0;
 }
 
-async function sync(config: TapConfig, selected: SelectedStream[], store: StateStore, stdout: import('node:stream').Writable, signals: SignalSource): Promise<number> {
-  if (selected.length === 0) log.warn('no stream is selected in the catalog: nothing to sync');
+async function sync(
+  config: TapConfig,
+  streams: readonly KlaviyoStream[],
+  chosen: SelectedStream[],
+  store: StateStore,
+  stdout: import('node:stream').Writable,
+  signals: SignalSource,
+): Promise<number> {
+  if (chosen.length === 0) log.warn('no stream is selected in the catalog: nothing to sync');
   const writer = new MessageWriter(stdout);
   const metrics = new Metrics(metricsEnabled(config.metrics_log_level), config.metrics_interval_s);
   const progress = new Progress(logs('info') ? config.progress_interval_s : 0);
   const client = clientFor(config, metrics);
+  // Before any stream starts (nothing written yet): every stream the key lacks a scope for, found at once.
+  const check = await checkScopes(chosen.map((s) => s.stream), streams, client);
+  log.info('API key scopes checked', { scopes: check.scopes.length, requests: check.requests, streams_lacking: check.shortfalls.map((s) => s.stream) });
+  const selected = readableStreams(chosen, check, config.missing_scopes);
   const stopMetrics = metrics.start();
   const stopProgress = progress.start();
   const stop = new StopSignal();
@@ -237,21 +249,21 @@ async function stopGracefully(stop: StopSignal, writer: MessageWriter, store: St
   return code;
 }
 
-/** One small request to the metrics endpoint (which every metric stream needs too) proves the key. */
-async function testKey(config: TapConfig, streams: readonly KlaviyoStream[], stdout: NodeJS.WritableStream): Promise<number> {
-  const probe = streams.find((s) => s.name === 'metrics');
-  if (!probe) throw new Error('the registry has no metrics stream');
-  const client = clientFor(config);
+/** --test: the check a sync makes before any stream starts, for the selected streams; one line on stdout. */
+async function testKey(config: TapConfig, streams: readonly KlaviyoStream[], selection: ReadonlyMap<string, Set<string>>, stdout: NodeJS.WritableStream): Promise<number> {
+  const selected = streams.filter((s) => selection.has(s.name));
+  if (selected.length === 0) return write(stdout, 'ok: no stream is selected in the catalog, so no scope was checked\n');
   try {
-    await client.get(`${probe.path}?fields[metric]=name`, budgetOf(probe.facts));
-    return write(stdout, `ok: the API key works (GET ${probe.path}, revision ${config.revision})\n`);
-  } catch (err) {
-    if (err instanceof AuthError) {
-      const scope = err.detail.status === 403 ? ` (it lacks the ${probe.scopes.join(', ')} scope)` : ' (it is missing or invalid)';
-      write(stdout, `failed: the API key was refused${scope}: ${redact(err.message)}\n`);
+    const check = await checkScopes(selected, streams, clientFor(config));
+    if (check.shortfalls.length > 0) {
+      write(stdout, `failed: ${redact(shortfallText(check, selected.length))}\n`);
       return 1;
     }
-    write(stdout, `failed: ${redact(describeError(err))}\n`);
+    const counts = `${selected.length} stream${selected.length === 1 ? '' : 's'}, ${check.requests} request${check.requests === 1 ? '' : 's'}`;
+    return write(stdout, `ok: the API key works and has every scope of the selected streams: ${check.scopes.join(', ')} (${counts}, revision ${config.revision})\n`);
+  } catch (err) {
+    const key = err instanceof AuthError && err.detail.status === 401 ? 'the API key was refused (it is missing or invalid): ' : '';
+    write(stdout, `failed: ${key}${redact(describeError(err))}\n`);
     return 1;
   }
 }

@@ -42,6 +42,8 @@ export interface TapConfig {
   metric_streams: Record<string, string>;
   streams: Record<string, StreamOverrides>;
   schema_mismatch: MismatchPolicy;
+  /** What a run does with selected streams the key lacks scopes for (scopes.ts). */
+  missing_scopes: 'fail' | 'skip';
   account_id_column: boolean;
   log_level: 'debug' | 'info' | 'warn' | 'error';
   progress_interval_s: number;

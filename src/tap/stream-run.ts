@@ -3,7 +3,7 @@
 import { fullReadDue, noteFullRead, readFilters, readPartitions } from './archived.js';
 import type { TapConfig } from './config.js';
 import { forEachConcurrent, TaskPool } from './concurrency.js';
-import { FatalApiError, SkippableError } from './errors.js';
+import { SkippableError } from './errors.js';
 import { renderFilters, type Filter } from './filters.js';
 import { log } from './log.js';
 import type { SingerRecord } from './messages.js';
@@ -14,6 +14,7 @@ import { BookmarkTracker, handOff, newWindow, PageDensity, planReplication, spli
 import type { Bookmark, StateStore } from './state.js';
 import { EventAudit, type AuditPart } from './reports/audit.js';
 import { RenderedRecord } from './records.js';
+import { labelled } from './scopes.js';
 import { ACCOUNT_ID, type KlaviyoStream, type Lane, type Partition, type StreamRuntime } from './stream.js';
 import type { SelectedStream, StreamSummary, SyncDeps } from './sync.js';
 import { daysToMicros, fromMicros, MICROS_PER_SECOND, parseUserDate, toMicros } from './time.js';
@@ -92,21 +93,8 @@ export class StreamRun {
         }
       });
     } catch (err) {
-      throw this.labelled(err);
+      throw labelled(err, this.s.stream);
     }
-  }
-
-  /** Names the stream (and, on 403, the scopes it needs) in an API error, once. */
-  private labelled(err: unknown): unknown {
-    const { stream } = this.s;
-    if (!(err instanceof FatalApiError) || err.stream !== undefined) return err;
-    err.stream = stream.name;
-    const hints: Record<number, string> = {
-      401: '; check api_key in the config (or TAP_KLAVIYO_API_KEY): the key is missing, mistyped or revoked',
-      403: `; the key needs the scopes ${stream.scopes.join(', ')}: add them to the key or deselect ${stream.name}`,
-    };
-    err.message = `stream ${stream.name}: ${err.message}${hints[err.detail.status] ?? ''}`;
-    return err;
   }
 
   private async syncPartition(partition: Partition): Promise<void> {

@@ -169,12 +169,12 @@ export abstract class KlaviyoStream {
     return facts;
   }
 
-  /** Scopes a key needs to read this stream (its parent's too). */
+  /** Scopes a key needs to read this stream (its parents' listings too, at every level). */
   get scopes(): string[] {
-    const own = this.facts.scopes;
-    const parent = this.parent ? (ENDPOINTS[this.parent.path]?.scopes ?? []) : [];
+    const parents: string[] = [];
+    for (let p = this.parent; p; p = p.parent ?? null) parents.push(...(ENDPOINTS[p.path]?.scopes ?? []));
     const account = this.accountIdColumn ? (ENDPOINTS[ACCOUNTS_PATH]?.scopes ?? []) : [];
-    return [...new Set([...own, ...parent, ...account])].sort();
+    return [...new Set([...this.facts.scopes, ...parents, ...account])].sort();
   }
 
   get filterField(): string | null {

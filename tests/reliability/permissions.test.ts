@@ -1,7 +1,9 @@
 // Scenario 8, permissions: a bad key (401) and keys lacking a scope (403, keys added with only some scopes).
-// A sync whose catalog selects a stream the key cannot read stops with one clear line naming that stream and
-// the missing scope, exit 3; a catalog the key can read syncs fully; `--test` reports a refused or restricted
-// key on its one line. The key never shows in the output.
+// A sync whose catalog selects a stream the key cannot read stops before anything is written (the scope check,
+// src/tap/scopes.ts) with one clear line naming that stream and the missing scope, exit 3; a catalog the key can
+// read syncs fully; `--test` checks the selected streams' scopes the same way and says what is missing on its one
+// line. The key never shows in the output. More of the check (several scopes, child streams, missing_scopes
+// "skip", a scope removed during the run): reliability/scopes.test.ts.
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { ENDPOINTS } from '../../src/generated/endpoints.js';
@@ -72,9 +74,10 @@ describe('reliability: permissions', function () {
       const run = await ws.run(undefined, catalogOf(refusal.streams));
       assertNoSecret(run, key);
       assert.equal(run.code, 3, run.stderr.slice(-2000));
+      assert.deepEqual(run.lines, [], 'nothing written: the check comes before any stream starts');
       const line = lastLine(run.stderr);
-      assert.match(line, new RegExp(`^tap-klaviyo: stream ${refusal.named}: .*\\b403\\b`), line);
-      assert.ok(line.includes(refusal.missing), `the line names ${refusal.missing}: ${line}`);
+      assert.match(line, new RegExp(`^tap-klaviyo: the API key cannot read 1 of the ${refusal.streams.length} selected streams: ${refusal.named} lacks ${refusal.missing}\\. `), line);
+      assert.match(line, new RegExp(`Add ${refusal.missing} to the key .*or deselect ${refusal.named}, or set missing_scopes to "skip"`), line);
     });
   }
 
@@ -98,16 +101,20 @@ describe('reliability: permissions', function () {
     assertComplete(lists, 'lists');
   });
 
-  const TEST_CASES: Array<[string, (sim: Simulator) => string, number, RegExp]> = [
-    ['a key without metrics:read', (s) => keyWithout(s, 'metrics:read'), 1, /^failed: .*metrics:read/],
-    ['a key with only metrics:read', (s) => (s.addKey('pk_only_metrics_read_0001', ['metrics:read']), 'pk_only_metrics_read_0001'), 0, /^ok: /],
-    ['an unknown key', () => BAD_KEY, 1, /^failed: .*(missing or invalid|401)/],
+  const onlyMetrics = (s: Simulator): string => (s.addKey('pk_only_metrics_read_0001', ['metrics:read']), 'pk_only_metrics_read_0001');
+  // The catalog --test checks: none (every stream, as Meltano selects by default), or only these streams.
+  const TEST_CASES: Array<[string, (sim: Simulator) => string, string[] | null, number, RegExp]> = [
+    ['a key without metrics:read', (s) => keyWithout(s, 'metrics:read'), null, 1, /^failed: the API key cannot read \d+ of the \d+ selected streams: receive, .*\bmetrics, .* lack metrics:read\. Add metrics:read to the key/],
+    ['a key with only metrics:read, a catalog of metrics', onlyMetrics, ['metrics'], 0, /^ok: the API key works and has every scope of the selected streams: metrics:read \(1 stream, 1 request, /],
+    ['a key with only metrics:read, every stream', onlyMetrics, null, 1, /^failed: the API key cannot read \d+ of the \d+ selected streams: events, receive, open, .* lack events:read; /],
+    ['an unknown key', () => BAD_KEY, null, 1, /^failed: the API key was refused \(it is missing or invalid\): .*401/],
   ];
-  for (const [what, makeKey, code, line] of TEST_CASES) {
+  for (const [what, makeKey, streams, code, line] of TEST_CASES) {
     it(`--test with ${what}: exit ${code}, one line`, async () => {
       const key = makeKey(sim);
       const ws = new E2eWorkspace(sim, { api_key: key });
-      const run = await runWithArgs(ws, ['--test']);
+      const catalog = streams ? ['--catalog', ws.write('test-catalog.json', catalogOf(streams))] : [];
+      const run = await runWithArgs(ws, ['--test', ...catalog]);
       assertNoSecret(run, key);
       assert.equal(run.code, code, run.stderr.slice(-2000));
       assert.equal(run.lines.length, 1, run.stdout);

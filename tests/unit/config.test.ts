@@ -28,6 +28,7 @@ const DEFAULTS: Omit<TapConfig, 'api_key'> = {
   metric_streams: {},
   streams: {},
   schema_mismatch: 'warn',
+  missing_scopes: 'fail',
   account_id_column: false,
   log_level: 'info',
   progress_interval_s: 10,

@@ -4,7 +4,8 @@
 import type { MetricAggregates } from '../../streams/metric_aggregates.js';
 import { forEachConcurrent } from '../concurrency.js';
 import { log } from '../log.js';
-import { dayWindows, labelled, startOfDay, type RecordOptions } from './reports.js';
+import { dayWindows, startOfDay, type RecordOptions } from './reports.js';
+import { labelled } from '../scopes.js';
 import { budgetOf } from '../http/endpoint-facts.js';
 import type { StreamRuntime } from '../stream.js';
 import { writeRecords } from '../stream-run.js';

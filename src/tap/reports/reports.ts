@@ -5,9 +5,10 @@
 import { ENDPOINTS } from '../../generated/endpoints.js';
 import type { DataProbe, ReportStream, ReportWindow } from '../../streams/report-stream.js';
 import type { TapConfig } from '../config.js';
-import { FatalApiError, QuotaExhaustedError } from '../errors.js';
+import { QuotaExhaustedError } from '../errors.js';
 import { renderFilters } from '../filters.js';
 import type { SeenKeys } from '../deletes.js';
+import { labelled } from '../scopes.js';
 import { log } from '../log.js';
 import type { StateStore } from '../state.js';
 import { budgetOf } from '../http/endpoint-facts.js';
@@ -100,15 +101,6 @@ export async function syncReport(s: SelectedStream, deps: SyncDeps, rt: StreamRu
     await writer.state(store.snapshot());
   }
   return planned.length === windows.length;
-}
-
-/** Names the stream (and, on 403, the scopes it needs) in an API error. */
-export function labelled(err: unknown, stream: { name: string; scopes: string[] }): unknown {
-  if (err instanceof FatalApiError && err.stream === undefined) {
-    err.stream = stream.name;
-    err.message = `stream ${stream.name}: ${err.message}${err.detail.status === 403 ? `; the key needs the scopes ${stream.scopes.join(', ')}: add them or deselect ${stream.name}` : ''}`;
-  }
-  return err;
 }
 
 /** A report without rows where the account had data (e.g. campaigns sent in the timeframe) is a warning. */
