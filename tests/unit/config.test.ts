@@ -87,6 +87,7 @@ describe('config', () => {
         metric_streams: { placed_order: 'Placed Order' },
         streams: { events: { start_date: '2024-03-01', page_size: 100, lookback_days: 2 }, list_members: { full_refresh_days: 30 } },
         schema_mismatch: 'fail',
+        missing_scopes: 'skip',
         account_id_column: true,
         log_level: 'debug',
         progress_interval_s: 0,
