@@ -81,7 +81,7 @@ export function probeUrl(facts: EndpointFacts): string {
   return params.length > 0 ? `${facts.path}?${params.join('&')}` : facts.path;
 }
 
-/** One probe per scope (null where no endpoint the streams read needs it: the stream then finds out itself). */
+/** One probe per scope (none where no endpoint the streams read needs it: the stream then finds out itself). */
 export function planProbes(scopes: readonly string[], endpoints: readonly EndpointFacts[]): Probe[] {
   return scopes.flatMap((scope) => {
     const best = endpoints.filter((e) => e.scopes.includes(scope)).sort(cheaper)[0];
