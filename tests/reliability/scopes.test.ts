@@ -43,7 +43,7 @@ describe('reliability: a key with fewer scopes', function () {
   let start: string;
 
   before(async () => {
-    sim = await startSimulator({ seed: 82, scale: 'small', apiKey: SIM_KEY, rateLimits: false, refuseFutureBounds: true });
+    sim = await startSimulator({ seed: 82, scale: 'small', apiKey: SIM_KEY, rateLimits: false });
     const events = truth(sim, 'events');
     start = String(events[events.length - 150]?.['datetime']);
   });
