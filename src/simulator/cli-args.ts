@@ -1,6 +1,7 @@
 // Command-line flags of the simulator CLI -> startSimulator options.
 import { parseDatetime } from './datetime.js';
 import type { SimulatorOptions } from './server.js';
+import { ACCOUNT_NAMES, isAccountName } from './world/accounts.js';
 import { isScaleName } from './world/scale.js';
 
 export interface CliOptions {
@@ -12,7 +13,7 @@ export interface CliOptions {
 export const USAGE = `usage: node dist/src/simulator/cli.js [--port N] [--seed N] [--scale small|medium|large] [--api-key K]
   [--ground-truth DIR] [--latency-ms N] [--jitter-ms N] [--error-rate P] [--reset-rate P] [--hang-rate P]
   [--truncate-rate P] [--html-rate P] [--throttle-rate P] [--hostile-rate P] [--rate-limit-speedup N] [--rate-limit-factor N] [--no-rate-limits]
-  [--next-origin URL] [--refuse-future-bounds] [--data-end ISO]`;
+  [--next-origin URL] [--refuse-future-bounds] [--data-end ISO] [--account ${ACCOUNT_NAMES.join('|')}]`;
 
 export class CliError extends Error {}
 
@@ -51,6 +52,10 @@ const VALUE_FLAGS: Record<string, Setter> = {
   '--rate-limit-speedup': (o, v, f) => void (o.simulator.rateLimitSpeedup = number(f, v, (n) => n > 0, 'a number > 0')),
   '--rate-limit-factor': (o, v, f) => void (o.simulator.rateLimitFactor = number(f, v, (n) => n > 0, 'a number > 0')),
   '--next-origin': (o, v) => void (o.simulator.nextOrigin = v),
+  '--account': (o, v, f) => {
+    if (!isAccountName(v)) throw new CliError(`${f} expects one of ${ACCOUNT_NAMES.join(', ')}, got '${v}'`);
+    o.simulator.account = v;
+  },
   '--data-end': (o, v, f) => {
     if (parseDatetime(v) === null) throw new CliError(`${f} expects an ISO 8601 datetime, got '${v}'`);
     o.simulator.dataEnd = v;

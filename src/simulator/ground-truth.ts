@@ -4,7 +4,6 @@
 // types a nested datetime (its JSON columns pass through as sent).
 import { MICROS_PER_SECOND, toRecordDatetime } from './datetime.js';
 import type { Table } from './types.js';
-import { METRIC_DEFS } from './world/metrics.js';
 import { aggregateTruthRecords, REPORT_STREAMS, reportTruthRecords } from './report-truth.js';
 import type { MembersTable } from './world/members.js';
 import type { World } from './world/world.js';
@@ -75,10 +74,10 @@ export function flatRecord(table: Table, row: number, extras: ReadonlySet<string
 
 function* eventRecords(world: World, asOfMicros: number, metricName: string | null): Generator<GroundTruthRecord> {
   const events = world.events;
-  const metricIndex = metricName === null ? -1 : METRIC_DEFS.findIndex((def) => def.name === metricName);
   for (const row of events.scan({ field: 'datetime', descending: false }, null, [])) {
     if (events.secOf(row) * MICROS_PER_SECOND > asOfMicros) break;
-    if (metricName !== null && events.metricOf(row) !== metricIndex) continue;
+    // A metric stream reads its metric under any name the account gives it, and every metric of that name.
+    if (metricName !== null && events.metricKind(row) !== metricName) continue;
     const message = events.emailSourceOf(row) ?? events.attributionOf(row);
     yield {
       ...flatRecord(events, row, NO_EXTRAS),

@@ -91,8 +91,9 @@ class Runtime {
   generation = 0;
 
   constructor(
-    readonly world: World,
-    readonly api: ApiHandler,
+    /** Both replaced when the `account` knob changes (a new world, same seed, scale and data end). */
+    public world: World,
+    public api: ApiHandler,
     readonly faults: FaultInjector,
     readonly limiter: RateLimiter,
     knobs: Knobs,
@@ -209,11 +210,12 @@ function listen(server: Server, port: number): Promise<number> {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const { port = 0, seed = 42, scale = 'small', apiKey = 'pk_sim_demo', dataEnd, ...knobPatch } = options;
   const knobs = applyKnobs(DEFAULT_KNOBS, knobPatch);
-  const world = buildWorld(seed, scale, resolveDataEnd(dataEnd));
+  const endSec = resolveDataEnd(dataEnd);
   const keys = new KeyRing(apiKey);
   const limiter = new RateLimiter();
-  const api = new ApiHandler(world, keys, limiter, hash32(seed, 0xc0de));
-  const runtime = new Runtime(world, api, new FaultInjector(seed), limiter, knobs);
+  const serve = (world: World): ApiHandler => new ApiHandler(world, keys, limiter, hash32(seed, 0xc0de));
+  const world = buildWorld(seed, scale, endSec, knobs.account);
+  const runtime = new Runtime(world, serve(world), new FaultInjector(seed), limiter, knobs);
   const mutations = new Rng(seed, saltOf('mutations'));
   const simulator = {} as Simulator;
   const server = createServer((req, res) => {
@@ -224,12 +226,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   const boundPort = await listen(server, port);
   runtime.base = `http://127.0.0.1:${boundPort}`;
+  Object.defineProperty(simulator, 'world', { get: () => runtime.world, enumerable: true });
   Object.assign(simulator, {
     url: runtime.base,
     port: boundPort,
-    world,
     configure: (patch: unknown): Knobs => {
-      runtime.knobs = applyKnobs(runtime.knobs, patch);
+      const next = applyKnobs(runtime.knobs, patch);
+      if (next.account !== runtime.knobs.account) {
+        runtime.world = buildWorld(seed, scale, endSec, next.account);
+        runtime.api = serve(runtime.world);
+      }
+      runtime.knobs = next;
       runtime.generation++;
       runtime.applyLimiter();
       return { ...runtime.knobs };
@@ -237,14 +244,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     knobs: (): Knobs => ({ ...runtime.knobs }),
     mutate: (request: MutationRequest): MutationResult => {
       runtime.generation++;
-      return mutate(world, mutations, request, Date.now(), runtime.knobs.archiveMovesUpdated);
+      return mutate(runtime.world, mutations, request, Date.now(), runtime.knobs.archiveMovesUpdated);
     },
     addKey: (key: string, scopes: string[]): void => keys.add(key, scopes),
     stats: (): SimulatorStats => runtime.stats.snapshot(),
     resetStats: (): void => runtime.stats.reset(),
-    groundTruth: (stream: string, opts?: GroundTruthOptions) => groundTruthRecords(world, stream, asOfMicros(opts)),
-    writeGroundTruth: (dir: string, opts?: GroundTruthOptions) => writeGroundTruthDir(world, dir, asOfMicros(opts)),
-    hostileLog: (): HostileLog => api.hostileLog,
+    groundTruth: (stream: string, opts?: GroundTruthOptions) => groundTruthRecords(runtime.world, stream, asOfMicros(opts)),
+    writeGroundTruth: (dir: string, opts?: GroundTruthOptions) => writeGroundTruthDir(runtime.world, dir, asOfMicros(opts)),
+    hostileLog: (): HostileLog => runtime.api.hostileLog,
     advanceDay: (): void => limiter.advanceDay(),
     usedToday: (operationId: string): number => limiter.usedToday(operationId),
     refusedDaily: (operationId: string): number => limiter.refusedDaily.get(operationId) ?? 0,

@@ -1,5 +1,6 @@
 // Run-time settings: latency, fault probabilities and rate limiting. Settable by CLI flag, by
 // startSimulator option and by POST /__admin/config (same camelCase names).
+import { ACCOUNT_NAMES, isAccountName, type AccountName } from '../world/accounts.js';
 
 export interface Knobs {
   latencyMs: number;
@@ -31,6 +32,8 @@ export interface Knobs {
    * does not say, so the tap is tested under both readings.
    */
   archiveMovesUpdated: boolean;
+  /** The account's shape (world/accounts.ts); changing it builds the world again (same seed, scale and data end). */
+  account: AccountName;
 }
 
 export const DEFAULT_KNOBS: Readonly<Knobs> = {
@@ -50,6 +53,7 @@ export const DEFAULT_KNOBS: Readonly<Knobs> = {
   hostileRate: 0,
   skipEventsOnDays: [],
   archiveMovesUpdated: false,
+  account: 'standard',
 };
 
 const RATES = new Set(['errorRate', 'resetRate', 'hangRate', 'truncateRate', 'htmlRate', 'throttleRate', 'hostileRate']);
@@ -63,6 +67,10 @@ function checkKnob(name: string, value: unknown): void {
     if (!Array.isArray(value) || !value.every((d) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d)))) {
       throw new Error(`skipEventsOnDays must be a list of UTC days like ["2025-03-04"]`);
     }
+    return;
+  }
+  if (name === 'account') {
+    if (!isAccountName(value)) throw new Error(`account must be one of ${ACCOUNT_NAMES.join(', ')}`);
     return;
   }
   if (name === 'nextOrigin') {

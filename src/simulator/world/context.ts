@@ -3,6 +3,7 @@ import { MICROS_PER_SECOND, SECONDS_PER_DAY, formatSeconds } from '../datetime.j
 import { IdIssuer } from '../ids.js';
 import { Rng, saltOf } from '../rng.js';
 import type { Ref } from '../types.js';
+import type { MetricDef } from './metrics.js';
 import type { ScaleCounts } from './scale.js';
 
 export interface BuildContext {
@@ -12,12 +13,14 @@ export interface BuildContext {
   readonly startSec: number;
   readonly endSec: number;
   readonly ids: IdIssuer;
+  /** The account's metrics (accounts.ts), one metric row each, in this order. */
+  readonly metricDefs: readonly MetricDef[];
 }
 
 export const HISTORY_DAYS = 730;
 
-export function createContext(seed: number, counts: ScaleCounts, endSec: number): BuildContext {
-  return { seed, counts, endSec, startSec: endSec - HISTORY_DAYS * SECONDS_PER_DAY, ids: new IdIssuer() };
+export function createContext(seed: number, counts: ScaleCounts, endSec: number, metricDefs: readonly MetricDef[]): BuildContext {
+  return { seed, counts, endSec, startSec: endSec - HISTORY_DAYS * SECONDS_PER_DAY, ids: new IdIssuer(), metricDefs };
 }
 
 /** A sequential generator private to one generator step, so steps do not disturb each other. */

@@ -18,6 +18,8 @@ const ATTRIBUTED_ORDERS = 0.3;
 
 export interface EventLinks {
   metrics: StaticTable;
+  /** Per metric row: Klaviyo's current name of the metric (what it is, whatever the account calls it). */
+  kinds: readonly string[];
   profiles: ProfileTable;
   sources: readonly EmailSource[];
   products: readonly Product[];
@@ -93,8 +95,13 @@ export class EventTable implements Table, EventOrder {
   metricId(row: number): string {
     return this.links.metrics.id(this.metricOf(row));
   }
+  /** The metric's name as the account shows it. */
   metricName(row: number): string {
     return String(this.links.metrics.rows[this.metricOf(row)]?.attributes['name'] ?? '');
+  }
+  /** What the metric is: Klaviyo's current name for it (an older account may show an earlier one). */
+  metricKind(row: number): string {
+    return this.links.kinds[this.metricOf(row)] ?? '';
   }
 
   /** The campaign or flow message an email event is about. */
@@ -105,7 +112,7 @@ export class EventTable implements Table, EventOrder {
 
   /** The message about a third of orders are credited to: one sent before the order (any flow message runs any time). */
   attributionOf(row: number): EmailSource | null {
-    if (this.metricName(row) !== 'Placed Order' || this.links.sources.length === 0 || unit(this.seed, 630, row) >= ATTRIBUTED_ORDERS) return null;
+    if (this.metricKind(row) !== 'Placed Order' || this.links.sources.length === 0 || unit(this.seed, 630, row) >= ATTRIBUTED_ORDERS) return null;
     const source = this.links.sources[hash32(this.seed, 631, row) % this.links.sources.length] ?? null;
     return source && !(source.sendSec > this.secOf(row)) ? source : null;
   }
@@ -132,7 +139,7 @@ export class EventTable implements Table, EventOrder {
     const properties = eventProperties({
       seed: this.seed,
       row,
-      metricName: this.metricName(row),
+      metricName: this.metricKind(row),
       source: this.emailSourceOf(row),
       attribution: this.attributionOf(row),
       profileEmail: this.links.profiles.value(this.profileOf(row), 'email') as string | null,

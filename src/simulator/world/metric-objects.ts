@@ -1,7 +1,6 @@
 // What hangs off metrics: the event properties seen per metric, custom metrics and mapped metrics.
 import { uuidFrom, numericId } from '../ids.js';
 import { formatSeconds, randomStamps, ref, rngFor, secondsValue, type BuildContext } from './context.js';
-import { METRIC_DEFS } from './metrics.js';
 import { StaticTable, type StaticRow } from './static-table.js';
 
 type Sample = string | number | boolean;
@@ -23,7 +22,7 @@ const OTHER_PROPERTIES: readonly [string, string, Sample[]][] = [
 export function buildMetricProperties(ctx: BuildContext, metrics: StaticTable): StaticTable {
   const rows: StaticRow[] = [];
   metrics.rows.forEach((metric, metricIndex) => {
-    const email = METRIC_DEFS[metricIndex]?.email ?? false;
+    const email = ctx.metricDefs[metricIndex]?.email ?? false;
     const properties = (email ? EMAIL_PROPERTIES : OTHER_PROPERTIES).slice(0, 2 + (metricIndex % 3));
     properties.forEach(([property, inferredType, samples], index) => {
       rows.push({
@@ -49,10 +48,11 @@ const CUSTOM_METRICS: readonly { name: string; method: 'count' | 'value'; metric
 
 export function buildCustomMetrics(ctx: BuildContext, metrics: StaticTable): StaticTable {
   const rng = rngFor(ctx, 'custom-metrics');
-  const metricId = (name: string): string => metrics.rows[METRIC_DEFS.findIndex((def) => def.name === name)]?.id ?? '';
-  const rows: StaticRow[] = CUSTOM_METRICS.map((custom, index) => {
+  const rows: StaticRow[] = CUSTOM_METRICS.flatMap((custom, index) => {
     const { createdSec, updatedSec } = randomStamps(rng, ctx.startSec, ctx.endSec);
-    const ids = custom.metrics.map(metricId);
+    // Only the metrics the account has (an account without orders has no revenue custom metric).
+    const ids = custom.metrics.flatMap((name) => metricRow(ctx, metrics, name)?.id ?? []);
+    if (ids.length === 0) return [];
     return {
       id: numericId(7, ctx.seed, 62, index),
       attributes: {
@@ -71,6 +71,11 @@ export function buildCustomMetrics(ctx: BuildContext, metrics: StaticTable): Sta
   return new StaticTable('custom-metric', {}, ['metrics'], rows);
 }
 
+/** The account's first metric that is `name` (by Klaviyo's current name), if it has one. */
+function metricRow(ctx: BuildContext, metrics: StaticTable, name: string): StaticRow | undefined {
+  return metrics.rows[ctx.metricDefs.findIndex((def) => def.name === name)];
+}
+
 /** Mapping id -> the metric it maps by default (Klaviyo's own ids). */
 const MAPPINGS: readonly [string, string][] = [
   ['revenue', 'Placed Order'],
@@ -87,9 +92,10 @@ export function buildMappedMetrics(ctx: BuildContext, metrics: StaticTable, cust
   const rng = rngFor(ctx, 'mapped-metrics');
   const rows: StaticRow[] = MAPPINGS.map(([id, metricName], index) => {
     const updatedSec = ctx.startSec + rng.int(ctx.endSec - ctx.startSec);
-    const metric = metrics.rows[METRIC_DEFS.findIndex((def) => def.name === metricName)];
+    const metric = metricRow(ctx, metrics, metricName);
     const custom = customMetrics.rows[index % customMetrics.rows.length];
-    const toOne = { metric: ref('metric', metric?.id ?? ''), 'custom-metric': ref('custom-metric', custom?.id ?? '') };
+    // A mapping whose metric or custom metric the account lacks has no such relationship.
+    const toOne = { ...(metric ? { metric: ref('metric', metric.id) } : {}), ...(custom ? { 'custom-metric': ref('custom-metric', custom.id) } : {}) };
     return { id, attributes: { updated: formatSeconds(updatedSec) }, values: { updated: secondsValue(updatedSec) }, toOne };
   });
   return new StaticTable('mapped-metric', {}, [], rows);

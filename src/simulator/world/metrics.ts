@@ -4,8 +4,11 @@ import { formatSeconds, rngFor, secondsValue, type BuildContext } from './contex
 import { StaticTable, type StaticRow } from './static-table.js';
 
 export interface MetricDef {
+  /** Klaviyo's current name: what the metric is (its events' properties, what reports count it as). */
   name: string;
-  integration: 'klaviyo' | 'shopify' | 'api';
+  /** The name the account shows, where it still uses an earlier one (the `renamed-metrics` account). */
+  label?: string;
+  integration: 'klaviyo' | 'shopify' | 'api' | 'woocommerce';
   /** Relative frequency among events. */
   weight: number;
   /** Email engagement metrics carry campaign/flow message properties. */
@@ -31,17 +34,18 @@ const INTEGRATIONS = {
   klaviyo: { object: 'integration', id: '0rG4eQ', key: 'klaviyo', name: 'Klaviyo', category: 'Internal' },
   shopify: { object: 'integration', id: '0eMvjm', key: 'shopify', name: 'Shopify', category: 'eCommerce' },
   api: { object: 'integration', id: '7FtS4J', key: 'api', name: 'API', category: 'API' },
+  woocommerce: { object: 'integration', id: '0wCmrc', key: 'woocommerce', name: 'WooCommerce', category: 'eCommerce' },
 } as const;
 
 export function buildMetrics(ctx: BuildContext): StaticTable {
   const rng = rngFor(ctx, 'metrics');
-  const rows: StaticRow[] = METRIC_DEFS.map((def, index) => {
+  const rows: StaticRow[] = ctx.metricDefs.map((def, index) => {
     const createdSec = ctx.startSec - rng.between(30, 400) * 86_400 + rng.int(86_400);
     const updatedSec = createdSec + rng.int(86_400 * 30);
     const integration = INTEGRATIONS[def.integration];
     return {
       id: ctx.ids.issue((attempt) => shortId(ctx.seed, 11, index, attempt)),
-      attributes: { name: def.name, created: formatSeconds(createdSec), updated: formatSeconds(updatedSec), integration: { ...integration } },
+      attributes: { name: def.label ?? def.name, created: formatSeconds(createdSec), updated: formatSeconds(updatedSec), integration: { ...integration } },
       values: {
         'integration.name': integration.name,
         'integration.category': integration.category,

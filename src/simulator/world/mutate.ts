@@ -3,7 +3,6 @@
 // nothing big is copied.
 import { parseDatetime, SECONDS_PER_DAY } from '../datetime.js';
 import type { Rng } from '../rng.js';
-import { METRIC_DEFS } from './metrics.js';
 import { editCampaignMessages, editFlowMessages } from './mutate-content.js';
 import { applyArchiving, ARCHIVE_NAMES, type ArchiveRequest, type ArchiveResult } from './mutate-archive.js';
 import { applyDeletes, DELETE_NAMES, type DeleteRequest, type DeleteResult } from './mutate-deletes.js';
@@ -53,9 +52,10 @@ export function readMutationRequest(body: unknown): MutationRequest {
 }
 
 function addEvent(world: World, rng: Rng, sec: number): string {
-  const metric = rng.weighted(METRIC_DEFS.map((def) => def.weight));
+  const defs = world.ctx.metricDefs;
+  const metric = rng.weighted(defs.map((def) => def.weight));
   const sources = world.events.sourceCount();
-  const source = METRIC_DEFS[metric]?.email && sources > 0 ? 1 + rng.int(sources) : 0;
+  const source = defs[metric]?.email && sources > 0 ? 1 + rng.int(sources) : 0;
   const row = world.events.add(sec, metric, rng.int(world.profiles.size()), source);
   return world.events.id(row);
 }

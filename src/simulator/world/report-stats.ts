@@ -63,7 +63,7 @@ export function reportGroups(world: World, family: Family, conversionMetricId: s
     const sec = events.secOf(row);
     if (sec < lowSec || sec >= highSec) continue;
     const conversion = events.metricId(row) === conversionMetricId;
-    const counted = COUNTED[events.metricName(row)];
+    const counted = COUNTED[events.metricKind(row)];
     if (!conversion && !counted) continue;
     const source = conversion ? (events.attributionOf(row) ?? events.emailSourceOf(row)) : events.emailSourceOf(row);
     const groupings = source ? groupingsOf(family, source) : null;

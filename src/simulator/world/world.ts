@@ -12,7 +12,8 @@ import { buildFlows } from './flows.js';
 import { buildLists, buildSegments } from './groups.js';
 import { buildMembers, type MembersTable } from './members.js';
 import { buildCustomMetrics, buildMappedMetrics, buildMetricProperties } from './metric-objects.js';
-import { METRIC_DEFS, buildMetrics } from './metrics.js';
+import { buildMetrics } from './metrics.js';
+import { accountCounts, accountMetrics, finishAccount, type AccountName } from './accounts.js';
 import { attachTags, buildAccount, buildForms, buildTagGroups, buildTags } from './misc.js';
 import { buildFormVersions, buildPushTokens, buildReviews, buildUniversalContent, buildWebFeeds, buildWebhooks } from './objects.js';
 import { ProfileTable } from './profiles.js';
@@ -128,8 +129,8 @@ function laterObjects(ctx: BuildContext, from: { metrics: StaticTable; profiles:
   };
 }
 
-export function buildWorld(seed: number, scale: ScaleName, endSec: number): World {
-  const ctx = createContext(seed, SCALES[scale], endSec);
+export function buildWorld(seed: number, scale: ScaleName, endSec: number, accountName: AccountName = 'standard'): World {
+  const ctx = createContext(seed, accountCounts(accountName, SCALES[scale]), endSec, accountMetrics(accountName));
   const account = buildAccount(ctx);
   const metrics = buildMetrics(ctx);
   const templates = buildTemplates(ctx);
@@ -148,15 +149,15 @@ export function buildWorld(seed: number, scale: ScaleName, endSec: number): Worl
   const coupons = buildCoupons(ctx, profiles);
   const { sources, sendSecs } = emailSources(campaigns.campaigns, campaigns.messages, flows.actions, flows.messages);
   const mix = {
-    metricWeights: METRIC_DEFS.map((def) => def.weight),
-    emailMetric: METRIC_DEFS.map((def) => def.email),
+    metricWeights: ctx.metricDefs.map((def) => def.weight),
+    emailMetric: ctx.metricDefs.map((def) => def.email),
     receivedMetric: 0,
     campaignSendSecs: sendSecs.filter((sec) => !Number.isNaN(sec)),
     sourceCount: sources.length,
     profileCount: profiles.size(),
   };
   const columns = generateEvents(ctx, mix, tieClusters(ctx, sendSecs));
-  const events = new EventTable(seed, columns, { metrics, profiles, sources, products: products(catalog.items, catalog.categories) });
+  const events = new EventTable(seed, columns, { metrics, kinds: ctx.metricDefs.map((def) => def.name), profiles, sources, products: products(catalog.items, catalog.categories) });
   const forms = buildForms(ctx);
   const world: World = {
     ctx, account, metrics, profiles, events, lists, segments, listMembers, segmentMembers,
@@ -166,6 +167,7 @@ export function buildWorld(seed: number, scale: ScaleName, endSec: number): Worl
     catalogItems: catalog.items, catalogVariants: catalog.variants, catalogCategories: catalog.categories,
     images, forms, byType: new Map(), ...laterObjects(ctx, { metrics, profiles, items: catalog.items, forms }),
   };
+  finishAccount(accountName, ctx, { campaigns: world.campaigns, flows: world.flows });
   for (const table of [account, metrics, profiles, events, lists, segments, world.campaigns, world.campaignMessages, world.flows, world.flowActions, world.flowMessages, templates, tags, tagGroups, world.coupons, world.couponCodes, world.catalogItems, world.catalogVariants, world.catalogCategories, images, world.forms,
     world.formVersions, world.metricProperties, world.customMetrics, world.mappedMetrics, world.pushTokens, world.reviews, world.universalContent, world.webhooks, world.webFeeds]) {
     world.byType.set(table.type, table);
