@@ -8,6 +8,7 @@ import { ReportStream } from '../src/streams/report-stream.js';
 import { MetricAggregates } from '../src/streams/metric_aggregates.js';
 import { MICROS_PER_DAY } from '../src/tap/time.js';
 import { streamSchema } from '../src/tap/catalog.js';
+import { CONVERSION_STATISTICS } from '../src/tap/reports/report-facts.js';
 import { disallowedFilters } from '../src/tap/filters.js';
 import { planReplication, windowFilters } from '../src/tap/replication.js';
 import type { Partition, StreamRuntime } from '../src/tap/stream.js';
@@ -132,7 +133,7 @@ describe('report stream conformance', () => {
 
       it('asks for every statistic the report allows, grouped by its default grouping, and each is a number column', () => {
         const window = { start: 0, end: stream.maxDays * MICROS_PER_DAY };
-        const body = stream.body(window, 'M1') as { data: { type: string; attributes: Record<string, unknown> } };
+        const body = stream.body(window, { id: 'M1', name: 'Placed Order', counted: true }) as { data: { type: string; attributes: Record<string, unknown> } };
         assert.equal(body.data.type, stream.report.type);
         assert.deepEqual(body.data.attributes['statistics'], stream.report.statistics);
         assert.ok(stream.report.statistics.length > 0);
@@ -140,6 +141,11 @@ describe('report stream conformance', () => {
         for (const field of stream.report.defaultGroupBy) assert.ok(stream.report.groupBy.length === 0 || stream.report.groupBy.includes(field), field);
         if (stream.report.conversionMetric) assert.equal(body.data.attributes['conversion_metric_id'], 'M1');
         if (stream.report.intervals) assert.ok(stream.report.intervals.includes(String(body.data.attributes['interval'])));
+        // Without the conversion metric: the same body, the required id a stand-in, no conversion statistic.
+        const without = stream.body(window, { id: 'R1', name: 'Received Email', counted: false }) as { data: { attributes: Record<string, unknown> } };
+        const kept = stream.report.statistics.filter((s) => !CONVERSION_STATISTICS.includes(s));
+        assert.deepEqual(without.data.attributes['statistics'], kept);
+        assert.ok(kept.length > 0 && kept.length < stream.report.statistics.length === stream.report.conversionMetric);
       });
 
       it('keys are in the schema; a series replicates on its interval start', () => {

@@ -3,9 +3,9 @@ import { METRIC_AGGREGATES } from '../generated/reports.js';
 import type { EndpointFacts } from '../tap/http/endpoint-facts.js';
 import type { JsonApiDocument } from '../tap/http/http.js';
 import type { SingerRecord } from '../tap/messages.js';
+import { accountNames } from '../tap/account-names.js';
 import { KlaviyoStream, type Partition, type StreamRuntime } from '../tap/stream.js';
 import { fromMicros } from '../tap/time.js';
-import { metricIdsByName } from './metric-directory.js';
 import type { ReportWindow } from './report-stream.js';
 
 /** Per metric and UTC day: how many events (`count`), profiles (`unique`) and their summed value (`sum_value`). */
@@ -29,7 +29,7 @@ export class MetricAggregates extends KlaviyoStream {
 
   /** One partition per metric of the account (its own bookmark). */
   override async *partitions(rt: StreamRuntime): AsyncGenerator<Partition> {
-    const ids = [...(await metricIdsByName(rt)).values()].flat().sort();
+    const ids = (await accountNames(rt)).metrics.map((m) => m.id).sort();
     for (const id of ids) yield { context: { metric_id: id }, pathParams: {} };
   }
 

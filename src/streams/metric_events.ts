@@ -1,25 +1,30 @@
 // Events of one Klaviyo metric, found by name: https://developers.klaviyo.com/en/reference/get_events
+import { accountNames, type MetricLookup } from '../tap/account-names.js';
 import { f, type Filter } from '../tap/filters.js';
-import { log } from '../tap/log.js';
 import type { Partition, StreamRuntime } from '../tap/stream.js';
 import { Events } from './events.js';
-import { metricIdsByName } from './metric-directory.js';
 
 /**
- * The events of the metric(s) named `metricName`. An account can have several metrics of one name (one per
- * integration): each is a partition with its own bookmark. An account without the metric yields no records.
+ * The events of the metric(s) named `metricName`, or named by one of its earlier names (metric-names.ts). An
+ * account can have several metrics of one name (one per integration): each is a partition with its own bookmark,
+ * and records carry their metric_id. An account without the metric yields no records (a warning before the sync,
+ * or a config error for a `metric_streams` entry: account-names.ts).
  */
 export class MetricEvents extends Events {
   override readonly description: string;
   /** Every event stream has the events schema. */
   override readonly schemaName = 'events';
+  override readonly metricLookup: MetricLookup;
 
   constructor(
     override readonly name: string,
     readonly metricName: string,
+    /** The config entry that named the metric (`metric_streams.<id>`); null for a built-in stream. */
+    setting: string | null = null,
   ) {
     super();
     this.description = `Events of the metric "${metricName}"`;
+    this.metricLookup = { name: metricName, setting };
   }
 
   /** The metric is looked up by name in /api/metrics first. */
@@ -28,9 +33,7 @@ export class MetricEvents extends Events {
   }
 
   override async *partitions(rt: StreamRuntime): AsyncGenerator<Partition> {
-    const ids = (await metricIdsByName(rt)).get(this.metricName) ?? [];
-    if (ids.length === 0) log.warn(`stream ${this.name}: the account has no metric named "${this.metricName}"; no records`);
-    for (const id of ids) yield { context: { metric_id: id }, pathParams: {} };
+    for (const id of (await accountNames(rt)).metric(this.metricName).ids) yield { context: { metric_id: id }, pathParams: {} };
   }
 
   override async filters(partition: Partition): Promise<Filter[]> {

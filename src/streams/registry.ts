@@ -106,7 +106,7 @@ export function builtInStreams(): KlaviyoStream[] {
  * `accountIdColumn` (`account_id_column`), every one keyed by account too.
  */
 export function allStreams(metricStreams: Readonly<Record<string, string>> = {}, accountIdColumn = false): KlaviyoStream[] {
-  const streams = [...builtInStreams(), ...Object.entries(metricStreams).map(([name, metric]) => new MetricEvents(name, metric))];
+  const streams = [...builtInStreams(), ...Object.entries(metricStreams).map(([name, metric]) => new MetricEvents(name, metric, `metric_streams.${name}`))];
   for (const stream of streams) stream.accountIdColumn = accountIdColumn;
   return streams;
 }

@@ -6,11 +6,10 @@ import type { EndpointFacts } from '../tap/http/endpoint-facts.js';
 import type { Filter } from '../tap/filters.js';
 import type { JsonApiDocument } from '../tap/http/http.js';
 import type { SingerRecord } from '../tap/messages.js';
-import type { ReportFacts } from '../tap/reports/report-facts.js';
-import { ConfigError } from '../tap/errors.js';
+import { CONVERSION_STATISTICS, type ReportFacts } from '../tap/reports/report-facts.js';
+import { accountNames, type ConversionChoice } from '../tap/account-names.js';
 import { KlaviyoStream, type StreamRuntime } from '../tap/stream.js';
 import { fromMicros } from '../tap/time.js';
-import { metricIdsByName } from './metric-directory.js';
 
 /** One request's time range [start, end), in microseconds (whole UTC days). */
 export interface ReportWindow {
@@ -54,21 +53,17 @@ export abstract class ReportStream extends KlaviyoStream {
     return [...this.report.defaultGroupBy, ...this.timeFields];
   }
 
+  override get needsConversionMetric(): boolean {
+    return this.report.conversionMetric;
+  }
+
   /**
-   * The id of the `conversion_metric` (by name, from /api/metrics; the first of several), or null when the report
-   * takes none. A name the account lacks is a config error naming the setting.
+   * The conversion metric (account-names.ts): `conversion_metric` by name or id, else a stand-in for the required
+   * `conversion_metric_id` and no conversion statistics; null when the account has no metric (nothing to report),
+   * and for reports that take none.
    */
-  async conversionMetricId(rt: StreamRuntime): Promise<string | null> {
-    if (!this.report.conversionMetric) return null;
-    const byName = await metricIdsByName(rt);
-    const name = rt.config.conversion_metric;
-    const id = [...(byName.get(name) ?? [])].sort()[0];
-    if (id !== undefined) return id;
-    const known = [...byName.keys()].filter((n) => /order|purchase|checkout/i.test(n)).slice(0, 3);
-    throw new ConfigError(
-      `config: conversion_metric "${name}" is no metric of this account; set conversion_metric to one of its metric names${known.length > 0 ? ` (e.g. ${known.map((n) => `"${n}"`).join(', ')})` : ''}, or deselect ${this.name}`,
-      'conversion_metric',
-    );
+  async conversion(rt: StreamRuntime): Promise<ConversionChoice | null> {
+    return this.report.conversionMetric ? (await accountNames(rt)).conversion(rt.config) : null;
   }
 
   /** When the report comes back empty, what to look up to tell "no data" from "data but no rows". */
@@ -77,13 +72,14 @@ export abstract class ReportStream extends KlaviyoStream {
   }
 
   /** The request body for one window. */
-  body(window: ReportWindow, conversionMetricId: string | null): Record<string, unknown> {
+  body(window: ReportWindow, conversion: ConversionChoice | null): Record<string, unknown> {
     const r = this.report;
+    const counted = conversion === null || conversion.counted;
     const attributes: Record<string, unknown> = {
-      statistics: r.statistics,
+      statistics: counted ? r.statistics : r.statistics.filter((s) => !CONVERSION_STATISTICS.includes(s)),
       timeframe: { start: fromMicros(window.start), end: fromMicros(window.end) },
       ...(r.groupBy.length > 0 ? { group_by: r.defaultGroupBy } : {}),
-      ...(r.conversionMetric && conversionMetricId !== null ? { conversion_metric_id: conversionMetricId } : {}),
+      ...(r.conversionMetric && conversion !== null ? { conversion_metric_id: conversion.id } : {}),
       ...this.extraAttributes(),
     };
     return { data: { type: r.type, attributes } };

@@ -28,8 +28,8 @@ export interface TapConfig {
   max_tracked_ids: number;
   /** The completeness audit after the event streams (audit.ts). */
   audit: boolean;
-  /** Reporting API streams (see reports.ts). */
-  conversion_metric: string;
+  /** Reporting API streams (see reports.ts). Unset: "Placed Order", a default that may be absent (account-names.ts). */
+  conversion_metric?: string;
   report_days: number;
   report_reread_days: number;
   report_daily_budget: number;

@@ -63,6 +63,9 @@ export class StreamRun {
   private readonly splitWindows: boolean;
   /** The stream's lane for lean pages (KlaviyoStream.lane); null: every record goes the general way. */
   private readonly lane: Lane | null;
+  /** Resources read, and records made of them (before the window and bookmark select): see warnIfNoRows. */
+  private received = 0;
+  private made = 0;
 
   constructor(
     private readonly s: SelectedStream,
@@ -95,6 +98,17 @@ export class StreamRun {
     } catch (err) {
       throw labelled(err, this.s.stream);
     }
+    this.warnIfNoRows();
+  }
+
+  /**
+   * Resources came and not one became a record: the stream no longer understands what Klaviyo sends (a field it
+   * reads moved in a newer revision, say global_exclusions' suppressions). One warning per stream and run.
+   */
+  private warnIfNoRows(): void {
+    if (this.received === 0 || this.made > 0) return;
+    const { stream } = this.s;
+    log.warn(`stream ${stream.name}: ${this.received} resource(s) received from ${stream.path} and none became a record: the response may be laid out differently than this tap reads it (revision ${this.deps.config.revision}); please report it`);
   }
 
   private async syncPartition(partition: Partition): Promise<void> {
@@ -238,11 +252,15 @@ export class StreamRun {
     const lane = this.lane;
     const items = lane && page.resources instanceof LeanResources ? page.resources.read((piece) => lane(piece, page)) : (page.resources ?? page.data);
     for (const item of items) {
+      this.received++;
       if (item instanceof RenderedRecord) {
+        this.made++;
         if (this.selects(item.fields, item.value, at, found)) yield item;
         continue;
       }
-      for (const record of this.s.stream.toRecords(item, page, partition, this.rt)) {
+      const records = this.s.stream.toRecords(item, page, partition, this.rt);
+      this.made += records.length;
+      for (const record of records) {
         const raw = this.plan ? record[this.plan.key] : undefined;
         if (this.selects(record, typeof raw === 'string' ? toMicros(raw) : null, at, found)) yield record;
       }

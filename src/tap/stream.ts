@@ -10,6 +10,7 @@ import type { Page } from './http/paginate.js';
 import { parentIds, type ParentsSince } from './parents.js';
 import { flatten, relatedIds, type RenderedRecord } from './records.js';
 import type { Context } from './state.js';
+import type { MetricLookup } from './account-names.js';
 
 export interface Partition {
   /** What identifies the partition in state (and, for child streams, the parent key added to records). */
@@ -116,6 +117,13 @@ export abstract class KlaviyoStream {
   readonly resourceFields: readonly string[] | null = null;
   /** Schema file when it differs from the stream id (streams defined in the config). */
   readonly schemaName: string | null = null;
+  /** The metric the stream reads, looked up by name before any stream starts (account-names.ts). */
+  readonly metricLookup: MetricLookup | null = null;
+
+  /** Whether the stream counts conversions with `conversion_metric` (looked up before any stream starts). */
+  get needsConversionMetric(): boolean {
+    return false;
+  }
 
   /**
    * `account_id_column`: records carry `account_id`, which leads the key, so several accounts share one table.

@@ -1,6 +1,7 @@
 // The sync: streams -> partitions -> windows -> pages -> records -> STATE. Streams, partitions and windows run
 // side by side (bounded); one writer serialises output; STATE follows the records it covers.
 import { fetchAccountId } from './account.js';
+import { checkAccountNames } from './account-names.js';
 import type { EventAudit } from './reports/audit.js';
 import { NOW_MARGIN, StreamRun } from './stream-run.js';
 import type { TapConfig } from './config.js';
@@ -92,6 +93,8 @@ export function runMemo(): StreamRuntime['memo'] {
 export async function runSync(streams: readonly SelectedStream[], deps: SyncDeps): Promise<Map<string, StreamSummary>> {
   clampFutureBookmarks(streams, deps.store, deps.startedAt - NOW_MARGIN);
   const memo = runMemo();
+  // Before any stream starts: a name the user set that the account lacks fails the run here, before any output.
+  await checkAccountNames(streams.map((s) => s.stream), deps.config, { client: deps.client, memo });
   // Read before anything is written, so a key that cannot see its account fails the run cleanly.
   const accountId = streams.some((s) => s.stream.accountIdColumn) ? await memo('account-id', () => fetchAccountId(deps.client)) : null;
   for (const s of streams) {

@@ -113,7 +113,7 @@ describe('POST to a report endpoint (nock)', () => {
   const stream = new FlowSeriesReports();
   const client = (): KlaviyoClient =>
     new KlaviyoClient({ baseUrl: BASE, apiKey: 'pk_test_reports_1234', revision: '2026-07-15', timeoutMs: 5000, maxRetries: 3, initialRetryWaitMs: 1, maxRetryWaitMs: 5, maxInFlight: 2, userAgent: 'test' });
-  const body = stream.body({ start: TODAY - 60 * MICROS_PER_DAY, end: TODAY }, 'PLACED');
+  const body = stream.body({ start: TODAY - 60 * MICROS_PER_DAY, end: TODAY }, { id: 'PLACED', name: 'Placed Order', counted: true });
   const ok = { data: { type: 'flow-series-report', attributes: { results: [], date_times: [] } }, links: { self: `${BASE}/api/flow-series-reports` } };
   before(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());

@@ -305,11 +305,13 @@ function errorDetail(response: AxiosResponse): Omit<ApiErrorDetail, 'status' | '
   }
   const first = (body as { errors?: Array<Record<string, unknown>> } | null)?.errors?.[0];
   if (!first) return {};
-  const source = first['source'] as { parameter?: unknown } | undefined;
+  // `source.parameter` for a query parameter, `source.pointer` for a member of a POST body (JSON:API).
+  const source = first['source'] as { parameter?: unknown; pointer?: unknown } | undefined;
+  const parameter = source?.parameter ?? source?.pointer;
   return {
     ...(typeof first['code'] === 'string' ? { code: first['code'] } : {}),
     ...(typeof first['detail'] === 'string' ? { detail: first['detail'] } : {}),
-    ...(typeof source?.parameter === 'string' ? { parameter: source.parameter } : {}),
+    ...(typeof parameter === 'string' ? { parameter } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
 // days). Only whole UTC days inside a partition's synced range [lower, upper) are audited; a day the run covered
 // in part is named "partial, not audited". A failed audit is a warning: the sync itself stands.
 import { Events } from '../../streams/events.js';
-import { metricIdsByName } from '../../streams/metric-directory.js';
+import { accountNames } from '../account-names.js';
 import { MetricAggregates } from '../../streams/metric_aggregates.js';
 import { forEachConcurrent } from '../concurrency.js';
 import { log, writeRaw } from '../log.js';
@@ -76,8 +76,7 @@ export class EventAudit {
     const partialDays = [...new Set(edges.map((t) => Math.floor(t / MICROS_PER_DAY)))];
     if (partialDays.length > 0) writeRaw(`audit: ${where}: partial, not audited: ${partialDays.map(day).join(', ')}`);
     if (first >= last) return;
-    const byName = await metricIdsByName(rt);
-    const names = new Map([...byName].flatMap(([name, ids]) => ids.map((id) => [id, name] as const)));
+    const names = new Map((await accountNames(rt)).metrics.map((m) => [m.id, m.name] as const));
     const metrics = part.metricId ? [part.metricId] : [...names.keys()].sort();
     const rows: Row[] = [];
     let requests = 0;

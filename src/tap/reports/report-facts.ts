@@ -1,6 +1,13 @@
 // The shape of the facts generated from Klaviyo's OpenAPI spec for each Reporting API endpoint
 // (POST /api/*-values-reports and /api/*-series-reports; see scripts/gen/reports.ts and src/generated/reports.ts).
 
+/**
+ * The statistics counted from the conversion metric's events: conversions, their value and what is derived from
+ * them (per recipient, per order, the text-message return on spend). The campaign and flow reports ask for every
+ * other statistic when the account has no conversion metric (account-names.ts).
+ */
+export const CONVERSION_STATISTICS: readonly string[] = ['average_order_value', 'conversion_rate', 'conversion_uniques', 'conversion_value', 'conversions', 'revenue_per_recipient', 'text_message_roi'];
+
 export interface ReportFacts {
   operationId: string;
   /** e.g. `/api/campaign-values-reports`. */

@@ -4,8 +4,9 @@
 // and takes a daily 429 as "no more reports today": a warning, and the run goes on with the other streams.
 import { ENDPOINTS } from '../../generated/endpoints.js';
 import type { DataProbe, ReportStream, ReportWindow } from '../../streams/report-stream.js';
+import type { ConversionChoice } from '../account-names.js';
 import type { TapConfig } from '../config.js';
-import { QuotaExhaustedError } from '../errors.js';
+import { FatalApiError, QuotaExhaustedError } from '../errors.js';
 import { renderFilters } from '../filters.js';
 import type { SeenKeys } from '../deletes.js';
 import { labelled } from '../scopes.js';
@@ -73,7 +74,9 @@ export async function syncReport(s: SelectedStream, deps: SyncDeps, rt: StreamRu
   if (planned.length < windows.length) {
     log.warn(`stream ${stream.name}: ${windows.length - planned.length} of ${windows.length} report requests wait for a later run: today's report_daily_budget (${allowance} of ${stream.report.rateLimit.perDay} a day) is spent`);
   }
-  const conversion = planned.length > 0 ? await stream.conversionMetricId(rt) : null;
+  const conversion = planned.length > 0 ? await stream.conversion(rt) : null;
+  // The account has no metric at all: no message was sent, no report has rows (warned before the sync): read in full.
+  if (stream.needsConversionMetric && conversion === null) return true;
   for (const window of planned) {
     // Retries count too: once they have used up the allowance, the rest waits like any unplanned request.
     if (used >= allowance) {
@@ -89,6 +92,10 @@ export async function syncReport(s: SelectedStream, deps: SyncDeps, rt: StreamRu
       if (records.length === 0) await warnIfEmpty(stream, stream.probe(window), rt, window);
     } catch (err) {
       used += attempts.sent;
+      if (refusedStandIn(err, conversion)) {
+        log.warn(`stream ${stream.name}: Klaviyo refused ${conversion?.id ?? ''} as the stand-in conversion_metric_id (${(err as Error).message}); the stream is skipped: set conversion_metric`);
+        return false;
+      }
       if (!(err instanceof QuotaExhaustedError)) throw labelled(err, stream);
       log.warn(`stream ${stream.name}: Klaviyo's daily quota for ${stream.path} is spent; no more report requests today (${err.message})`);
       store.setReportQuota(stream.name, { day, requests: Math.max(used, allowance) });
@@ -101,6 +108,15 @@ export async function syncReport(s: SelectedStream, deps: SyncDeps, rt: StreamRu
     await writer.state(store.snapshot());
   }
   return planned.length === windows.length;
+}
+
+/**
+ * A 400 about `conversion_metric_id` while a stand-in was sent (the account lacks the default conversion metric):
+ * should Klaviyo take only some metrics as conversion metrics, the report is skipped rather than the run stopped.
+ */
+function refusedStandIn(err: unknown, conversion: ConversionChoice | null): boolean {
+  if (conversion === null || conversion.counted || !(err instanceof FatalApiError) || err.detail.status !== 400) return false;
+  return `${err.detail.parameter ?? ''} ${err.detail.detail ?? ''}`.includes('conversion_metric_id');
 }
 
 /** A report without rows where the account had data (e.g. campaigns sent in the timeframe) is a warning. */
