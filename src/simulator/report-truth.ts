@@ -1,7 +1,8 @@
 // Ground truth of the Reporting API streams: what a first run with the default settings (report_days 365,
-// conversion_metric "Placed Order") must write, counted from the world's events (forms and segments:
+// conversion_metric unset: "Placed Order") must write, counted from the world's events (forms and segments:
 // form-segment-truth.ts) up to the UTC day of `asOf`.
 import { REPORTS } from '../generated/reports.js';
+import { CONVERSION_STATISTICS } from '../tap/reports/report-facts.js';
 import { formatSeconds, MICROS_PER_SECOND, SECONDS_PER_DAY, toRecordDatetime } from './datetime.js';
 import { formTruth, segmentTruth } from './form-segment-truth.js';
 import { scanEvents } from './world/event-scan.js';
@@ -22,9 +23,14 @@ export const REPORT_STREAMS: Readonly<Record<string, { path: string; family: Fam
 const DEFAULT_REPORT_DAYS = 365;
 const DEFAULT_CONVERSION_METRIC = 'Placed Order';
 
-function conversionMetricId(world: World): string {
-  const ids = world.metrics.rows.filter((r) => r.attributes['name'] === DEFAULT_CONVERSION_METRIC).map((r) => r.id);
-  return [...ids].sort()[0] ?? '';
+/**
+ * The conversion metric the tap's README promises for the default: the oldest metric named "Placed Order" (then
+ * by id); null when the account has none (the reports then carry no conversion statistic).
+ */
+function conversionMetricId(world: World): string | null {
+  const rows = world.metrics.rows.filter((r) => r.attributes['name'] === DEFAULT_CONVERSION_METRIC);
+  const key = (r: (typeof rows)[number]): string => `${String(r.attributes['created'])} ${r.id}`;
+  return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : 1))[0]?.id ?? null;
 }
 
 const day = (sec: number): string => String(toRecordDatetime(formatSeconds(sec)));
@@ -38,16 +44,20 @@ export function* reportTruthRecords(world: World, stream: string, asOfMicros: nu
   const lowSec = highSec - reportDays * SECONDS_PER_DAY;
   if (spec.family === 'form') return yield* formTruth(world, lowSec, highSec, spec.daily);
   if (spec.family === 'segment') return yield* segmentTruth(world, lowSec, highSec, spec.daily);
-  const groups = reportGroups(world, spec.family, conversionMetricId(world), lowSec, highSec, spec.daily ? SECONDS_PER_DAY : null);
+  // An account without any metric has sent nothing: the tap skips these reports.
+  if (world.metrics.size() === 0) return;
+  const conversion = conversionMetricId(world);
+  const statistics = conversion === null ? facts.statistics.filter((s) => !CONVERSION_STATISTICS.includes(s)) : facts.statistics;
+  const groups = reportGroups(world, spec.family, conversion ?? '', lowSec, highSec, spec.daily ? SECONDS_PER_DAY : null);
   for (const group of groups) {
     const [whole] = group.buckets;
     if (!spec.daily) {
-      if (whole) yield { ...group.groupings, timeframe_start: day(lowSec), timeframe_end: day(highSec), ...statisticsOf(whole, facts.statistics) };
+      if (whole) yield { ...group.groupings, timeframe_start: day(lowSec), timeframe_end: day(highSec), ...statisticsOf(whole, statistics) };
       continue;
     }
     for (const [i, counter] of group.buckets.entries()) {
-      const statistics = statisticsOf(counter, facts.statistics);
-      if (Object.values(statistics).some((v) => v !== 0)) yield { ...group.groupings, interval_start: day(lowSec + i * SECONDS_PER_DAY), ...statistics };
+      const values = statisticsOf(counter, statistics);
+      if (Object.values(values).some((v) => v !== 0)) yield { ...group.groupings, interval_start: day(lowSec + i * SECONDS_PER_DAY), ...values };
     }
   }
 }

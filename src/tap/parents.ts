@@ -105,7 +105,7 @@ export async function* parentIds(rt: StreamRuntime, spec: ParentSpec, since: Par
   for await (const owner of owners) {
     const levelSince = spec.parent ? { listed: owner.since, archived: owner.since } : since;
     for (const listing of parentListings(spec, owner.id, levelSince)) {
-      for await (const page of paginate(rt.client, listing.url, budgetOf(facts))) {
+      for await (const page of paginate(rt.client, listing.url, budgetOf(facts), rt.cutShort)) {
         for (const parent of page.data) yield { id: parent.id, context: { [spec.key]: parent.id }, since: listing.since };
       }
     }

@@ -150,7 +150,7 @@ export class StreamRun {
     const url = this.firstUrl(partition, [...base, ...(this.plan && at ? windowFilters(this.plan, at.window) : [])]);
     const budgetKey = this.s.stream.budget(this.rt);
     const budget = this.rt.client.rateBudget(budgetKey);
-    const pager = new Pager(this.rt.client, url, budgetKey, true);
+    const pager = new Pager(this.rt.client, url, budgetKey, true, this.rt.cutShort);
     const stop = this.deps.stop;
     for (;;) {
       // The endpoint admits first (as many as its rate x latency keeps busy), then a page slot is taken: a window
@@ -168,7 +168,8 @@ export class StreamRun {
         release();
       }
     }
-    if (stop?.requested) return;
+    // A stop, or a read cut short by a links.next off the collection: the window stays unfinished (no bookmark past it).
+    if (stop?.requested || pager.cut) return;
     if (at) {
       at.scan.density.delete(at.window);
       at.window.done = true;

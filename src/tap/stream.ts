@@ -64,6 +64,8 @@ export interface StreamRuntime {
   memo<T>(key: string, load: () => Promise<T>): Promise<T>;
   /** Child streams: read only parents changed since, per side of the parent listing (parents.ts); absent: every parent. */
   parentsChangedSince?: ParentsSince;
+  /** Endpoints this stream read in part, a `links.next` off the collection having ended them (paginate.ts). */
+  cutShort?: Set<string>;
 }
 
 /** With `account_id_column`, the field every record carries and every key starts with (see account.ts). */

@@ -146,7 +146,7 @@ async function syncStream(s: SelectedStream, deps: SyncDeps, run: RunShared): Pr
   const summary: StreamSummary = { records: 0, pages: 0, seconds: 0 };
   run.summaries.set(s.stream.name, summary);
   const parents = parentScope(s.stream, deps.config, deps.store, deps.startedAt, deps.startedAt - NOW_MARGIN);
-  const rt: StreamRuntime = { client: deps.client, config: deps.config, selected: s.selected, memo: run.memo, parentsChangedSince: parents.since };
+  const rt: StreamRuntime = { client: deps.client, config: deps.config, selected: s.selected, memo: run.memo, parentsChangedSince: parents.since, cutShort: new Set() };
   const version = planVersion(s.stream, deps.config, deps.store, Math.floor(deps.startedAt / 1000));
   const seen = seenKeys(s.stream, version, deps.config, s.schema);
   const account = s.stream.accountIdColumn ? run.accountId : null;
@@ -165,8 +165,13 @@ async function syncStream(s: SelectedStream, deps: SyncDeps, run: RunShared): Pr
   } finally {
     deps.progress?.unwatch(s.stream.name);
   }
-  // A stopped stream is unfinished: no parent bookmark, no ACTIVATE_VERSION.
+  // A stopped stream is unfinished: no parent bookmark, no ACTIVATE_VERSION. So is a stream whose reads were cut short.
   deps.stop?.check();
+  if (rt.cutShort && rt.cutShort.size > 0) {
+    log.warn(`stream ${s.stream.name}: read in part (${[...rt.cutShort].join(', ')}); no parent bookmark or table version is saved for it this run`);
+    summary.seconds = (Date.now() - started) / 1000;
+    return;
+  }
   if (parents.next) {
     deps.store.setParentBookmark(s.stream.name, parents.next);
     await deps.writer.state(deps.store.snapshot());

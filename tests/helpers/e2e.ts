@@ -12,7 +12,7 @@ import { ReportStream } from '../../src/streams/report-stream.js';
 import type { KlaviyoStream } from '../../src/tap/stream.js';
 import { discover } from '../../src/tap/catalog.js';
 import { NOW_MARGIN } from '../../src/tap/sync.js';
-import { CHILD_ENV } from './child-env.js';
+import { childEnv } from './child-env.js';
 
 export const SIM_KEY = 'pk_sim_e2e_secret';
 /**
@@ -56,13 +56,14 @@ export class E2eWorkspace {
     return path;
   }
 
-  async run(state?: unknown, catalog: unknown = fullCatalog()): Promise<E2eRun> {
-    const result = await this.runToFile(catalog, state);
+  /** `catalog` null: no --catalog (every stream with its default fields, as Meltano selects them). */
+  async run(state?: unknown, catalog: unknown = fullCatalog(), env: NodeJS.ProcessEnv = {}): Promise<E2eRun> {
+    const result = await this.runToFile(catalog, state, env);
     return { ...result, ...parseOutput(readFileSync(result.file, 'utf8')) };
   }
 
   /** Runs the tap with this workspace's config; its stdout goes to the returned file. */
-  async runToFile(catalog: unknown = fullCatalog(), state?: unknown): Promise<TapResult & { file: string }> {
+  async runToFile(catalog: unknown = fullCatalog(), state?: unknown, env: NodeJS.ProcessEnv = {}): Promise<TapResult & { file: string }> {
     const n = ++this.runs;
     const config = this.write(`config-${n}.json`, {
       api_key: SIM_KEY,
@@ -74,10 +75,10 @@ export class E2eWorkspace {
       request_timeout_s: 3,
       ...this.config,
     });
-    const args = ['--config', config, '--catalog', this.write(`catalog-${n}.json`, catalog)];
+    const args = ['--config', config, ...(catalog === null ? [] : ['--catalog', this.write(`catalog-${n}.json`, catalog)])];
     if (state !== undefined) args.push('--state', this.write(`state-${n}.json`, state));
     const file = join(this.dir, `out-${n}.jsonl`);
-    const result = await runTapProcess(args, file, CHILD_ENV);
+    const result = await runTapProcess(args, file, childEnv(env));
     return { ...result, file };
   }
 }

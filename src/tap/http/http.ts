@@ -73,6 +73,8 @@ export class KlaviyoClient {
   private readonly origin: string;
   private readonly clock: Clock;
   readonly stats: HttpStats = { requests: 0, retries: 0 };
+  /** Endpoints whose `links.next` led off the collection this run (paginate.ts), each warned about once. */
+  readonly cutShort = new Set<string>();
 
   constructor(private readonly options: HttpOptions) {
     this.origin = new URL(options.baseUrl).origin;

@@ -1,5 +1,6 @@
 // Follows `links.next` verbatim (never re-adding parameters), only on the configured origin, with a loop guard.
 import { FatalApiError } from '../errors.js';
+import { log } from '../log.js';
 import type { BudgetKey, KlaviyoClient, PageDocument, Resource } from './http.js';
 import { LeanResources } from './lean-page.js';
 
@@ -50,6 +51,8 @@ export class Pager {
   private url: string | null;
   /** A bad `links.next`: thrown on the call after the page that carried it, once that page has been used. */
   private failure: FatalApiError | null = null;
+  /** A `links.next` that is no page of this collection ended it (see follow): the read is incomplete. */
+  cut = false;
 
   constructor(
     private readonly client: KlaviyoClient,
@@ -57,6 +60,8 @@ export class Pager {
     private readonly budget: BudgetKey,
     /** Pages whose resources are parsed one at a time, as `resources` is read (lean-page.ts). */
     private readonly lean = false,
+    /** Where a read cut short is noted (the endpoint): the stream's StreamRuntime.cutShort. */
+    private readonly cuts?: Set<string>,
   ) {
     this.url = client.resolve(firstUrl);
   }
@@ -75,6 +80,15 @@ export class Pager {
   private follow(next: string | null | undefined, url: string): string | null {
     if (!next) return null;
     const endpoint = new URL(url).pathname;
+    if (!sameCollection(next, url)) {
+      // Not a page of this collection (Prism's mock sends "http://example.com"): nothing is sent there, and the
+      // collection ends here. The stream knows its read was cut (no table version activated, no parent bookmark).
+      this.cut = true;
+      if (!this.client.cutShort.has(endpoint)) log.warn(`${endpoint}: links.next (${safeOrigin(next, url)}${pathOf(next, url) ?? ''}) is no page of ${endpoint}; not followed, the read ends there incomplete`);
+      this.client.cutShort.add(endpoint);
+      this.cuts?.add(endpoint);
+      return null;
+    }
     if (!this.client.isSameOrigin(next)) {
       this.failure = new FatalApiError(
         `refused to follow links.next to ${safeOrigin(next, url)}: it is not the configured base_url, and the API key must not leave it`,
@@ -92,9 +106,23 @@ export class Pager {
 }
 
 /** Yields every page of a collection (see Pager). */
-export async function* paginate(client: KlaviyoClient, firstUrl: string, budget: BudgetKey): AsyncGenerator<Page> {
-  const pager = new Pager(client, firstUrl, budget);
+export async function* paginate(client: KlaviyoClient, firstUrl: string, budget: BudgetKey, cuts?: Set<string>): AsyncGenerator<Page> {
+  const pager = new Pager(client, firstUrl, budget, false, cuts);
   for (let page = await pager.next(); page; page = await pager.next()) yield page;
+}
+
+/** Whether `next` is a URL of the same endpoint as `url` (trailing slash aside): Klaviyo's next pages always are. */
+function sameCollection(next: string, url: string): boolean {
+  const path = pathOf(next, url);
+  return path !== null && path.replace(/\/$/, '') === new URL(url).pathname.replace(/\/$/, '');
+}
+
+function pathOf(next: string, base: string): string | null {
+  try {
+    return new URL(next, base).pathname;
+  } catch {
+    return null;
+  }
 }
 
 function safeOrigin(next: string, base: string): string {
