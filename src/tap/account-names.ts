@@ -136,8 +136,10 @@ export async function checkAccountNames(streams: readonly KlaviyoStream[], confi
   try {
     names = await accountNames(rt);
   } catch (err) {
-    if (err instanceof FatalApiError && err.detail.status === 403) {
-      err.message = `${err.message}; streams ${[...lookups.map((s) => s.name), ...converting].join(', ')} look metrics up by name: the key needs the scope metrics:read, or deselect them`;
+    if (err instanceof FatalApiError && err.detail.status === 403 && err.stream === undefined) {
+      const names = [...lookups.map((s) => s.name), ...converting].join(', ');
+      err.stream = names;
+      err.message = `stream ${names}: ${err.message}; these streams look metrics up by name: the key needs the scope metrics:read, or deselect them`;
     }
     throw err;
   }

@@ -15,7 +15,6 @@ const DEFAULTS: Omit<TapConfig, 'api_key'> = {
   emit_deleted_records: false,
   max_tracked_ids: 2000,
   audit: false,
-  conversion_metric: 'Placed Order',
   report_days: 365,
   report_reread_days: 30,
   report_daily_budget: 0.5,
