@@ -50,7 +50,8 @@ const CASES: AccountCase[] = [
     check: (run) => {
       for (const stream of ['campaign_values_reports', 'flow_values_reports', 'flow_series_reports']) {
         const rows = run.records.get(stream) ?? [];
-        assert.ok(rows.length > 0, `${stream} ran without conversion statistics`);
+        // Flows send every day; a campaign may or may not have gone out in the last REPORT_DAYS.
+        assert.ok(rows.length > 0 || stream === 'campaign_values_reports', `${stream} ran without conversion statistics`);
         assert.ok(rows.every((r) => CONVERSION_STATISTICS.every((s) => r[s] === undefined) && typeof r['delivered'] === 'number'), stream);
       }
     },

@@ -136,10 +136,11 @@ export async function checkAccountNames(streams: readonly KlaviyoStream[], confi
   try {
     names = await accountNames(rt);
   } catch (err) {
-    if (err instanceof FatalApiError && err.detail.status === 403 && err.stream === undefined) {
+    // Named after the streams that need the metrics (and, on 403, the scope they need).
+    if (err instanceof FatalApiError && err.stream === undefined) {
       const names = [...lookups.map((s) => s.name), ...converting].join(', ');
       err.stream = names;
-      err.message = `stream ${names}: ${err.message}; these streams look metrics up by name: the key needs the scope metrics:read, or deselect them`;
+      err.message = `stream ${names}: ${err.message}${err.detail.status === 403 ? '; these streams look metrics up by name: the key needs the scope metrics:read, or deselect them' : ''}`;
     }
     throw err;
   }
