@@ -167,17 +167,14 @@ async function syncStream(s: SelectedStream, deps: SyncDeps, run: RunShared): Pr
   }
   // A stopped stream is unfinished: no parent bookmark, no ACTIVATE_VERSION. So is a stream whose reads were cut short.
   deps.stop?.check();
-  if (rt.cutShort && rt.cutShort.size > 0) {
-    log.warn(`stream ${s.stream.name}: read in part (${[...rt.cutShort].join(', ')}); no parent bookmark or table version is saved for it this run`);
-    summary.seconds = (Date.now() - started) / 1000;
-    return;
-  }
-  if (parents.next) {
+  const cut = [...(rt.cutShort ?? [])];
+  if (cut.length > 0) log.warn(`stream ${s.stream.name}: read in part (${cut.join(', ')}); no parent bookmark or table version is saved for it this run`);
+  if (parents.next && cut.length === 0) {
     deps.store.setParentBookmark(s.stream.name, parents.next);
     await deps.writer.state(deps.store.snapshot());
   }
-  if (complete) await closeVersion(s.stream, version, deps, seen, account);
-  else if (version.full) log.warn(`stream ${s.stream.name}: not every report request was sent, so its full read stays pending (no deletes from it); the next run reads it again`);
+  if (complete && cut.length === 0) await closeVersion(s.stream, version, deps, seen, account);
+  else if (!complete && version.full) log.warn(`stream ${s.stream.name}: not every report request was sent, so its full read stays pending (no deletes from it); the next run reads it again`);
   summary.seconds = (Date.now() - started) / 1000;
   deps.metrics?.syncDuration(s.stream.name, summary.seconds, 'succeeded');
   log.info(`stream ${s.stream.name}: done`, { records: summary.records, pages: summary.pages, seconds: summary.seconds });

@@ -141,3 +141,31 @@ describe('reports without the default conversion metric (nock)', () => {
     assert.match(run.stderr, /WARN stream campaign_values_reports: Klaviyo refused RCV as the stand-in conversion_metric_id \(.*\); the stream is skipped: set conversion_metric/);
   });
 });
+
+describe('a links.next that is no page of the collection (nock)', () => {
+  before(() => nock.disableNetConnect());
+  after(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  it('is not followed: the read ends there with one warning, and the stream saves no table version', async () => {
+    // Prism's mock of the spec answers every collection with links.next "http://example.com".
+    const json = { 'Content-Type': 'application/vnd.api+json' };
+    const tag = (id: string): unknown => ({ type: 'tag', id, attributes: { name: id }, links: { self: `${BASE}/api/tags/${id}` } });
+    const scope = nock(BASE).get('/api/tags').query(true).reply(200, { data: [tag('T1'), tag('T2')], links: { self: `${BASE}/api/tags`, next: 'http://example.com' } }, json);
+    const run = await runTap({ config: BASE_CONFIG, catalog: catalogSelecting(discover(allStreams()) as never, ['tags']) });
+    assert.equal(run.code, 0, run.stderr);
+    scope.done();
+    assert.deepEqual(run.records('tags').map((r) => r['id']), ['T1', 'T2']);
+    assert.deepEqual(run.stderr.split('\n').filter((l) => l.startsWith('WARN')), [
+      'WARN /api/tags: links.next (http://example.com/) is no page of /api/tags; not followed, the read ends there incomplete',
+      'WARN stream tags: read in part (/api/tags); no parent bookmark or table version is saved for it this run',
+    ]);
+    // A first version is activated before its records (the table is new: nothing to delete); the closing one, which
+    // would drop every row this read did not see, is not sent.
+    const firstRecord = run.messages.findIndex((m) => m['type'] === 'RECORD');
+    assert.deepEqual(run.messages.flatMap((m, i) => (m['type'] === 'ACTIVATE_VERSION' && i > firstRecord ? [i] : [])), [], 'a versioning target deletes nothing it did not see');
+    assert.equal((run.lastState as { bookmarks: { tags: { active_version?: number } } }).bookmarks.tags.active_version, undefined, 'the read stays pending');
+  });
+});
