@@ -35,9 +35,10 @@ fi
 mkdir -p "$WORK"
 (cd "$ROOT" && npx tsc -p .) || exit 1
 
-"${PRISM[@]}" mock --host 127.0.0.1 --port "$PORT" "$SPEC" >"$WORK/prism.log" 2>&1 &
+# A session of its own, so that stopping it stops npx's child (Prism itself) too.
+setsid "${PRISM[@]}" mock --host 127.0.0.1 --port "$PORT" "$SPEC" >"$WORK/prism.log" 2>&1 &
 PRISM_PID=$!
-trap 'kill "$PRISM_PID" 2>/dev/null; wait "$PRISM_PID" 2>/dev/null' EXIT
+trap 'kill -- -"$PRISM_PID" 2>/dev/null; wait "$PRISM_PID" 2>/dev/null' EXIT
 deadline=$((SECONDS + ${PRISM_START_S:-300}))
 until grep -q 'Prism is listening' "$WORK/prism.log"; do
   if ! kill -0 "$PRISM_PID" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
