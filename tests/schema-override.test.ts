@@ -66,7 +66,8 @@ describe('catalog schema overrides', () => {
     let fake: FakeKlaviyo;
     beforeEach(() => {
       nock.disableNetConnect();
-      fake = new FakeKlaviyo().set('/api/tags', TAGS).install();
+      // /api/tag-groups: where the scope check asks for tags:read before the stream starts.
+      fake = new FakeKlaviyo().set('/api/tags', TAGS).set('/api/tag-groups', []).install();
     });
     afterEach(() => {
       nock.cleanAll();
