@@ -11,6 +11,7 @@ import { discover } from '../src/tap/catalog.js';
 import { CONVERSION_STATISTICS } from '../src/tap/reports/report-facts.js';
 import { accountConfig, assertRecords, assertWarnings, dataEnd, expectedRecords } from './helpers/account-truth.js';
 import { E2eWorkspace, SIM_KEY, type E2eRun } from './helpers/e2e.js';
+import { planProbes, readEndpoints } from '../src/tap/scopes.js';
 
 async function withSimulator<T>(options: SimulatorOptions, body: (sim: Simulator) => Promise<T>): Promise<T> {
   const sim = await startSimulator({ seed: 7, scale: 'small', apiKey: SIM_KEY, rateLimitSpeedup: 60, dataEnd: dataEnd(), ...options });
@@ -130,7 +131,11 @@ describe('any account: a name the user set that the account lacks', function () 
         assert.equal(run.code, 2, run.stderr.slice(-2000));
         assert.match(run.stderr.trim().split('\n').at(-1) ?? '', line);
         assert.deepEqual(run.lines, [], 'nothing written on stdout');
-        assert.deepEqual(Object.keys(sim.stats().requests).filter((op) => op !== 'get_metrics'), [], 'only the metrics were read');
+        // Before any stream: the scope check (one request per scope, scopes.ts), then the metrics, read once.
+        const checked = new Set(planProbes([...new Set(allStreams().flatMap((s) => s.scopes))], readEndpoints(allStreams())).map((p) => p.facts.operationId));
+        const requests = Object.entries(sim.stats().requests);
+        assert.deepEqual(requests.filter(([op, n]) => !(checked.has(op) && n === 1) && op !== 'get_metrics'), [], 'only the scope check and the metrics were read');
+        assert.equal(sim.stats().requests['get_metrics'], checked.has('get_metrics') ? 2 : 1, 'the metrics were read once after the check');
       });
     });
   }

@@ -14,6 +14,7 @@ import type { TapConfig } from '../../src/tap/config.js';
 import type { StreamRuntime } from '../../src/tap/stream.js';
 import { BASE } from '../helpers/fake-klaviyo.js';
 import { BASE_CONFIG, catalogSelecting, runTap } from '../helpers/run-tap.js';
+import { answerScopeCheck } from '../helpers/scope-check.js';
 
 const m = (id: string, name: string, created = '2024-01-01T00:00:00+00:00', integration = 'Klaviyo'): MetricEntry => ({ id, name, created, integration });
 
@@ -102,8 +103,10 @@ describe('a stream that receives resources and makes no record (nock)', () => {
   it('warns once per run, naming the stream, the endpoint and the count', async () => {
     // Profiles without the suppressions global_exclusions reads (as if the field had moved in a newer revision).
     const page = { data: [{ type: 'profile', id: 'P1', attributes: { email: 'a@example.com' }, links: { self: `${BASE}/api/profiles/P1` } }], links: { self: `${BASE}/api/profiles` } };
+    const check = answerScopeCheck(BASE, ['global_exclusions']);
     const scope = nock(BASE).get('/api/profiles').query(true).times(5).reply(200, page, { 'Content-Type': 'application/vnd.api+json' });
     const run = await runTap({ config: BASE_CONFIG, catalog: catalogSelecting(discover(allStreams()) as never, ['global_exclusions']) });
+    check.done();
     assert.equal(run.code, 0, run.stderr);
     scope.done();
     const warnings = warnLines(run.stderr);
@@ -126,6 +129,7 @@ describe('reports without the default conversion metric (nock)', () => {
     const metrics = { data: [{ type: 'metric', id: 'RCV', attributes: { name: 'Received Email', created: '2024-01-01T00:00:00+00:00', integration: { name: 'Klaviyo' } } }], links: { self: `${BASE}/api/metrics` } };
     const bodies: Array<{ data: { attributes: Record<string, unknown> } }> = [];
     const refused = { errors: [{ id: '1', status: 400, code: 'invalid', title: 'Invalid input.', detail: 'Not a conversion metric.', source: { pointer: '/data/attributes/conversion_metric_id' } }] };
+    const check = answerScopeCheck(BASE, ['campaign_values_reports', 'flow_values_reports']);
     const scope = nock(BASE)
       .get('/api/metrics')
       .query(true)
@@ -136,6 +140,7 @@ describe('reports without the default conversion metric (nock)', () => {
       .reply(200, { data: { type: 'flow-values-report', attributes: { results: [{ groupings: { flow_id: 'F1', flow_message_id: 'FM1', send_channel: 'email' }, statistics: { delivered: 3 } }] } }, links: { self: `${BASE}/api/flow-values-reports` } }, json);
     const run = await runTap({ config: { ...BASE_CONFIG, report_days: 30 }, catalog: catalogSelecting(discover(allStreams()) as never, ['campaign_values_reports', 'flow_values_reports']) });
     assert.equal(run.code, 0, run.stderr);
+    check.done();
     scope.done();
     const attributes = bodies[0]?.data.attributes ?? {};
     assert.equal(attributes['conversion_metric_id'], 'RCV');
@@ -156,9 +161,11 @@ describe('a links.next that is no page of the collection (nock)', () => {
     // Prism's mock of the spec answers every collection with links.next "http://example.com".
     const json = { 'Content-Type': 'application/vnd.api+json' };
     const tag = (id: string): unknown => ({ type: 'tag', id, attributes: { name: id }, links: { self: `${BASE}/api/tags/${id}` } });
+    const check = answerScopeCheck(BASE, ['tags']);
     const scope = nock(BASE).get('/api/tags').query(true).reply(200, { data: [tag('T1'), tag('T2')], links: { self: `${BASE}/api/tags`, next: 'http://example.com' } }, json);
     const run = await runTap({ config: BASE_CONFIG, catalog: catalogSelecting(discover(allStreams()) as never, ['tags']) });
     assert.equal(run.code, 0, run.stderr);
+    check.done();
     scope.done();
     assert.deepEqual(run.records('tags').map((r) => r['id']), ['T1', 'T2']);
     assert.deepEqual(warnLines(run.stderr), [
