@@ -76,7 +76,7 @@ export async function syncReport(s: SelectedStream, deps: SyncDeps, rt: StreamRu
   }
   const conversion = planned.length > 0 ? await stream.conversion(rt) : null;
   // The account has no metric at all: no message was sent, no report has rows (warned before the sync): read in full.
-  if (stream.needsConversionMetric && conversion === null) return true;
+  if (planned.length > 0 && stream.needsConversionMetric && conversion === null) return true;
   for (const window of planned) {
     // Retries count too: once they have used up the allowance, the rest waits like any unplanned request.
     if (used >= allowance) {
