@@ -3,6 +3,7 @@
 // reading stops fetching pages, then completes once the reader reads again.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { TAP_BIN } from '../scripts/lib/processes.js';
 import { startSimulator } from '../src/simulator/server.js';
@@ -142,5 +143,29 @@ describe('worker bridge: stdout through the main thread', () => {
       if (child?.exitCode === null) child.kill('SIGKILL');
       await sim.close();
     }
+  });
+
+  it('a second SIGTERM exits at once while the worker is still stopping (143, the worker never finishing)', async function () {
+    this.timeout(30_000);
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./helpers/bridge/slow-stop-main.js', import.meta.url))], { stdio: ['ignore', 'ignore', 'pipe'], env: CHILD_ENV });
+    let stderr = '';
+    const seen = (text: string): Promise<void> =>
+      new Promise((resolve) => {
+        const look = (): void => {
+          if (!stderr.includes(text)) return;
+          child.stderr.off('data', look);
+          resolve();
+        };
+        child.stderr.on('data', look);
+        look();
+      });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    await seen('worker: ready');
+    child.kill('SIGTERM');
+    // The first signal reached the worker (relayed by the main thread); the worker will never end its stop.
+    await seen('worker: SIGTERM received');
+    child.kill('SIGTERM');
+    assert.equal(await exited, 143, stderr);
   });
 });
