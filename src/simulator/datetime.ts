@@ -70,11 +70,19 @@ function offsetMinutes(zone: string): number {
   return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
 }
 
-const API_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+00:00$/;
+const API_DATETIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?\+00:00$/;
 
-/** The tap's record form of an API datetime: `+00:00` becomes `Z`, the fraction is kept as is. */
+/**
+ * The tap's record form of an API datetime: `+00:00` becomes `Z`, and the fraction is written as short as the
+ * instant allows in steps of three digits (`.000000` none, `.392000` `.392`, `.392877` as is), as JavaScript's
+ * toISOString writes milliseconds: one text per instant, whichever form the API sent it in (the `layout` knob).
+ */
 export function toRecordDatetime(value: unknown): unknown {
-  return typeof value === 'string' && API_DATETIME.test(value) ? `${value.slice(0, -6)}Z` : value;
+  const m = typeof value === 'string' ? API_DATETIME.exec(value) : null;
+  if (!m) return value;
+  const digits = (m[2] ?? '').replace(/0+$/, '');
+  const fraction = digits === '' ? '' : `.${digits.length <= 3 ? digits.padEnd(3, '0') : digits.length <= 6 ? digits.padEnd(6, '0') : digits}`;
+  return `${m[1] ?? ''}${fraction}Z`;
 }
 
 export function nowMicros(): number {

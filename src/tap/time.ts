@@ -133,9 +133,29 @@ export function commonUtc(value: string): string | null {
   return Number.isNaN(commonMicros(value)) ? null : commonZ(value);
 }
 
-/** A value commonUtc takes, as it writes it: `+00:00` becomes `Z`. */
+/**
+ * A value commonUtc takes, as it writes it: `+00:00` becomes `Z`, and the fraction takes its canonical form
+ * (canonicalFraction), so every form of one instant is written the same.
+ */
 export function commonZ(value: string): string {
-  return value.charCodeAt(value.length - 1) === 90 ? value : `${value.slice(0, -6)}Z`;
+  const z = value.charCodeAt(value.length - 1) === 90;
+  if (value.charCodeAt(19) !== 46) return z ? value : `${value.slice(0, 19)}Z`;
+  const end = z ? value.length - 1 : value.length - 6;
+  // Six digits, the last not 0: already canonical (Klaviyo's microsecond form).
+  if (end === 26 && value.charCodeAt(25) !== 48) return z ? value : `${value.slice(0, 26)}Z`;
+  return `${value.slice(0, 19)}${canonicalFraction(value.slice(20, end))}Z`;
+}
+
+/**
+ * The fraction of a second as the tap writes it, whatever form it came in: as fromMicros writes an instant (none, three
+ * or six digits, `.000000` -> none, `.5` and `.500000` -> `.500`); more than six significant digits are kept.
+ */
+export function canonicalFraction(digits: string): string {
+  let last = digits.length;
+  while (last > 0 && digits.charCodeAt(last - 1) === 48) last--;
+  if (last === 0) return '';
+  const kept = digits.slice(0, last);
+  return `.${last <= 3 ? kept.padEnd(3, '0') : last <= 6 ? kept.padEnd(6, '0') : kept}`;
 }
 
 /** The instant (toMicros) of a value commonUtc takes; NaN for any other. */
@@ -144,14 +164,22 @@ export function commonMicros(value: string): number {
   return value.charCodeAt(17) === 54 ? NaN : parseCommon(value);
 }
 
-/** Rewrites a datetime in UTC with a `Z`, keeping the precision it was given with; other strings pass through. */
+/** A UTC datetime with a fraction, as Klaviyo writes one: its second, its fraction digits. */
+const UTC_FRACTION = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.(\d+)(?:Z|\+00:00)$/;
+
+/**
+ * Rewrites a datetime in UTC with a `Z` and its fraction in canonical form (canonicalFraction), so that every form of
+ * one instant is written the same (`.000000+00:00`, `+00:00` and `Z` alike); other strings pass through.
+ */
 export function normalizeDatetime(value: string): string {
   const parsed = parse(value);
   if (!parsed) return value;
+  const m = UTC_FRACTION.exec(value);
+  if (m) return `${m[1] ?? ''}${canonicalFraction(m[2] ?? '')}Z`;
   if (value.endsWith('+00:00') && value[10] === 'T') return `${value.slice(0, -6)}Z`;
   if (value.endsWith('Z') && value[10] === 'T') return value;
   const seconds = fromMicros(Math.floor(parsed.micros / MICROS_PER_SECOND) * MICROS_PER_SECOND).slice(0, 19);
-  return parsed.fraction ? `${seconds}.${parsed.fraction}Z` : `${seconds}Z`;
+  return `${seconds}${canonicalFraction(parsed.fraction)}Z`;
 }
 
 /**
