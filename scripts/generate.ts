@@ -16,7 +16,7 @@ import { formatJson } from '../src/tap/json.js';
 import { builtInStreams } from '../src/streams/registry.js';
 import type { KlaviyoStream } from '../src/tap/stream.js';
 import { discover } from '../src/tap/catalog.js';
-import { allEndpointFacts } from './gen/endpoints.js';
+import { allEndpointFacts, datetimeAttributes } from './gen/endpoints.js';
 import { aggregateFacts, aggregateSchema, allReportFacts, reportSchema } from './gen/reports.js';
 import { MetricAggregates } from '../src/streams/metric_aggregates.js';
 import { streamSchema } from './gen/schemas.js';
@@ -46,6 +46,9 @@ export const SPEC_REVISION = ${JSON.stringify(spec.info.version)};
 export const ENDPOINTS: Readonly<Record<string, EndpointFacts>> = {
 ${body}
 };
+
+/** Per collection path the simulator serves, the top-level attributes the spec types \`format: date-time\`. */
+export const DATETIME_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = ${JSON.stringify(datetimeAttributes(spec, SERVED_PATHS))};
 `;
   return { path: 'src/generated/endpoints.ts', content };
 }

@@ -1,6 +1,6 @@
 // Derives the per-endpoint facts (rate tier, page sizes, filters, sorts, sparse fields, scopes) from the spec.
 import type { EndpointFacts } from '../../src/tap/http/endpoint-facts.js';
-import { collectionItemSchema, deref, isObject, type Json, type JsonObject, type Spec } from './spec.js';
+import { collectionItemSchema, deref, isObject, mergeAllOf, type Json, type JsonObject, type Spec } from './spec.js';
 
 /** `"350/s"` -> 350 (the window is implied by which limit it is: burst per second, steady per minute). */
 function parseRate(value: Json | undefined, unit: 's' | 'm'): number {
@@ -82,4 +82,24 @@ export function allEndpointFacts(spec: Spec): EndpointFacts[] {
     .filter(([path, ops]) => ops['get'] && !path.endsWith('}'))
     .map(([path, ops]) => endpointFacts(spec, path, ops['get'] as JsonObject))
     .sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/**
+ * Per collection path, the top-level attributes of its resources the spec types `format: date-time` (sorted): the
+ * datetimes the simulator's `layout` knob writes in other forms of the same instant (`/relationships/` paths have none).
+ */
+export function datetimeAttributes(spec: Spec, paths: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const path of paths) {
+    if (path.includes('/relationships/')) continue;
+    const item = collectionItemSchema(spec, path);
+    const attributes = mergeAllOf(spec, deref(spec, (item['properties'] as JsonObject | undefined)?.['attributes'] ?? {}));
+    const properties = isObject(attributes['properties']) ? attributes['properties'] : {};
+    const names = Object.entries(properties)
+      .filter(([, schema]) => mergeAllOf(spec, deref(spec, schema))['format'] === 'date-time')
+      .map(([name]) => name)
+      .sort();
+    if (names.length > 0) out[path] = names;
+  }
+  return out;
 }

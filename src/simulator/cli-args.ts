@@ -1,4 +1,5 @@
 // Command-line flags of the simulator CLI -> startSimulator options.
+import { LAYOUT_VARIATIONS, VARIED } from './api/layout.js';
 import { parseDatetime } from './datetime.js';
 import type { SimulatorOptions } from './server.js';
 import { ACCOUNT_NAMES, isAccountName } from './world/accounts.js';
@@ -13,7 +14,8 @@ export interface CliOptions {
 export const USAGE = `usage: node dist/src/simulator/cli.js [--port N] [--seed N] [--scale small|medium|large] [--api-key K]
   [--ground-truth DIR] [--latency-ms N] [--jitter-ms N] [--error-rate P] [--reset-rate P] [--hang-rate P]
   [--truncate-rate P] [--html-rate P] [--throttle-rate P] [--hostile-rate P] [--rate-limit-speedup N] [--rate-limit-factor N] [--no-rate-limits]
-  [--next-origin URL] [--refuse-future-bounds] [--data-end ISO] [--account ${ACCOUNT_NAMES.join('|')}]`;
+  [--next-origin URL] [--refuse-future-bounds] [--data-end ISO] [--account ${ACCOUNT_NAMES.join('|')}]
+  [--layout varied|shuffle,pretty,escapes,...]`;
 
 export class CliError extends Error {}
 
@@ -55,6 +57,13 @@ const VALUE_FLAGS: Record<string, Setter> = {
   '--account': (o, v, f) => {
     if (!isAccountName(v)) throw new CliError(`${f} expects one of ${ACCOUNT_NAMES.join(', ')}, got '${v}'`);
     o.simulator.account = v;
+  },
+  '--layout': (o, v, f) => {
+    const names = v.split(',').filter((name) => name !== '');
+    const known = [VARIED, ...LAYOUT_VARIATIONS] as readonly string[];
+    const unknown = names.find((name) => !known.includes(name));
+    if (unknown !== undefined) throw new CliError(`${f} expects a comma-separated list of ${known.join(', ')}; got '${unknown}'`);
+    o.simulator.layout = names;
   },
   '--data-end': (o, v, f) => {
     if (parseDatetime(v) === null) throw new CliError(`${f} expects an ISO 8601 datetime, got '${v}'`);

@@ -161,7 +161,7 @@ class Runtime {
 
   private apiRequest(req: IncomingMessage, url: URL, body: string | undefined): ApiRequest {
     const nextBase = this.knobs.nextOrigin || this.base;
-    return { method: req.method ?? 'GET', url, headers: req.headers, base: this.base, nextBase, refuseFutureBounds: this.knobs.refuseFutureBounds, hostileRate: this.knobs.hostileRate, skipEventsOnDays: this.knobs.skipEventsOnDays, ...(body !== undefined ? { body } : {}) };
+    return { method: req.method ?? 'GET', url, headers: req.headers, base: this.base, nextBase, refuseFutureBounds: this.knobs.refuseFutureBounds, hostileRate: this.knobs.hostileRate, skipEventsOnDays: this.knobs.skipEventsOnDays, layout: this.knobs.layout, ...(body !== undefined ? { body } : {}) };
   }
 
   private send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {

@@ -8,7 +8,7 @@ import { selectPage } from '../query/page.js';
 import { parsePageRequest, type PageRequest } from '../query/params.js';
 import type { Table } from '../types.js';
 import type { World } from '../world/world.js';
-import { ByteWriter } from './byte-writer.js';
+import { ByteWriter, releaseBody } from './byte-writer.js';
 import { includedTexts, resourceText, type RenderContext } from './document.js';
 import type { HostileLog } from './hostile.js';
 import { relationshipData } from './relationships.js';
@@ -16,6 +16,9 @@ import { aggregateDocument } from './aggregates.js';
 import { reportDocument, reportFactsOf } from './reports.js';
 import { METRIC_AGGREGATES } from '../../generated/reports.js';
 import { matchRoute, type Route } from './routes.js';
+import { layoutVariations, relayout, type LayoutRequest } from './layout.js';
+import { DATETIME_ATTRIBUTES } from '../../generated/endpoints.js';
+import { hash32, saltOf } from '../rng.js';
 import type { ReportFacts } from '../../tap/reports/report-facts.js';
 
 export const JSON_API = 'application/vnd.api+json';
@@ -38,6 +41,8 @@ export interface ApiRequest {
   skipEventsOnDays?: readonly string[];
   /** The body of a POST. */
   body?: string;
+  /** Response layouts other than the simulator's own (the `layout` knob, api/layout.ts). */
+  layout?: readonly string[];
 }
 
 export interface ApiResponse {
@@ -160,7 +165,7 @@ export class ApiHandler {
     const rateHeaders = { 'ratelimit-limit': String(admission.limit), 'ratelimit-remaining': String(admission.remaining), 'ratelimit-reset': String(admission.resetSeconds) };
     try {
       const doc = answer();
-      return { status: 200, headers: { 'content-type': JSON_API, ...rateHeaders }, body: JSON.stringify(doc) };
+      return { status: 200, headers: { 'content-type': JSON_API, ...rateHeaders }, body: this.laidOut(request, JSON.stringify(doc), {}) };
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error, rateHeaders);
       throw error;
@@ -197,7 +202,7 @@ export class ApiHandler {
       rest.append('page[cursor]', encodeCursor(parsed.sortToken, page.next, this.cursorSecret));
       links['next'] = `${request.nextBase ?? request.base}${request.url.pathname}?${encodeQuery(rest)}`;
     }
-    if (route.relationship) return JSON.stringify({ data: relationshipData(route.relationship, table, page.rows), links });
+    if (route.relationship) return this.laidOut(request, JSON.stringify({ data: relationshipData(route.relationship, table, page.rows), links }), { identifiers: true });
     const out = new ByteWriter(this.pageBytes.get(route.facts.path));
     out.write('{"data":[');
     rows.forEach((row, i) => out.write(i > 0 ? `,${resourceText(table, row, ctx, true)}` : resourceText(table, row, ctx, true)));
@@ -210,7 +215,18 @@ export class ApiHandler {
     out.write('}');
     const bytes = out.bytes();
     this.pageBytes.set(route.facts.path, bytes.length);
-    return bytes;
+    if ((request.layout ?? []).length === 0) return bytes;
+    const text = this.laidOut(request, bytes.toString('utf8'), { datetimes: DATETIME_ATTRIBUTES[route.facts.path] ?? [], sparse: new Set(parsed.fields.keys()) });
+    releaseBody(bytes);
+    return Buffer.from(text);
+  }
+
+  /** The document `text` in the layouts the request asks for (the `layout` knob), drawn from the seed and the request. */
+  private laidOut(request: ApiRequest, text: string, facts: Partial<Pick<LayoutRequest, 'datetimes' | 'sparse' | 'identifiers'>>): string {
+    const variations = layoutVariations(request.layout ?? []);
+    if (variations.size === 0) return text;
+    const seed = hash32(this.cursorSecret, saltOf(`${request.method} ${request.url.pathname}${request.url.search} ${request.body ?? ''}`));
+    return relayout(text, { variations, seed, datetimes: facts.datetimes ?? [], sparse: facts.sparse ?? new Set(), identifiers: facts.identifiers ?? false });
   }
 }
 

@@ -1,6 +1,7 @@
 // Run-time settings: latency, fault probabilities and rate limiting. Settable by CLI flag, by
 // startSimulator option and by POST /__admin/config (same camelCase names).
 import { ACCOUNT_NAMES, isAccountName, type AccountName } from '../world/accounts.js';
+import { LAYOUT_VARIATIONS, VARIED } from '../api/layout.js';
 
 export interface Knobs {
   latencyMs: number;
@@ -34,6 +35,11 @@ export interface Knobs {
   archiveMovesUpdated: boolean;
   /** The account's shape (world/accounts.ts); changing it builds the world again (same seed, scale and data end). */
   account: AccountName;
+  /**
+   * Response layouts other than the simulator's own, for the same world (api/layout.ts): any of LAYOUT_VARIATIONS,
+   * or `varied` for all of them; [] is the simulator's own layout.
+   */
+  layout: string[];
 }
 
 export const DEFAULT_KNOBS: Readonly<Knobs> = {
@@ -54,6 +60,7 @@ export const DEFAULT_KNOBS: Readonly<Knobs> = {
   skipEventsOnDays: [],
   archiveMovesUpdated: false,
   account: 'standard',
+  layout: [],
 };
 
 const RATES = new Set(['errorRate', 'resetRate', 'hangRate', 'truncateRate', 'htmlRate', 'throttleRate', 'hostileRate']);
@@ -71,6 +78,11 @@ function checkKnob(name: string, value: unknown): void {
   }
   if (name === 'account') {
     if (!isAccountName(value)) throw new Error(`account must be one of ${ACCOUNT_NAMES.join(', ')}`);
+    return;
+  }
+  if (name === 'layout') {
+    const known = [VARIED, ...LAYOUT_VARIATIONS];
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && known.includes(v))) throw new Error(`layout must be a list of: ${known.join(', ')}`);
     return;
   }
   if (name === 'nextOrigin') {

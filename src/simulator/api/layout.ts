@@ -1,0 +1,167 @@
+// The `layout` knob: the same world in other layouts a JSON:API server may send, and Klaviyo's may (each variation
+// and what it is based on: src/simulator/README.md). A rendered document is parsed, varied and written again. Every
+// choice is drawn from the simulator's seed and the request, so one request always gets the same response.
+import { Rng } from '../rng.js';
+
+export const LAYOUT_VARIATIONS = ['shuffle', 'pretty', 'escapes', 'datetimes', 'extras', 'null-data', 'links'] as const;
+export type LayoutVariation = (typeof LAYOUT_VARIATIONS)[number];
+/** Every variation at once. */
+export const VARIED = 'varied';
+
+/** The attribute and the relationship a newer revision adds (variations `extras` and `null-data`). */
+export const ADDED_ATTRIBUTE = 'added_in_newer_revision';
+export const ADDED_RELATIONSHIP = 'added-in-newer-revision';
+
+export function layoutVariations(names: readonly string[]): ReadonlySet<LayoutVariation> {
+  return new Set(names.includes(VARIED) ? LAYOUT_VARIATIONS : LAYOUT_VARIATIONS.filter((v) => names.includes(v)));
+}
+
+export interface LayoutRequest {
+  variations: ReadonlySet<LayoutVariation>;
+  /** This response's seed: the simulator's and the request's. */
+  seed: number;
+  /** The top-level attributes of the primary data that the spec types `format: date-time`. */
+  datetimes: readonly string[];
+  /** Types the request asks a sparse fieldset of: nothing is added to their attributes. */
+  sparse: ReadonlySet<string>;
+  /** Primary data of resource identifiers (a `/relationships/` endpoint): nothing is added to them. */
+  identifiers: boolean;
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+const isObject = (v: Json | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+const listOf = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
+
+/** The document `text` in the layout `req` asks for (`text` itself when it asks for none). */
+export function relayout(text: string, req: LayoutRequest): string {
+  if (req.variations.size === 0) return text;
+  const rng = new Rng(req.seed);
+  const doc = JSON.parse(text) as Json;
+  if (isObject(doc)) vary(doc, req, rng);
+  return new LayoutWriter(req.variations, rng).write(doc);
+}
+
+function vary(doc: JsonObject, req: LayoutRequest, rng: Rng): void {
+  const has = (v: LayoutVariation): boolean => req.variations.has(v);
+  if (!req.identifiers) {
+    for (const resource of listOf(doc['data'])) {
+      if (!isObject(resource)) continue;
+      if (has('datetimes') && isObject(resource['attributes'])) restyleDatetimes(resource['attributes'], req.datetimes, rng);
+      varyResource(resource, req, rng);
+    }
+    for (const resource of listOf(doc['included'])) if (isObject(resource)) varyResource(resource, req, rng);
+  }
+  // The spec's ResponseMeta (`meta.agent_hints.next_steps`), new in this revision.
+  if (has('extras')) doc['meta'] = { agent_hints: { next_steps: ['Follow links.next for more.'] } };
+  const links = doc['links'];
+  if (has('links') && isObject(links)) {
+    // JSON:API: a link to a page that does not exist is null; the spec's CollectionLinks has `prev`.
+    links['next'] ??= null;
+    links['prev'] ??= null;
+    if (typeof links['self'] === 'string') links['first'] = links['self'];
+  }
+}
+
+/** Values of the added attribute, one drawn per resource: every JSON type, non-ASCII text and a slash. */
+const ADDED_VALUES: readonly Json[] = ['Señal — nueva ✓ a/b 🎉', 12.5, { nested: [1, 'two', null], on: true }, null, false, ['x', 'y/z'], 0, -7];
+
+function varyResource(resource: JsonObject, req: LayoutRequest, rng: Rng): void {
+  const has = (v: LayoutVariation): boolean => req.variations.has(v);
+  const type = typeof resource['type'] === 'string' ? resource['type'] : '';
+  const attributes = resource['attributes'];
+  if (has('extras') && isObject(attributes) && !req.sparse.has(type)) attributes[ADDED_ATTRIBUTE] = rng.pick(ADDED_VALUES);
+  if (has('extras')) resource['meta'] = { revision_note: 'a member JSON:API allows on any resource' };
+  const relationships = isObject(resource['relationships']) ? resource['relationships'] : (resource['relationships'] = {});
+  if (has('extras') || has('null-data')) relationships[ADDED_RELATIONSHIP] = addedRelationship(resource, req, rng);
+  if (Object.keys(relationships).length === 0) delete resource['relationships'];
+  if (!has('links')) return;
+  // JSON:API lets a relationship with data go without links.
+  for (const name of Object.keys(relationships)) {
+    const relationship = relationships[name];
+    if (isObject(relationship) && relationship['data'] !== undefined && rng.chance(0.5)) delete relationship['links'];
+  }
+}
+
+/** The relationship a newer revision adds: to-one with data, to-many, links only, or (`null-data`) to-one with null. */
+function addedRelationship(resource: JsonObject, req: LayoutRequest, rng: Rng): JsonObject {
+  const self = isObject(resource['links']) && typeof resource['links']['self'] === 'string' ? resource['links']['self'] : '';
+  const links = { self: `${self}relationships/${ADDED_RELATIONSHIP}/`, related: `${self}${ADDED_RELATIONSHIP}/` };
+  const extras = req.variations.has('extras');
+  if (req.variations.has('null-data') && (!extras || rng.chance(0.5))) return { data: null, links };
+  const id = `N${rng.int(1_000_000)}`;
+  const kind = rng.int(3);
+  if (kind === 0) return { data: { type: 'added-object', id }, links };
+  return kind === 1 ? { data: [{ type: 'added-object', id }], links } : { links };
+}
+
+/** The simulator's own datetime forms: `...SS+00:00` and `...SS.ffffff+00:00`. */
+const SIM_DATETIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{6}))?\+00:00$/;
+
+/**
+ * Each datetime in one of four forms of the same instant: `Z` or `+00:00`, with all six fraction digits (`.000000`
+ * for a whole second) or as few as it needs (none, three or six).
+ */
+function restyleDatetimes(attributes: JsonObject, names: readonly string[], rng: Rng): void {
+  for (const name of names) {
+    const value = attributes[name];
+    const m = typeof value === 'string' ? SIM_DATETIME.exec(value) : null;
+    if (!m) continue;
+    const micros = m[2] ?? '000000';
+    const form = rng.int(4);
+    const short = micros === '000000' ? '' : micros.endsWith('000') ? `.${micros.slice(0, 3)}` : `.${micros}`;
+    attributes[name] = `${m[1] ?? ''}${form & 1 ? `.${micros}` : short}${form & 2 ? 'Z' : '+00:00'}`;
+  }
+}
+
+/** JSON text with the members of each object in a drawn order, indented, and strings escaped, as asked. */
+class LayoutWriter {
+  private readonly indent: string;
+  private readonly shuffle: boolean;
+  private readonly escapes: boolean;
+
+  constructor(
+    variations: ReadonlySet<LayoutVariation>,
+    private readonly rng: Rng,
+  ) {
+    // JSON.stringify's and Python's json.dumps(indent=...) layouts: 2 or 4 spaces, or a tab.
+    this.indent = variations.has('pretty') ? rng.pick(['  ', '    ', '\t']) : '';
+    this.shuffle = variations.has('shuffle');
+    this.escapes = variations.has('escapes');
+  }
+
+  write(value: Json): string {
+    return this.value(value, '');
+  }
+
+  private value(value: Json, depth: string): string {
+    if (typeof value === 'string') return this.string(value);
+    if (value === null || typeof value !== 'object') return JSON.stringify(value);
+    const pretty = this.indent !== '';
+    const inner = pretty ? depth + this.indent : '';
+    const open = pretty ? `\n${inner}` : '';
+    const close = pretty ? `\n${depth}` : '';
+    const comma = pretty ? `,\n${inner}` : ',';
+    if (Array.isArray(value)) return value.length === 0 ? '[]' : `[${open}${value.map((v) => this.value(v, inner)).join(comma)}${close}]`;
+    const keys = Object.keys(value);
+    if (keys.length === 0) return '{}';
+    if (this.shuffle) this.permute(keys);
+    const colon = pretty ? ': ' : ':';
+    return `{${open}${keys.map((k) => `${this.string(k)}${colon}${this.value(value[k] ?? null, inner)}`).join(comma)}${close}}`;
+  }
+
+  private permute(keys: string[]): void {
+    for (let i = keys.length - 1; i > 0; i--) {
+      const j = this.rng.int(i + 1);
+      [keys[i], keys[j]] = [keys[j] as string, keys[i] as string];
+    }
+  }
+
+  /** As JSON.stringify writes it, or (`escapes`) with every non-ASCII UTF-16 unit as `\uXXXX` and `/` as `\/`. */
+  private string(text: string): string {
+    const json = JSON.stringify(text);
+    if (!this.escapes) return json;
+    return json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\//g, '\\/');
+  }
+}
