@@ -216,13 +216,13 @@ export class ApiHandler {
     const bytes = out.bytes();
     this.pageBytes.set(route.facts.path, bytes.length);
     if ((request.layout ?? []).length === 0) return bytes;
-    const text = this.laidOut(request, bytes.toString('utf8'), { datetimes: DATETIME_ATTRIBUTES[route.facts.path] ?? [], sparse: new Set(parsed.fields.keys()) });
+    const laidOut = this.laidOut(request, bytes.toString('utf8'), { datetimes: DATETIME_ATTRIBUTES[route.facts.path] ?? [], sparse: new Set(parsed.fields.keys()) });
     releaseBody(bytes);
-    return Buffer.from(text);
+    return laidOut;
   }
 
   /** The document `text` in the layouts the request asks for (the `layout` knob), drawn from the seed and the request. */
-  private laidOut(request: ApiRequest, text: string, facts: Partial<Pick<LayoutRequest, 'datetimes' | 'sparse' | 'identifiers'>>): string {
+  private laidOut(request: ApiRequest, text: string, facts: Partial<Pick<LayoutRequest, 'datetimes' | 'sparse' | 'identifiers'>>): string | Buffer {
     const variations = layoutVariations(request.layout ?? []);
     if (variations.size === 0) return text;
     const seed = hash32(this.cursorSecret, saltOf(`${request.method} ${request.url.pathname}${request.url.search} ${request.body ?? ''}`));

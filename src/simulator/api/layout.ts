@@ -2,6 +2,7 @@
 // and what it is based on: src/simulator/README.md). A rendered document is parsed, varied and written again. Every
 // choice is drawn from the simulator's seed and the request, so one request always gets the same response.
 import { Rng } from '../rng.js';
+import { jsonString } from './document.js';
 
 export const LAYOUT_VARIATIONS = ['shuffle', 'pretty', 'escapes', 'datetimes', 'extras', 'null-data', 'links'] as const;
 export type LayoutVariation = (typeof LAYOUT_VARIATIONS)[number];
@@ -34,13 +35,13 @@ type JsonObject = { [key: string]: Json };
 const isObject = (v: Json | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const listOf = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 
-/** The document `text` in the layout `req` asks for (`text` itself when it asks for none). */
-export function relayout(text: string, req: LayoutRequest): string {
-  if (req.variations.size === 0) return text;
+/** The document `text` in the layout `req` asks for, as UTF-8. */
+export function relayout(text: string, req: LayoutRequest): Buffer {
+  if (req.variations.size === 0) return Buffer.from(text);
   const rng = new Rng(req.seed);
   const doc = JSON.parse(text) as Json;
   if (isObject(doc)) vary(doc, req, rng);
-  return new LayoutWriter(req.variations, rng).write(doc);
+  return new LayoutWriter(req.variations, rng, text.length * 2).write(doc);
 }
 
 function vary(doc: JsonObject, req: LayoutRequest, rng: Rng): void {
@@ -115,40 +116,61 @@ function restyleDatetimes(attributes: JsonObject, names: readonly string[], rng:
   }
 }
 
-/** JSON text with the members of each object in a drawn order, indented, and strings escaped, as asked. */
+const HEX = '0123456789abcdef';
+
+/**
+ * JSON text (UTF-8 bytes) with the members of each object in a drawn order, indented, and (`escapes`) every `/` in a
+ * string written `\/` and every non-ASCII character `\uXXXX` (beyond U+FFFF, its two surrogates), as asked.
+ */
 class LayoutWriter {
   private readonly indent: string;
   private readonly shuffle: boolean;
   private readonly escapes: boolean;
+  private out: Buffer;
+  private n = 0;
 
   constructor(
     variations: ReadonlySet<LayoutVariation>,
     private readonly rng: Rng,
+    /** About how many bytes it will write. */
+    expected: number,
   ) {
+    this.out = Buffer.allocUnsafe(expected);
     // JSON.stringify's and Python's json.dumps(indent=...) layouts: 2 or 4 spaces, or a tab.
     this.indent = variations.has('pretty') ? rng.pick(['  ', '    ', '\t']) : '';
     this.shuffle = variations.has('shuffle');
     this.escapes = variations.has('escapes');
   }
 
-  write(value: Json): string {
-    return this.value(value, '');
+  write(value: Json): Buffer {
+    this.n = 0;
+    this.value(value, '');
+    return this.out.subarray(0, this.n);
   }
 
-  private value(value: Json, depth: string): string {
+  private value(value: Json, depth: string): void {
     if (typeof value === 'string') return this.string(value);
-    if (value === null || typeof value !== 'object') return JSON.stringify(value);
-    const pretty = this.indent !== '';
-    const inner = pretty ? depth + this.indent : '';
-    const open = pretty ? `\n${inner}` : '';
-    const close = pretty ? `\n${depth}` : '';
-    const comma = pretty ? `,\n${inner}` : ',';
-    if (Array.isArray(value)) return value.length === 0 ? '[]' : `[${open}${value.map((v) => this.value(v, inner)).join(comma)}${close}]`;
-    const keys = Object.keys(value);
-    if (keys.length === 0) return '{}';
-    if (this.shuffle) this.permute(keys);
-    const colon = pretty ? ': ' : ':';
-    return `{${open}${keys.map((k) => `${this.string(k)}${colon}${this.value(value[k] ?? null, inner)}`).join(comma)}${close}}`;
+    if (value === null || typeof value !== 'object') return this.ascii(JSON.stringify(value));
+    const inner = this.indent === '' ? '' : depth + this.indent;
+    const isArray = Array.isArray(value);
+    const keys = isArray ? null : Object.keys(value);
+    const count = isArray ? value.length : (keys as string[]).length;
+    if (count === 0) return this.ascii(isArray ? '[]' : '{}');
+    if (keys !== null && this.shuffle) this.permute(keys);
+    this.ascii(isArray ? '[' : '{');
+    for (let i = 0; i < count; i++) {
+      if (i > 0) this.ascii(',');
+      if (inner !== '') this.ascii(`\n${inner}`);
+      if (isArray) this.value(value[i] ?? null, inner);
+      else {
+        const key = (keys as string[])[i] as string;
+        this.string(key);
+        this.ascii(inner === '' ? ':' : ': ');
+        this.value(value[key] ?? null, inner);
+      }
+    }
+    if (inner !== '') this.ascii(`\n${depth}`);
+    this.ascii(isArray ? ']' : '}');
   }
 
   private permute(keys: string[]): void {
@@ -158,10 +180,41 @@ class LayoutWriter {
     }
   }
 
-  /** As JSON.stringify writes it, or (`escapes`) with every non-ASCII UTF-16 unit as `\uXXXX` and `/` as `\/`. */
-  private string(text: string): string {
-    const json = JSON.stringify(text);
-    if (!this.escapes) return json;
-    return json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\//g, '\\/');
+  /** Makes room for `bytes` more bytes. */
+  private room(bytes: number): void {
+    if (this.n + bytes <= this.out.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.n + bytes));
+    this.out.copy(grown, 0, 0, this.n);
+    this.out = grown;
+  }
+
+  private ascii(text: string): void {
+    this.room(text.length);
+    for (let i = 0; i < text.length; i++) this.out[this.n++] = text.charCodeAt(i);
+  }
+
+  /** A string as JSON.stringify writes it, escaped as asked. */
+  private string(text: string): void {
+    const json = jsonString(text);
+    if (!this.escapes) {
+      this.room(json.length * 3);
+      this.n += this.out.write(json, this.n, 'utf8');
+      return;
+    }
+    // Six bytes at most for each UTF-16 unit (`\uXXXX`).
+    this.room(json.length * 6);
+    const out = this.out;
+    for (let i = 0; i < json.length; i++) {
+      const c = json.charCodeAt(i);
+      if (c === 0x2f) {
+        out[this.n++] = 0x5c;
+        out[this.n++] = 0x2f;
+      } else if (c < 0x80) out[this.n++] = c;
+      else {
+        out[this.n++] = 0x5c;
+        out[this.n++] = 0x75;
+        for (const shift of [12, 8, 4, 0]) out[this.n++] = HEX.charCodeAt((c >> shift) & 15);
+      }
+    }
   }
 }
