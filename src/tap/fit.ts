@@ -263,8 +263,13 @@ export class RecordShaper {
   }
 
   private overflowUnknown(out: SingerRecord, unknown: Record<string, unknown>): void {
-    for (const field of Object.keys(unknown)) this.note({ path: field, got: describeType(unknown[field]), want: '', outcome: 'unknown' });
+    this.noteUnknown(Object.keys(unknown));
     if (this.keepsOverflow) out[OVERFLOW_FIELD] = { ...unknown };
+  }
+
+  /** Reports fields the schema lacks (once per stream and field), as for a record fitted here: a lane's record. */
+  noteUnknown(fields: readonly string[]): void {
+    for (const field of fields) this.note({ path: field, got: '', want: '', outcome: 'unknown' });
   }
 
   private refit(record: SingerRecord): SingerRecord {

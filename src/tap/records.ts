@@ -31,14 +31,24 @@ export function relatedIds(resource: Resource, name: string): string[] | null {
 
 /**
  * A record a stream's lane (KlaviyoStream.lane) wrote straight from the resource's text: `json` is the JSON of the
- * record as the shaper would have made it; `fields` holds what the run reads before writing (the id, the metric id
- * the audit counts), as the general path's record would hold them, and `value` the replication key's instant
- * (toMicros of the field as sent).
+ * record as the shaper would have made it; `fields` holds what the run reads before writing (the id, the metric id the
+ * audit counts), as the general path's record would hold them, and `value` the replication key's instant (toMicros
+ * of the field as sent). `unknown`: the fields the schema lacks, which the shaper reports; `overflow`: the length of
+ * the `,"_overflow":{...}` member that holds them at the end of `json` where it is selected (0: none).
  */
 export class RenderedRecord {
   constructor(
     readonly fields: SingerRecord,
     readonly value: number | null,
     readonly json: string,
+    readonly unknown: readonly string[] | null = null,
+    readonly overflow = 0,
   ) {}
+
+  /** The record's JSON as written, with `account` (`,"account_id":"..."` or '') where the shaper puts it: before `_overflow`. */
+  text(account = ''): string {
+    if (account === '') return this.json;
+    const at = this.json.length - 1 - this.overflow;
+    return `${this.json.slice(0, at)}${account}${this.json.slice(at)}`;
+  }
 }

@@ -150,7 +150,7 @@ export class StreamRun {
     const url = this.firstUrl(partition, [...base, ...(this.plan && at ? windowFilters(this.plan, at.window) : [])]);
     const budgetKey = this.s.stream.budget(this.rt);
     const budget = this.rt.client.rateBudget(budgetKey);
-    const pager = new Pager(this.rt.client, url, budgetKey, true, this.rt.cutShort);
+    const pager = new Pager(this.rt.client, url, budgetKey, this.lane?.newReader ?? true, this.rt.cutShort);
     const stop = this.deps.stop;
     for (;;) {
       // The endpoint admits first (as many as its rate x latency keeps busy), then a page slot is taken: a window
@@ -251,7 +251,9 @@ export class StreamRun {
    */
   private *select(page: Page, partition: Partition, at: WindowAt | null, found: PageFinds): Generator<SingerRecord | RenderedRecord> {
     const lane = this.lane;
-    const items = lane && page.resources instanceof LeanResources ? page.resources.read((piece) => lane(piece, page)) : (page.resources ?? page.data);
+    const resources = page.resources;
+    const reader = lane && resources instanceof LeanResources ? resources.reader : null;
+    const items = lane && reader && resources instanceof LeanResources ? resources.read((index, body, start, end, read) => lane.write(reader, index, body, page, start, end, read)) : (resources ?? page.data);
     for (const item of items) {
       this.received++;
       if (item instanceof RenderedRecord) {
@@ -321,13 +323,14 @@ export async function writeRecords(
 ): Promise<void> {
   const extracted = new Date().toISOString();
   const { stream, shaper } = s;
-  // Where the shaper puts `account_id`: last, after the fields the record came with.
-  const accountJson = accountId === null ? '' : `,${JSON.stringify(ACCOUNT_ID)}:${JSON.stringify(accountId)}}`;
+  // Where the shaper puts `account_id`: after the fields the record came with, before `_overflow`.
+  const accountJson = accountId === null ? '' : `,${JSON.stringify(ACCOUNT_ID)}:${JSON.stringify(accountId)}`;
   for (const raw of records) {
     let full: Promise<void> | undefined;
     if (raw instanceof RenderedRecord) {
       if (seen) seen.add(raw.fields);
-      full = deps.writer.recordJson(stream.name, accountId === null ? raw.json : raw.json.slice(0, -1) + accountJson, extracted);
+      if (raw.unknown) shaper.noteUnknown(raw.unknown);
+      full = deps.writer.recordJson(stream.name, raw.text(accountJson), extracted);
     } else {
       if (accountId !== null) raw[ACCOUNT_ID] = accountId;
       const record = shaper.fit(raw);

@@ -5,6 +5,7 @@ import type { TapConfig } from './config.js';
 import { budgetOf, type EndpointFacts } from './http/endpoint-facts.js';
 import type { Filter } from './filters.js';
 import type { BudgetKey, KlaviyoClient, Resource } from './http/http.js';
+import type { PageReader } from './http/lean-page.js';
 import type { JsonSchema, SingerRecord } from './messages.js';
 import type { Page } from './http/paginate.js';
 import { parentIds, type ParentsSince } from './parents.js';
@@ -20,11 +21,15 @@ export interface Partition {
 }
 
 /**
- * Writes one resource's record straight from the resource's text in a lean page (lean-page.ts: as sent, read as
- * Latin-1), skipping JSON.parse, the shaper and JSON.stringify; undefined where the text is not laid out as the
- * lane knows, and the resource goes the general way. See Events.lane.
+ * Writes resources' records straight from their bytes in a lean page (lean-page.ts), skipping JSON.parse, the shaper
+ * and JSON.stringify: a reader (`newReader`, one per page) may read each resource as the page is read, `write` makes
+ * the record of a resource (undefined: the resource goes the general way). See http/event-lane.ts.
  */
-export type Lane = (piece: string, page: Page) => RenderedRecord | undefined;
+export interface Lane {
+  newReader: () => PageReader;
+  /** The record of resource `index` of the page, its bytes [start, end); `read`: the reader took it as the page was read. */
+  write(reader: PageReader, index: number, body: Buffer, page: Page, start: number, end: number, read: boolean): RenderedRecord | undefined;
+}
 
 /** A child stream's parent: the collection whose ids become this stream's partitions. */
 export interface ParentSpec {

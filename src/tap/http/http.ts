@@ -7,7 +7,7 @@ import { log } from '../log.js';
 import type { RequestTimer } from '../metrics.js';
 import { revisionGoneHint } from '../revision.js';
 import { decodeBody, parseJsonApi, parseJsonApiBody } from './body.js';
-import { parseJsonApiPage, type LeanDocument } from './lean-page.js';
+import { parseJsonApiPage, type LeanDocument, type NewReader } from './lean-page.js';
 import { RateBudget, Semaphore, type Clock, type Tier, realClock } from './ratelimit.js';
 
 const axiosRetry = axiosRetryModule as unknown as AxiosRetry;
@@ -62,7 +62,7 @@ export interface HttpStats {
  * A request's config as the interceptors see it: its budget, when the budget let it go, and whether its body is a
  * page whose resources are read one at a time.
  */
-type Timed = { budget?: RateBudget; sentAt?: number; endpoint?: string; onSend?: () => void; lean?: boolean };
+type Timed = { budget?: RateBudget; sentAt?: number; endpoint?: string; onSend?: () => void; lean?: NewReader | true };
 
 const RETRY_AFTER_CAP_MS = 10 * 60_000;
 
@@ -150,9 +150,12 @@ export class KlaviyoClient {
     return this.send('GET', pathOrUrl, budget) as Promise<JsonApiDocument>; // not lean: parsed whole
   }
 
-  /** GET a page of a collection whose resources are read one at a time, where the page allows (lean-page.ts). */
-  getPage(pathOrUrl: string, budget: BudgetKey): Promise<PageDocument> {
-    return this.send('GET', pathOrUrl, budget, undefined, true);
+  /**
+   * GET a page of a collection whose resources are read one at a time, where the page allows (lean-page.ts), each
+   * read by a lane's reader (from `newReader`) where it takes it.
+   */
+  getPage(pathOrUrl: string, budget: BudgetKey, newReader: NewReader | null = null): Promise<PageDocument> {
+    return this.send('GET', pathOrUrl, budget, undefined, newReader ?? true);
   }
 
   /**
@@ -169,7 +172,7 @@ export class KlaviyoClient {
     pathOrUrl: string,
     budget: BudgetKey,
     post?: { body: unknown; attempts: { sent: number } },
-    lean = false,
+    lean: NewReader | true | undefined = undefined,
   ): Promise<PageDocument> {
     const url = this.resolve(pathOrUrl);
     if (!this.isSameOrigin(url)) {
@@ -183,7 +186,7 @@ export class KlaviyoClient {
       try {
         // The budget rides on the request config, so every attempt (first and retries) waits for room in it.
         // A function, not an object: axios copies plain objects of the config, so a counter object would not count.
-        const extra = { budget: bucket, endpoint: budget.path ?? budget.id, lean, ...(post ? { onSend: () => post.attempts.sent++ } : {}) } as object;
+        const extra = { budget: bucket, endpoint: budget.path ?? budget.id, ...(lean ? { lean } : {}), ...(post ? { onSend: () => post.attempts.sent++ } : {}) } as object;
         const response = post
           ? await this.axios.post<PageDocument>(url, JSON.stringify(post.body), { ...extra, headers: { 'Content-Type': 'application/vnd.api+json' } })
           : await this.axios.get<PageDocument>(url, extra);
@@ -245,8 +248,8 @@ function parseBody(response: AxiosResponse): AxiosResponse {
   const body: unknown = response.data;
   let doc: unknown;
   try {
-    const lean = (response.config as Timed).lean === true;
-    doc = Buffer.isBuffer(body) ? (lean ? parseJsonApiPage(body) : parseJsonApiBody(body)) : parseJsonApi(typeof body === 'string' ? body : '');
+    const lean = (response.config as Timed).lean;
+    doc = Buffer.isBuffer(body) ? (lean ? parseJsonApiPage(body, undefined, lean === true ? null : lean) : parseJsonApiBody(body)) : parseJsonApi(typeof body === 'string' ? body : '');
   } catch {
     // The error's reader (errorDetail) gets the text, as for any other status.
     const text = decodeBody(body);

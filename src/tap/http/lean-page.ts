@@ -1,56 +1,52 @@
 // A page's primary resources read one at a time from its text as sent, so that at any moment one resource of the
 // page is alive as objects rather than the whole page (about 3 MB for 1,000 events): V8's young generation then
 // copies little when it collects, and promotes no pages to the old generation. A stream with a lane
-// (KlaviyoStream.lane) writes most of its records straight from each resource's text, never parsing it.
+// (KlaviyoStream.lane) writes most of its records straight from each resource's bytes, never parsing it.
 //
-// A Klaviyo page reads `{"data":[{...,"links":{"self":"<url>"}},{...}],...}`: each resource ends with its own
-// `links`. Cutting `data` after those yields each resource's text, and the rest of the document (`links`,
-// `included`) is parsed on its own with a number standing in for the array. The result is the document the whole
-// parse gives (parseJsonApiBody), provided each piece reads on its own as exactly one value; where that is not so,
-// the page (or the rest of it) is parsed as sent. Why that is exact:
-// - A cut is made only after a `links` member of the form body.ts replaces (LINKS), then `}` and `,{` or `]`.
-//   From the `"` after `links` on, every `"` of it is unescaped (preceded by a letter, `{`, `:` or a URL character,
-//   never `\`), and after `links"` the text is outside any string (whether the first `"` opened a key or closed a
-//   string that ended in `links`). So the `}` after it closes an object, and the `,` or `]` after that is outside
-//   any string too: each piece starts where a value starts in the whole text, and reads as the same tokens alone.
-// - A piece is used only if it is exactly one complete value (a lane matches it whole and parses its free-form
-//   part; otherwise JSON.parse takes it). Starting at the start of an element of `data`, that is exactly that
-//   element. A cut inside a resource (its own data holding such links, then `,{` in an array of objects) makes a
-//   piece that is not one value: the rest of the page is then taken from the whole parse, and the pieces after it
-//   are never read. A cut that ends `data` too early leaves the rest of the document with more closing brackets
-//   than opening ones, so the rest does not parse and the whole page is read the plain way before anything is
-//   used. A cut past the end of `data` (a resource that does not end with its own links, then `included`) could
-//   leave a rest that parses without the members it ran over: the end must be followed by the document's `links`
-//   (as Klaviyo writes it), and no `],"<top-level member>":` may come before it.
-// - A later duplicate `"data"` key would replace the array in JSON.parse: the rest must give back the stand-in.
-// - A piece parsed the general way has its links replaced as body.ts does for a page (parseJsonApi), with the same
+// Where each resource of `data` starts and ends is found by the quick cut of the simulator's layout where it applies
+// (klaviyo-cut.ts), else by reading the page's bytes once (ByteScanner): the members of the document, and each
+// element of `data`, in any layout (member order, whitespace, escapes). A lane's reader reads each resource there and
+// then (EventSlots.scan); any other resource is passed over by its brackets and quotes. The rest of the document
+// (`links`, `included`) is parsed with a number standing in for `data`. Why the result is the document the whole
+// parse gives (parseJsonApiBody):
+// - Read byte by byte, every member of the document and every element of `data` is found by reading the text from
+//   its start, as JSON.parse does; the text between two elements must be a comma (whitespace aside), the text after
+//   the last one `]`. (The quick cut's own reasons are in klaviyo-cut.ts.)
+// - A resource is used only if it is exactly one JSON value starting at the start of an element, which is then that
+//   element: a lane's reader checks it (where the page was read byte by byte) or its lane does when it writes it;
+//   any other is parsed alone. One that does not parse makes the rest of the page be parsed as sent.
+// - The rest of the document is parsed by JSON.parse; the number must come back as its `data` (a later duplicate
+//   `data` key would replace the array in JSON.parse too).
+// - A resource parsed the general way has its links replaced as body.ts does for a page (parseJsonApi), with the same
 //   check that each replacement is one of the resource's own or its relationships'.
-// - Text that is not laid out this way (whitespace, `data` not first, a resource without its own `links`, a
-//   `data` that is not an array of objects, a byte-order mark) is parsed whole, as before. Correctness never
-//   depends on the cut.
+// - Text that is not a JSON object with `data` an array of objects (or not UTF-8) is parsed whole.
 // The page stays bytes; each resource's text is read from them as Latin-1 (one character per byte, a plain copy),
 // and a resource with non-ASCII text is decoded as UTF-8 when it is parsed (the page is checked to be valid UTF-8).
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { Resource } from './http.js';
-import { LINKS_SOURCE, MARK, parseJsonApi, parseJsonApiBody, parsePlain } from './body.js';
+import { MARK, parseJsonApi, parseJsonApiBody, parsePlain } from './body.js';
+import { ByteScanner } from './byte-scanner.js';
+import { cutKlaviyoLayout } from './klaviyo-cut.js';
 
-const HEAD = '{"data":[';
-/** Where a `links` member starts; LINKS_WHOLE then reads it whole (body.ts LINKS_SOURCE). */
-const LINKS_START = '"links":{"self":"';
-const LINKS_WHOLE = new RegExp(`^${LINKS_SOURCE}$`);
-/**
- * The end of a resource's links and of itself, then the next resource's start (found after the quote: a needle
- * ending in a rare letter is found several times faster), or the end of `data`.
- */
-const NEXT_START = '}},{"typ';
-const DATA_END = '"}}],"links":';
-const QUOTE = 0x22; // "
 /** What stands in for `data` in the rest of the document. */
 const DATA_MARK = MARK + 1;
-const OPEN = 0x7b; // {
-const END = 0x5d; // ]
+const OPEN = 0x7b;
+const CLOSE = 0x7d;
+const LIST_OPEN = 0x5b;
+const LIST_CLOSE = 0x5d;
 /** A character of a non-ASCII byte, in a page read as Latin-1. */
 const HIGH = /[\x80-\xff]/;
+
+/**
+ * A lane's reader of one page (KlaviyoStream.lane): `scan` reads resource `index` of `data` at the scanner's position
+ * as the page is read, and leaves the scanner after it; false where it does not take it.
+ */
+export interface PageReader {
+  scan(s: ByteScanner, index: number): boolean;
+}
+export type NewReader = () => PageReader;
+/** A lane's record of resource `index` of a page (its bytes [start, end); `read`: the reader took it); undefined: parse it. */
+export type LaneWrite<T> = (index: number, body: Buffer, start: number, end: number, read: boolean) => T | undefined;
 
 /** A document whose `data` is read one resource at a time. */
 export interface LeanDocument {
@@ -66,92 +62,101 @@ export interface LeanDocument {
 export const LEAN_PAGE_MIN_BYTES = 512 * 1024;
 
 /** A page's body as parseJsonApiBody reads it, but with `data` read one resource at a time where it can be. */
-export function parseJsonApiPage(body: Buffer, minBytes = LEAN_PAGE_MIN_BYTES): unknown {
-  return (body.length >= minBytes ? parseLeanPage(body) : undefined) ?? parseJsonApiBody(body);
+export function parseJsonApiPage(body: Buffer, minBytes = LEAN_PAGE_MIN_BYTES, newReader: NewReader | null = null): unknown {
+  return (body.length >= minBytes ? parseLeanPage(body, newReader) : undefined) ?? parseJsonApiBody(body);
 }
 
 /**
- * The document of a page with `data` to be read one resource at a time, or undefined where the text is not cut
- * this way (the caller parses it whole).
+ * The document of a page with `data` to be read one resource at a time (each read by a reader from `newReader` where
+ * it takes it), or undefined where the text is not a JSON:API document read this way (the caller parses it whole).
  */
-export function parseLeanPage(body: Buffer): LeanDocument | undefined {
+export function parseLeanPage(body: Buffer, newReader: NewReader | null = null): LeanDocument | undefined {
   if (!isAscii(body) && !isUtf8(body)) return undefined;
-  // The page stays bytes: a Latin-1 string of it (1 MB of events) would land in V8's old generation with every
-  // page and bring a full collection every few pages; the resources' strings are small and die young.
-  if (body.toString('latin1', 0, HEAD.length) !== HEAD) return undefined;
-  // Per resource: where its text starts and ends.
-  const pieces: number[] = [];
-  let at = HEAD.length;
-  let end = body[at] === END ? at : -1;
-  // Where `data` ends, as Klaviyo writes it (its `links` follow): the quote that ends the last resource's links.
-  const last = end < 0 ? body.lastIndexOf(DATA_END) : end;
-  while (end < 0) {
-    if (body[at] !== OPEN) return undefined;
-    const start = at;
-    for (;;) {
-      // A resource's end: the `"` that ends its links' URL, `}` after its links, `}` after itself, then the next
-      // resource (`,{"type"`: Klaviyo writes `type` first; any other start is not cut) or the end of `data`.
-      const next = body.indexOf(NEXT_START, at);
-      const isLast = next < 0 || next > last;
-      const quote = isLast ? last : next - 1;
-      if (!linksEndAt(body, start, quote)) {
-        if (isLast) return undefined;
-        at = quote + 2;
-        continue;
-      }
-      // The resource is the text up to its closing `}`; the next starts after the `,`.
-      pieces.push(start, quote + 3);
-      if (isLast) end = quote + 3;
-      at = quote + 4;
-      break;
-    }
-  }
-  if (!ranToDataEnd(body, end)) return undefined;
+  const reader = newReader?.() ?? null;
+  const cut = cutKlaviyoLayout(body);
+  const data = cut ? { ...cut, top: 0, pieces: withFlags(cut.pieces) } : splitData(body, reader);
+  if (data === undefined) return undefined;
   let doc: unknown;
   try {
     // The rest is decoded as UTF-8 (names in `included`).
-    doc = JSON.parse(`{"data":${DATA_MARK}${body.toString('utf8', end + 1)}`);
+    doc = JSON.parse(`${body.toString('utf8', data.top, data.start)}${DATA_MARK}${body.toString('utf8', data.end)}`);
   } catch {
     return undefined;
   }
   if (typeof doc !== 'object' || doc === null || (doc as { data?: unknown }).data !== DATA_MARK) return undefined;
   const page = doc as LeanDocument;
-  page.data = new LeanResources(body, pieces);
+  page.data = new LeanResources(body, data.pieces, reader);
   return page;
 }
 
-/** Whether a `links` member (LINKS_WHOLE) that starts after `start` ends with the `"` at `quote`, then `}`. */
-function linksEndAt(body: Buffer, start: number, quote: number): boolean {
-  if (quote < start || body[quote] !== QUOTE) return false;
-  // They can only start at the last links start before the quote: a URL has no `"`.
-  const links = body.lastIndexOf(LINKS_START, quote);
-  return links >= start && LINKS_WHOLE.test(body.toString('latin1', links, quote + 2));
+/** Start and end pairs as LeanResources keeps them: with a 0 each (not read by a reader). */
+function withFlags(pairs: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < pairs.length; i += 2) out.push(pairs[i] as number, pairs[i + 1] as number, 0);
+  return out;
 }
 
-/** The top-level members JSON:API allows, as they follow `],"`. */
-const MEMBERS = ['links":', 'included":', 'meta":', 'jsonapi":', 'errors":', 'data":'];
+/** Where the document starts (its `{`), its `data` (`[` and after `]`), and each resource in it, read byte by byte. */
+interface DataAt {
+  top: number;
+  start: number;
+  end: number;
+  pieces: number[];
+}
 
-/**
- * Whether the `]` at `end` closes `data` itself, not an array after it (which the rest of the document would not
- * show: a cut past the end of `data` leaves a rest that parses, without the members it ran over). Klaviyo writes
- * the document's `links` right after `data`; the real end of `data` is followed by a top-level member, so no
- * `],"<member>":` may come before `end`. (User data holding such text is parsed whole.)
- */
-function ranToDataEnd(body: Buffer, end: number): boolean {
-  const after = (at: number, text: string): boolean => body.toString('latin1', at, at + text.length) === text;
-  if (!after(end + 1, ',"links":')) return false;
-  for (let at = body.indexOf('],"', HEAD.length); at >= 0 && at < end; at = body.indexOf('],"', at + 3)) {
-    for (const member of MEMBERS) if (after(at + 3, member)) return false;
+/** The document read by its members (see the header), each resource of `data` by `reader` where it takes it. */
+function splitData(body: Buffer, reader: PageReader | null): DataAt | undefined {
+  const s = new ByteScanner(body);
+  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) s.i = 3;
+  if (!s.take(OPEN)) return undefined;
+  const top = s.i - 1;
+  let data: DataAt | null = null;
+  if (!s.take(CLOSE)) {
+    do {
+      if (!s.string()) return undefined;
+      const isData = s.was('data');
+      if (!s.take(0x3a)) return undefined;
+      s.ws();
+      if (isData && s.peek() === LIST_OPEN) {
+        if (data !== null) return undefined; // two arrays named data: parsed whole
+        data = { top, start: s.i, end: 0, pieces: [] };
+        if (!resources(s, reader, data.pieces)) return undefined;
+        data.end = s.i;
+      } else if (!s.extent()) return undefined;
+    } while (s.take(0x2c));
+    if (!s.take(CLOSE)) return undefined;
   }
-  return true;
+  s.ws();
+  return data !== null && s.i === body.length ? data : undefined;
 }
 
-/** The primary resources of a page, parsed (or taken by a lane) as they are iterated, each time. */
+/** The elements of `data` (at `[`), each an object: where each starts and ends, and whether `reader` took it. */
+function resources(s: ByteScanner, reader: PageReader | null, pieces: number[]): boolean {
+  s.i++;
+  if (s.take(LIST_CLOSE)) return true;
+  do {
+    s.ws();
+    const start = s.i;
+    if (s.peek() !== OPEN) return false;
+    const taken = reader?.scan(s, pieces.length / 3) ?? false;
+    if (!taken) {
+      s.i = start;
+      if (!s.skipStructure()) return false;
+    }
+    pieces.push(start, s.i, taken ? 1 : 0);
+  } while (s.take(0x2c));
+  return s.take(LIST_CLOSE);
+}
+
+/** The primary resources of a page, parsed (or written by a lane) as they are iterated, each time. */
 export class LeanResources implements Iterable<Resource> {
   constructor(
     /** The page as sent. */
     private readonly body: Buffer,
+    /** Per resource: where it starts and ends, and 1 where `reader` took it. */
     private readonly pieces: readonly number[],
+    /** The lane's reader of this page, or null. */
+    readonly reader: PageReader | null = null,
   ) {}
 
   [Symbol.iterator](): Iterator<Resource> {
@@ -159,21 +164,20 @@ export class LeanResources implements Iterable<Resource> {
   }
 
   /**
-   * The resources in order, each as `take` makes it from its text (as sent, read as Latin-1), or parsed where
-   * `take` gives undefined (or is null).
+   * The resources in order, each as `write` makes it (resource `index`, its bytes [start, end), and whether the reader
+   * read it as the page was read), or parsed where `write` gives undefined (or is null).
    */
-  *read<T>(take: ((piece: string) => T | undefined) | null): Generator<Resource | T> {
+  *read<T>(write: LaneWrite<T> | null): Generator<Resource | T> {
     const { body, pieces } = this;
-    for (let i = 0; i < pieces.length; i += 2) {
-      const piece = body.toString('latin1', pieces[i], pieces[i + 1]);
-      const taken = take?.(piece);
-      if (taken !== undefined) {
-        yield taken;
+    for (let i = 0; i < pieces.length; i += 3) {
+      const written = write ? write(i / 3, body, pieces[i] as number, pieces[i + 1] as number, pieces[i + 2] === 1) : undefined;
+      if (written !== undefined) {
+        yield written;
         continue;
       }
-      const resource = parsePiece(piece);
+      const resource = parsePiece(body.toString('latin1', pieces[i], pieces[i + 1]));
       if (resource === undefined) {
-        yield* this.plain().slice(i / 2);
+        yield* this.plain().slice(i / 3);
         return;
       }
       yield resource;
@@ -182,9 +186,8 @@ export class LeanResources implements Iterable<Resource> {
 
   /**
    * The resources as sent. Reached only when a piece is not one value; the pieces before it were whole elements,
-   * so the plain array continues where they end. A body whose text is not JSON past its first resources (never
-   * seen: a truncated or HTML body fails before any is used) fails here, after those resources were used; no
-   * STATE covers a page before it is all written.
+   * so the plain array continues where they end. A body whose text is not JSON past its first resources fails here,
+   * after those resources were used; no STATE covers a page before it is all written.
    */
   private plain(): Resource[] {
     const data = (parsePlain(this.body) as { data?: unknown }).data;

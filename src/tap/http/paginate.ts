@@ -2,7 +2,7 @@
 import { FatalApiError } from '../errors.js';
 import { log } from '../log.js';
 import type { BudgetKey, KlaviyoClient, PageDocument, Resource } from './http.js';
-import { LeanResources } from './lean-page.js';
+import { LeanResources, type NewReader } from './lean-page.js';
 
 export interface Page {
   /** The primary resources of the page (of a lean page: each parsed at first use of `data`). */
@@ -58,8 +58,8 @@ export class Pager {
     private readonly client: KlaviyoClient,
     firstUrl: string,
     private readonly budget: BudgetKey,
-    /** Pages whose resources are parsed one at a time, as `resources` is read (lean-page.ts). */
-    private readonly lean = false,
+    /** Pages whose resources are parsed one at a time, as `resources` is read (lean-page.ts), with a lane's reader. */
+    private readonly lean: NewReader | boolean = false,
     /** Where a read cut short is noted (the endpoint): the stream's StreamRuntime.cutShort. */
     private readonly cuts?: Set<string>,
   ) {
@@ -72,7 +72,7 @@ export class Pager {
     const url = this.url;
     if (url === null) return null;
     this.seen.add(url);
-    const doc = this.lean ? await this.client.getPage(url, this.budget) : await this.client.get(url, this.budget);
+    const doc = this.lean ? await this.client.getPage(url, this.budget, this.lean === true ? null : this.lean) : await this.client.get(url, this.budget);
     this.url = this.follow(doc.links?.next, url);
     return toPage(doc, url);
   }

@@ -1,0 +1,221 @@
+// The events lane: an event's record written straight from where scanEvent found its members in the page's bytes,
+// in the order and form the general path gives (flatten, the stream's derived fields, the shaper, JSON.stringify),
+// for about half the CPU of an event. Exact, in any layout, because:
+// - Every member it writes was read by scanEvent, and everything it did not read was checked there as JSON.parse
+//   would; `event_properties` and the values of unknown members are parsed here (JSON.parse checks them).
+// - A string without escapes or non-ASCII bytes is its own JSON text (control characters are refused by the scan);
+//   any other is decoded by JSON.parse and written by JSON.stringify, as the general path does.
+// - The timestamp is an integer of at most 15 digits (no `-0`): JSON.stringify writes its number as it is sent.
+// - `event_properties` is written as sent where JSON.stringify would write it back the same (WRITTEN_BACK), else as
+//   JSON.stringify writes it.
+// - The datetime is rewritten by commonZ, as the shaper's compiled check does; other forms go the general way.
+// - Fields come in the general path's order: id, the attributes as sent, the relationships' ids as sent, then the
+//   derived fields. Members the schema lacks are kept in `_overflow` (or dropped) as the shaper does, and reported
+//   through it (RenderedRecord.unknown); a name the record already has goes the general way.
+import type { JsonSchema, SingerRecord } from '../messages.js';
+import { relationshipField, RenderedRecord } from '../records.js';
+import type { Lane } from '../stream.js';
+import { commonMicros, commonZ } from '../time.js';
+import { EVENT_ATTRIBUTES, EventSlots, SLOT } from './event-scan.js';
+import { textValues } from './event-text.js';
+import { slotValues, type EventValues, type Unknown } from './event-values.js';
+import { canonicalJson } from './json-canonical.js';
+import { watch, type Watch } from './json-watch.js';
+import type { Page } from './paginate.js';
+
+/**
+ * A field the stream adds to each event's record (after flatten): from its metric id (and the page), or from its
+ * properties: the first of `paths` (one or two keys each) that holds a string, else null (propertyAt).
+ */
+export type Derived = { field: string; types: readonly string[] } & (
+  | { from: 'metric'; value(metricId: unknown, page: Page): unknown }
+  | { from: 'properties'; paths: ReadonlyArray<readonly string[]> }
+);
+
+/** The first of `paths` in `properties` that holds a string, else null: a properties-derived field's value. */
+export function propertyAt(properties: unknown, paths: ReadonlyArray<readonly string[]>): string | null {
+  for (const path of paths) {
+    let at: unknown = properties;
+    for (const key of path) at = typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[key] : undefined;
+    if (typeof at === 'string') return at;
+  }
+  return null;
+}
+
+/** The fields the lane writes from the event itself, and the JSON types it writes in each. */
+const OWN_TYPES: Readonly<Record<string, readonly string[]>> = {
+  id: ['string'],
+  timestamp: ['integer', 'null'],
+  event_properties: ['object', 'null'],
+  datetime: ['string'],
+  uuid: ['string'],
+  metric_id: ['string'],
+  profile_id: ['string'],
+};
+
+/** A name JavaScript puts first among an object's keys (an array index). */
+const INDEX = /^(?:0|[1-9]\d{0,9})$/;
+
+/**
+ * The lane for records shaped to `schema` (the schema sent), or null where the schema does not take what it writes.
+ * `known`: every field of the stream's full schema; `derived`: what the stream adds, in the order it adds it.
+ */
+export function eventLane(schema: JsonSchema, known: ReadonlySet<string>, derived: readonly Derived[]): Lane | null {
+  const props = schema['properties'] as Record<string, JsonSchema> | undefined;
+  const types = { ...OWN_TYPES, ...Object.fromEntries(derived.map((d) => [d.field, d.types])) };
+  if (props === undefined || !lanesWrite(props, types)) return null;
+  const has = (field: string): boolean => field in props;
+  const w: LaneWrites = {
+    attributes: EVENT_ATTRIBUTES.map((name) => (has(name) ? `,"${name}":` : null)),
+    metricId: has('metric_id'),
+    profileId: has('profile_id'),
+    adds: derived.filter((d) => has(d.field)),
+    paths: derived.filter((d) => has(d.field)).flatMap((d) => (d.from === 'properties' ? d.paths : [])),
+    keepsOverflow: has('_overflow'),
+    known,
+    byMetric: metricCache(),
+    watch: null,
+  };
+  w.watch = watch(w.paths);
+  return {
+    newReader: () => new EventSlots(),
+    write: (reader, index, body, page, start, end, read) => {
+      const slots = reader as EventSlots;
+      // Read as the page was read; else a page cut quickly: the simulator's layout, else read now.
+      const values = read
+        ? slotValues(slots.a, index * SLOT, body)
+        : (textValues(body.toString('latin1', start, end), start) ?? (slots.scanOne(body, start, end) ? slotValues(slots.a, 0, body) : null));
+      return values === null ? undefined : writeEvent(w, values, body, page);
+    },
+  };
+}
+
+/** What a lane writes: the attributes' keys (null: not selected), which ids and derived fields, whether `_overflow`. */
+interface LaneWrites {
+  attributes: ReadonlyArray<string | null>;
+  metricId: boolean;
+  profileId: boolean;
+  adds: readonly Derived[];
+  /** The paths of the properties-derived fields, in order (their values: Watch slots). */
+  paths: ReadonlyArray<readonly string[]>;
+  watch: Watch | null;
+  keepsOverflow: boolean;
+  known: ReadonlySet<string>;
+  byMetric: (d: Derived & { from: 'metric' }, metric: string, page: Page) => string;
+}
+
+/** The JSON of a metric-derived field by metric id, for the page last read (a page holds events of few metrics). */
+function metricCache(): LaneWrites['byMetric'] {
+  let cachedFor: Page | null = null;
+  const caches = new Map<Derived, Map<string, string>>();
+  return (d, metric, page) => {
+    if (cachedFor !== page) {
+      cachedFor = page;
+      caches.clear();
+    }
+    let cache = caches.get(d);
+    if (cache === undefined) caches.set(d, (cache = new Map()));
+    let json = cache.get(metric);
+    if (json === undefined) cache.set(metric, (json = JSON.stringify(d.value(metric, page))));
+    return json;
+  };
+}
+
+/** `event_properties` as JSON.stringify writes it, and the string values at the watched paths; undefined: not JSON. */
+function properties(w: LaneWrites, v: EventValues, body: Buffer): { json: string; found: Array<string | undefined> } | undefined {
+  if (v.propertiesStart === -1) return { json: 'null', found: [] };
+  const canonical = canonicalJson(body, v.propertiesStart, v.propertiesEnd, w.watch);
+  if (canonical !== undefined) return canonical;
+  // What the canonical pass gives up on (a key given twice, an array-index key, ...), or text that is not JSON.
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8', v.propertiesStart, v.propertiesEnd));
+  } catch {
+    return undefined;
+  }
+  return { json: JSON.stringify(parsed), found: w.paths.map((path) => propertyAt(parsed, [path]) ?? undefined) };
+}
+
+/** The record of an event (see the header), or undefined: the general path. */
+function writeEvent(w: LaneWrites, v: EventValues, body: Buffer, page: Page): RenderedRecord | undefined {
+  const micros = commonMicros(v.datetime);
+  if (Number.isNaN(micros)) return undefined;
+  const props = properties(w, v, body);
+  if (props === undefined) return undefined;
+  const overflow = v.unknown === null ? null : unknownMembers(v.unknown, body, w.known);
+  if (overflow === undefined) return undefined;
+  let out = `{"id":${v.idJson}`;
+  for (let k = 3; k >= 0; k--) {
+    const attribute = Math.floor(v.order / 4 ** k) % 4;
+    const key = w.attributes[attribute];
+    if (key === null || key === undefined) continue;
+    if (attribute === 0) out += key + v.timestamp;
+    else if (attribute === 1) out += key + props.json;
+    else if (attribute === 2) out += `${key}"${commonZ(v.datetime)}"`;
+    else out += key + v.uuidJson;
+  }
+  const metricJson = w.metricId ? `,"metric_id":${v.metricJson}` : '';
+  const profileJson = w.profileId ? `,"profile_id":${v.profileJson}` : '';
+  out += v.metricFirst ? metricJson + profileJson : profileJson + metricJson;
+  let slot = 0;
+  for (const d of w.adds) {
+    if (d.from === 'metric') {
+      out += `,"${d.field}":${w.byMetric(d, v.metric, page)}`;
+      continue;
+    }
+    let found: string | undefined;
+    for (let k = 0; k < d.paths.length; k++, slot++) found ??= props.found[slot];
+    out += `,"${d.field}":${found === undefined ? 'null' : JSON.stringify(found)}`;
+  }
+  const fields: SingerRecord = { id: v.id, datetime: v.datetime, metric_id: v.metric };
+  if (overflow === null) return new RenderedRecord(fields, micros, `${out}}`);
+  const names: string[] = [];
+  let kept = '';
+  for (let i = 0; i < overflow.length; i += 2) {
+    names.push(overflow[i] as string);
+    if (w.keepsOverflow) kept += `${i === 0 ? ',"_overflow":{' : ','}${JSON.stringify(overflow[i])}:${overflow[i + 1] ?? ''}`;
+  }
+  return new RenderedRecord(fields, micros, kept === '' ? `${out}}` : `${out}${kept}}}`, names, kept === '' ? 0 : kept.length + 1);
+}
+
+/**
+ * The members the schema lacks, as the general path meets them (flatten puts the attributes first, whichever member
+ * the resource sends first): field, JSON of its value, field, ...; undefined where one has a name the record already
+ * uses (the general path would overwrite it) or JavaScript puts first (an array index), or a value does not parse.
+ */
+function unknownMembers(unknown: readonly Unknown[], body: Buffer, known: ReadonlySet<string>): string[] | undefined {
+  const out: string[] = [];
+  for (const relationship of [false, true]) {
+    for (const u of unknown) {
+      if (u.relationship !== relationship) continue;
+      const field = relationship ? relationshipField(u.name) : u.name;
+      if (known.has(field) || field === '__proto__' || INDEX.test(field) || out.includes(field)) return undefined;
+      try {
+        // A relationship's id is a string (its bytes without the quotes); an attribute's value is any JSON.
+        const value: unknown = relationship ? (u.special ? JSON.parse(body.toString('utf8', u.start - 1, u.end + 1)) : body.toString('latin1', u.start, u.end)) : JSON.parse(body.toString('utf8', u.start, u.end));
+        out.push(field, JSON.stringify(value));
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether the schema takes what the lane writes, as written: each field allowing the types the lane writes in it,
+ * with no keyword that could refuse or rewrite a value; `datetime` with `format: date-time`, whose value the lane
+ * rewrites as the shaper does.
+ */
+function lanesWrite(props: Record<string, JsonSchema>, types: Readonly<Record<string, readonly string[]>>): boolean {
+  const allows = (field: string, want: readonly string[]): boolean => {
+    const schema = props[field];
+    if (schema === undefined) return true;
+    const type = Array.isArray(schema['type']) ? (schema['type'] as unknown[]) : [schema['type']];
+    if (!want.every((t) => type.includes(t))) return false;
+    return Object.keys(schema).every((key) => key === 'type' || key === 'description' || (key === 'format' && field === 'datetime' && schema[key] === 'date-time'));
+  };
+  const datetime = props['datetime'];
+  if (datetime !== undefined && datetime['format'] !== 'date-time') return false;
+  return props['id'] !== undefined && Object.entries(types).every(([field, want]) => allows(field, want));
+}
