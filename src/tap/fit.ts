@@ -204,6 +204,8 @@ export class RecordShaper {
   private readonly datetimes: string[][];
   private readonly keepsOverflow: boolean;
   private readonly warned = new Set<string>();
+  /** The unknown fields reported already (noteUnknown, called for every lane record that has any). */
+  private readonly unknownNoted = new Set<string>();
   /** Datetimes rewritten (in place) and the record checked in one walk. */
   private readonly conform: Conform;
   private ajv: ValidateFunction | undefined;
@@ -269,7 +271,11 @@ export class RecordShaper {
 
   /** Reports fields the schema lacks (once per stream and field), as for a record fitted here: a lane's record. */
   noteUnknown(fields: readonly string[]): void {
-    for (const field of fields) this.note({ path: field, got: '', want: '', outcome: 'unknown' });
+    for (const field of fields) {
+      if (this.unknownNoted.has(field)) continue;
+      this.unknownNoted.add(field);
+      this.note({ path: field, got: '', want: '', outcome: 'unknown' });
+    }
   }
 
   private refit(record: SingerRecord): SingerRecord {

@@ -7,6 +7,7 @@
 // - `extent` and `skipStructure` only find where a value ends, for text JSON.parse reads afterwards anyway.
 
 import { numberEnd } from './json-number.js';
+import { skipWhitespace } from './whitespace.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -59,10 +60,7 @@ export class ByteScanner {
   }
 
   ws(): void {
-    const b = this.b;
-    let i = this.i;
-    for (let c = b[i]; c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09; c = b[++i]);
-    this.i = i;
+    this.i = skipWhitespace(this.b, this.i);
   }
 
   /** A string at the position (after whitespace), passed over; false where there is none or it is not valid JSON. */
@@ -189,7 +187,10 @@ export class ByteScanner {
     let depth = 0;
     while (i < n) {
       const kind = STRUCTURE[b[i++] as number];
-      if (kind === 0) continue;
+      if (kind === 0) {
+        if (b[i] === 0x20) i = skipWhitespace(b, i);
+        continue;
+      }
       if (kind === 1) {
         // To the next quote that no backslash escapes (an even run of them before it).
         for (;;) {

@@ -121,19 +121,30 @@ function metricCache(): LaneWrites['byMetric'] {
   };
 }
 
+/** The JSON of a relationship id read as a string (its bytes without the quotes). */
+function stringJson(body: Buffer, u: Unknown): string | undefined {
+  return u.special ? reparsed(body, u.start - 1, u.end + 1) : `"${body.toString('latin1', u.start, u.end)}"`;
+}
+
+/** JSON.stringify(JSON.parse(text)) of the bytes [start, end), or undefined where they are not JSON. */
+function reparsed(body: Buffer, start: number, end: number): string | undefined {
+  try {
+    return JSON.stringify(JSON.parse(body.toString('utf8', start, end)));
+  } catch {
+    return undefined;
+  }
+}
+
 /** `event_properties` as JSON.stringify writes it, and the string values at the watched paths; undefined: not JSON. */
 function properties(w: LaneWrites, v: EventValues, body: Buffer): { json: string; found: Array<string | undefined> } | undefined {
   if (v.propertiesStart === -1) return { json: 'null', found: [] };
   const canonical = canonicalJson(body, v.propertiesStart, v.propertiesEnd, w.watch);
   if (canonical !== undefined) return canonical;
   // What the canonical pass gives up on (a key given twice, an array-index key, ...), or text that is not JSON.
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8', v.propertiesStart, v.propertiesEnd));
-  } catch {
-    return undefined;
-  }
-  return { json: JSON.stringify(parsed), found: w.paths.map((path) => propertyAt(parsed, [path]) ?? undefined) };
+  const json = reparsed(body, v.propertiesStart, v.propertiesEnd);
+  if (json === undefined) return undefined;
+  const parsed = JSON.parse(json) as unknown;
+  return { json, found: w.paths.map((path) => propertyAt(parsed, [path]) ?? undefined) };
 }
 
 /** The record of an event (see the header), or undefined: the general path. */
@@ -190,13 +201,10 @@ function unknownMembers(unknown: readonly Unknown[], body: Buffer, known: Readon
       if (u.relationship !== relationship) continue;
       const field = relationship ? relationshipField(u.name) : u.name;
       if (known.has(field) || field === '__proto__' || INDEX.test(field) || out.includes(field)) return undefined;
-      try {
-        // A relationship's id is a string (its bytes without the quotes); an attribute's value is any JSON.
-        const value: unknown = relationship ? (u.special ? JSON.parse(body.toString('utf8', u.start - 1, u.end + 1)) : body.toString('latin1', u.start, u.end)) : JSON.parse(body.toString('utf8', u.start, u.end));
-        out.push(field, JSON.stringify(value));
-      } catch {
-        return undefined;
-      }
+      // A relationship's id is a string (its bytes without the quotes); an attribute's value is any JSON.
+      const json = relationship ? stringJson(body, u) : (canonicalJson(body, u.start, u.end, null)?.json ?? reparsed(body, u.start, u.end));
+      if (json === undefined) return undefined;
+      out.push(field, json);
     }
   }
   return out;

@@ -33,7 +33,10 @@ export interface Unknown {
   relationship: boolean;
 }
 
-/** A string's value, from its bytes in the page. */
+/**
+ * A string's value, from its bytes in the page (each read alone: a copy of the whole event, for a few short strings,
+ * made a young collection every few pages of a pretty-printed layout).
+ */
 function value(a: Int32Array, at: number, body: Buffer): string {
   const from = a[at] as number;
   const to = a[at + 1] as number;
@@ -56,10 +59,11 @@ export function slotValues(a: Int32Array, o: number, body: Buffer): EventValues 
     const at = o + F.UNKNOWN + u * UNKNOWN_SIZE;
     unknown?.push({ name: value(a, at, body), start: a[at + 3] as number, end: a[at + 4] as number, special: a[at + 5] === 1, relationship: a[at + 6] === 1 });
   }
+  const timestamp = a[o + F.TIMESTAMP] as number;
   return {
     id,
     idJson: jsonOf(a, o + F.ID, id),
-    timestamp: a[o + F.TIMESTAMP] === -1 ? 'null' : body.toString('latin1', a[o + F.TIMESTAMP], a[o + F.TIMESTAMP + 1]),
+    timestamp: timestamp === -1 ? 'null' : body.toString('latin1', timestamp, a[o + F.TIMESTAMP + 1]),
     propertiesStart: properties,
     propertiesEnd: a[o + F.PROPERTIES + 1] as number,
     datetime: value(a, o + F.DATETIME, body),
@@ -72,4 +76,3 @@ export function slotValues(a: Int32Array, o: number, body: Buffer): EventValues 
     unknown,
   };
 }
-

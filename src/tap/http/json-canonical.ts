@@ -12,6 +12,7 @@
 //   (JavaScript puts array-index keys first) and a key given twice (JSON.parse keeps the last value, in the first
 //   place), which it cannot write by copying.
 import { numberEnd, writtenBack } from './json-number.js';
+import { skipWhitespace } from './whitespace.js';
 import { watched, type Watch, type WatchKey } from './json-watch.js';
 
 /** Where the text is written: grown as needed, shared (one value is written at a time). */
@@ -32,19 +33,14 @@ export function canonicalJson(b: Buffer, start: number, end: number, watching: W
   if (out.length < (end - start) * 2 + 16) out = Buffer.allocUnsafe((end - start) * 2 + 16);
   n = 0;
   high = false;
-  found = new Array<string | undefined>(watching?.slots ?? 0);
+  found = new Array<string | undefined>(watching?.slots ?? 0).fill(undefined);
   const at = value(b, ws(b, start, end), end, 0, watching?.keys ?? NONE);
   if (at < 0 || ws(b, at, end) !== end) return undefined;
   return { json: out.toString(high ? 'utf8' : 'latin1', 0, n), found };
 }
 
 function ws(b: Buffer, i: number, end: number): number {
-  while (i < end) {
-    const c = b[i];
-    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
-    i++;
-  }
-  return i;
+  return Math.min(skipWhitespace(b, i), end);
 }
 
 const NONE: readonly WatchKey[] = [];
