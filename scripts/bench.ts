@@ -25,13 +25,17 @@ interface Case {
   limits: boolean;
   latencyMs: number;
   jitterMs: number;
-  /** Another case this one is compared with: its time (latency ratio) or its peak RSS (memory growth). */
-  compare?: { with: string; by: 'time' | 'rss' };
+  /** The simulator's `layout` knob (its own layout when absent). */
+  layout?: string;
+  /** Another case this one is compared with: its time (latency ratio), its CPU per record, or its peak RSS (memory growth). */
+  compare?: { with: string; by: 'time' | 'cpu' | 'rss' };
 }
 
 const LARGE = quick ? 'medium' : 'large';
 const CASES: Case[] = [
   { name: `events ${LARGE}, no limits (CPU)`, stream: 'events', scale: LARGE, limits: false, latencyMs: 0, jitterMs: 0 },
+  // The same world in other layouts (member order, whitespace, escapes, added members...: src/simulator/README.md).
+  { name: `events ${LARGE}, varied layout, no limits (CPU)`, stream: 'events', scale: LARGE, limits: false, latencyMs: 0, jitterMs: 0, layout: 'varied', compare: { with: `events ${LARGE}, no limits (CPU)`, by: 'cpu' } },
   ...(quick
     ? []
     : [{ name: 'events medium, no limits', stream: 'events', scale: 'medium', limits: false, latencyMs: 0, jitterMs: 0, compare: { with: 'events large, no limits (CPU)', by: 'rss' } } satisfies Case]),
@@ -68,7 +72,7 @@ function catalogFor(selected: (stream: string) => boolean): unknown {
 }
 
 async function runCase(c: Case, index: number): Promise<Result> {
-  const args = ['--seed', '42', '--scale', c.scale, '--api-key', KEY, '--latency-ms', String(c.latencyMs), '--jitter-ms', String(c.jitterMs)];
+  const args = ['--seed', '42', '--scale', c.scale, '--api-key', KEY, '--latency-ms', String(c.latencyMs), '--jitter-ms', String(c.jitterMs), ...(c.layout ? ['--layout', c.layout] : [])];
   const sim = await startSimulatorProcess(c.limits ? args : [...args, '--no-rate-limits']);
   try {
     const config = join(OUT, `config-${index}.json`);
@@ -138,15 +142,23 @@ function floorShares(r: Result): [string, string] {
 /** Runs of the latency comparison after the first, each pair in turn (0 ms, then with latency): the machine is shared. */
 const MORE_PAIRS = quick ? 0 : 2;
 
-/** Every pair's ratio of a time comparison, by the name of the case with latency (see pairUp). */
+/** Every pair's ratio of a time or CPU comparison, by the name of the case compared (see pairUp). */
 const pairRatios = new Map<string, number[]>();
 
+const cpuPerRecord = (r: Result): number => (r.records > 0 ? r.cpuSeconds / r.records : NaN);
+
+/** A pair's ratio: time (latency) or CPU per record (layout), the case compared over the one it is compared with. */
+function ratioOf(slow: Result, fast: Result): number {
+  return slow.c.compare?.by === 'cpu' ? cpuPerRecord(slow) / cpuPerRecord(fast) : slow.seconds / fast.seconds;
+}
+
 /**
- * Runs each time comparison MORE_PAIRS more times, alternating its two cases, and puts the pair with the median
- * ratio in `results` (the table shows that pair; its ratio column lists every pair's).
+ * Runs each time or CPU comparison MORE_PAIRS more times, alternating its two cases (the machine is shared: a pair
+ * run back to back sees about the same load), and puts the pair with the median ratio in `results` (the table shows
+ * that pair; its ratio column lists every pair's).
  */
 async function pairUp(results: Result[]): Promise<void> {
-  for (const slow of results.filter((r) => r.c.compare?.by === 'time')) {
+  for (const slow of results.filter((r) => r.c.compare?.by === 'time' || r.c.compare?.by === 'cpu')) {
     const fast = results.find((o) => o.c.name === slow.c.compare?.with);
     if (!fast) continue;
     const pairs = [{ fast, slow }];
@@ -154,7 +166,7 @@ async function pairUp(results: Result[]): Promise<void> {
       process.stdout.write(`${fast.c.name} and ${slow.c.name}, pair ${n + 2}...\n`);
       pairs.push({ fast: await runCase(fast.c, results.indexOf(fast)), slow: await runCase(slow.c, results.indexOf(slow)) });
     }
-    const ratio = (p: { fast: Result; slow: Result }): number => p.slow.seconds / p.fast.seconds;
+    const ratio = (p: { fast: Result; slow: Result }): number => ratioOf(p.slow, p.fast);
     pairRatios.set(slow.c.name, pairs.map(ratio));
     const median = [...pairs].sort((a, b) => ratio(a) - ratio(b))[Math.floor(pairs.length / 2)] ?? pairs[0];
     if (!median) continue;
@@ -166,10 +178,10 @@ async function pairUp(results: Result[]): Promise<void> {
 function comparison(r: Result, all: Result[]): string {
   const other = all.find((o) => o.c.name === r.c.compare?.with);
   if (!r.c.compare || !other) return '';
-  if (r.c.compare.by === 'time') {
+  if (r.c.compare.by === 'time' || r.c.compare.by === 'cpu') {
     const ratios = pairRatios.get(r.c.name) ?? [];
     const each = ratios.length > 1 ? ` (pairs: ${ratios.map((x) => x.toFixed(2)).join(', ')})` : '';
-    return `latency ratio ${(r.seconds / other.seconds).toFixed(2)}${each}`;
+    return `${r.c.compare.by === 'cpu' ? 'CPU ratio' : 'latency ratio'} ${ratioOf(r, other).toFixed(2)}${each}`;
   }
   return `RSS ${other.rssMb >= r.rssMb ? '+' : ''}${Math.round(((other.rssMb - r.rssMb) / r.rssMb) * 100)}% at large`;
 }
@@ -246,7 +258,8 @@ async function main(): Promise<void> {
         `windows as fixed clock minutes from the moment the tap started (a start late in a minute can use its end and the next).\n` +
         `tap CPU: user+sys of the tap process (its own resource usage), per record. Latency: the simulator's per-request delay\n` +
         `± jitter. The simulator shares this machine's CPU with the tap. Latency ratio: the two events runs with limits are run\n` +
-        `${MORE_PAIRS + 1} times in turn; the table shows the pair whose ratio is the median.\n`,
+        `${MORE_PAIRS + 1} times in turn; the table shows the pair whose ratio is the median. CPU ratio: tap CPU per record with the\n` +
+        `simulator's layout knob at varied (every variation at once) over its own layout, pairs run in turn the same way.\n`,
     );
   }
   await hourlyRun();
