@@ -92,7 +92,8 @@ function object(b: Buffer, i: number, end: number, depth: number, keys: readonly
       if (c >= 0x80) high = true;
     }
     if ((b[keyStart] as number) >= 0x30 && (b[keyStart] as number) <= 0x39) return GIVE_UP;
-    if (givenBefore(b, seen, keyStart, k)) return GIVE_UP;
+    // Keys are compared with those before them: an object of many keys is left to JSON.parse.
+    if (seen.length > 128 || givenBefore(b, seen, keyStart, k)) return GIVE_UP;
     seen.push(keyStart, k);
     for (let j = i; j <= k; j++) out[n++] = b[j] as number;
     i = ws(b, k + 1, end);
