@@ -1,13 +1,15 @@
 // Writes what is documented from the registry and --about: docs/streams/*.md (one page per stream, and an
-// index), the Meltano Hub-style plugin definition and the example Meltano project (meltano.yml). --check writes
-// nothing and exits 1 naming what is stale.
+// index), the README's stream table, the Meltano Hub-style plugin definition and the example Meltano project
+// (meltano.yml). --check writes nothing and exits 1 naming what is stale.
 // Usage: node dist/scripts/docs.js [--check]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { builtInStreams } from '../src/streams/registry.js';
-import { docsIndex, DOCS_DIR, streamPage } from './gen/docs.js';
+import { docsIndex, DOCS_DIR, streamPage, withReadmeTable } from './gen/docs.js';
 import { HUB_FILE, hubDefinition, PROJECT_FILE, projectDefinition } from './gen/meltano.js';
 import type { GeneratedFile } from './generate.js';
+
+const README = 'README.md';
 
 export function docFiles(): GeneratedFile[] {
   const streams = builtInStreams();
@@ -16,6 +18,7 @@ export function docFiles(): GeneratedFile[] {
     { path: `${DOCS_DIR}/README.md`, content: docsIndex(streams) },
     { path: HUB_FILE, content: hubDefinition(streams) },
     { path: PROJECT_FILE, content: projectDefinition(streams) },
+    { path: README, content: withReadmeTable(read(resolve(README)) ?? '', streams) },
   ];
 }
 

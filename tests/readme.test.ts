@@ -1,8 +1,9 @@
-// The README documents what the tap really has: every setting, and the stream table --about prints.
+// The README documents what the tap really has (every setting, every stream) and stays a page for users; no link
+// of the README or of docs/ is broken.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { builtInStreams } from '../src/streams/registry.js';
-import { aboutMarkdown } from '../src/tap/about.js';
 import { CONFIG_SCHEMA, settingsDescription } from '../src/tap/config.js';
 
 const readme = readFileSync('README.md', 'utf8');
@@ -28,8 +29,24 @@ describe('README', () => {
     for (const key of Object.keys(overrides)) assert.ok(row.includes(key), `streams row: ${key}`);
   });
 
-  it('has the stream table --about prints (key, replication, parent, scopes)', () => {
-    const table = aboutMarkdown(builtInStreams()).split('## Streams')[1]?.trim() ?? '';
-    assert.ok(readme.includes(table), 'README stream table is stale: paste `tap-klaviyo --about --format markdown`');
+  it('links every stream to its page (the table npm run docs writes)', () => {
+    for (const s of builtInStreams()) assert.ok(readme.includes(`| [\`${s.name}\`](docs/streams/${s.name}.md) |`), `${s.name} in the README's stream table`);
+  });
+
+  it('stays a page for users: under about 400 lines, internals in docs/', () => {
+    assert.ok(readme.split('\n').length <= 420, `README.md has ${readme.split('\n').length} lines`);
+  });
+
+  it('every relative link of README.md, CONTRIBUTING.md and docs/*.md leads to a file that exists', () => {
+    const pages = ['README.md', 'CONTRIBUTING.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    const broken: string[] = [];
+    for (const page of pages) {
+      for (const [, target = ''] of readFileSync(page, 'utf8').matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^(https?:|mailto:|#)/.test(target)) continue;
+        const file = target.split('#')[0] ?? '';
+        if (!existsSync(join(dirname(page), file))) broken.push(`${page}: ${target}`);
+      }
+    }
+    assert.deepEqual(broken, []);
   });
 });
