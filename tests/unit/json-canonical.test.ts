@@ -1,11 +1,21 @@
-// canonicalJson (the events lane's one pass over `event_properties`) gives what JSON.stringify(JSON.parse(text))
+// writeCanonical (the events lane's one pass over `event_properties`) gives what JSON.stringify(JSON.parse(text))
 // gives, and the string values propertyAt finds, for values in any layout; where it gives up, and for text that is
 // not JSON, it answers nothing (the lane's JSON.parse then decides).
 import assert from 'node:assert/strict';
 import { layoutVariations, relayout } from '../../src/simulator/api/layout.js';
 import { propertyAt } from '../../src/tap/http/event-lane.js';
-import { canonicalJson } from '../../src/tap/http/json-canonical.js';
-import { watch } from '../../src/tap/http/json-watch.js';
+import { canonicalText, foundJson, writeWhole } from '../../src/tap/http/json-canonical.js';
+import { watch, type Watch } from '../../src/tap/http/json-watch.js';
+
+/**
+ * The canonical text of the JSON value in bytes [start, end) and the string values at `watching`'s paths; undefined
+ * where it gives up or the text is not one JSON value (as the lane uses writeWhole, canonicalText and foundJson).
+ */
+function canonicalJson(b: Buffer, start: number, end: number, watching: Watch | null): { json: string; found: Array<string | undefined> } | undefined {
+  if (!writeWhole(b, start, end, watching)) return undefined;
+  const found = Array.from({ length: watching?.slots ?? 0 }, (_, slot) => foundJson(slot));
+  return { json: canonicalText(), found: found.map((json) => (json === undefined ? undefined : (JSON.parse(json) as string))) };
+}
 
 const PATHS = [['$message'], ['$attribution', '$message'], ['$flow'], ['$attribution', '$flow']];
 const WATCH = watch(PATHS);

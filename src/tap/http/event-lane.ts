@@ -13,13 +13,13 @@
 //   derived fields. Members the schema lacks are kept in `_overflow` (or dropped) as the shaper does, and reported
 //   through it (RenderedRecord.unknown); a name the record already has goes the general way.
 import type { JsonSchema, SingerRecord } from '../messages.js';
-import { relationshipField, RenderedRecord } from '../records.js';
+import { RenderedRecord } from '../records.js';
 import type { Lane } from '../stream.js';
 import { commonMicros, commonZ } from '../time.js';
-import { EVENT_ATTRIBUTES, EventSlots, SLOT } from './event-scan.js';
+import { EVENT_ATTRIBUTES, EventSlots, TEXT } from './event-scan.js';
 import { textValues } from './event-text.js';
-import { slotValues, type EventValues, type Unknown } from './event-values.js';
-import { canonicalJson } from './json-canonical.js';
+import { reparsed, slotValues, unknownMembers, type EventValues } from './event-values.js';
+import { canonicalText, foundJson, writeWhole } from './json-canonical.js';
 import { watch, type Watch } from './json-watch.js';
 import type { Page } from './paginate.js';
 
@@ -53,9 +53,6 @@ const OWN_TYPES: Readonly<Record<string, readonly string[]>> = {
   profile_id: ['string'],
 };
 
-/** A name JavaScript puts first among an object's keys (an array index). */
-const INDEX = /^(?:0|[1-9]\d{0,9})$/;
-
 /**
  * The lane for records shaped to `schema` (the schema sent), or null where the schema does not take what it writes.
  * `known`: every field of the stream's full schema; `derived`: what the stream adds, in the order it adds it.
@@ -65,25 +62,25 @@ export function eventLane(schema: JsonSchema, known: ReadonlySet<string>, derive
   const types = { ...OWN_TYPES, ...Object.fromEntries(derived.map((d) => [d.field, d.types])) };
   if (props === undefined || !lanesWrite(props, types)) return null;
   const has = (field: string): boolean => field in props;
+  const paths = derived.filter((d) => has(d.field)).flatMap((d) => (d.from === 'properties' ? d.paths : []));
   const w: LaneWrites = {
     attributes: EVENT_ATTRIBUTES.map((name) => (has(name) ? `,"${name}":` : null)),
     metricId: has('metric_id'),
     profileId: has('profile_id'),
     adds: derived.filter((d) => has(d.field)),
-    paths: derived.filter((d) => has(d.field)).flatMap((d) => (d.from === 'properties' ? d.paths : [])),
+    paths,
     keepsOverflow: has('_overflow'),
     known,
     byMetric: metricCache(),
-    watch: null,
+    watch: watch(paths),
   };
-  w.watch = watch(w.paths);
   return {
-    newReader: () => new EventSlots(),
+    newReader: () => new EventSlots(w.watch),
     write: (reader, index, body, page, start, end, read) => {
       const slots = reader as EventSlots;
       // Read as the page was read; else a page cut quickly: the simulator's layout, else read now.
       const values = read
-        ? slotValues(slots.a, index * SLOT, body)
+        ? slotValues(slots.a, index * slots.size, body)
         : (textValues(body.toString('latin1', start, end), start) ?? (slots.scanOne(body, start, end) ? slotValues(slots.a, 0, body) : null));
       return values === null ? undefined : writeEvent(w, values, body, page);
     },
@@ -98,7 +95,7 @@ interface LaneWrites {
   adds: readonly Derived[];
   /** The paths of the properties-derived fields, in order (their values: Watch slots). */
   paths: ReadonlyArray<readonly string[]>;
-  watch: Watch | null;
+  watch: Watch;
   keepsOverflow: boolean;
   known: ReadonlySet<string>;
   byMetric: (d: Derived & { from: 'metric' }, metric: string, page: Page) => string;
@@ -121,30 +118,38 @@ function metricCache(): LaneWrites['byMetric'] {
   };
 }
 
-/** The JSON of a relationship id read as a string (its bytes without the quotes). */
-function stringJson(body: Buffer, u: Unknown): string | undefined {
-  return u.special ? reparsed(body, u.start - 1, u.end + 1) : `"${body.toString('latin1', u.start, u.end)}"`;
-}
+/** The JSON of the string at each watched path of the last `event_properties` written (properties()), or undefined. */
+let foundJsons: Array<string | undefined> = [];
 
-/** JSON.stringify(JSON.parse(text)) of the bytes [start, end), or undefined where they are not JSON. */
-function reparsed(body: Buffer, start: number, end: number): string | undefined {
-  try {
-    return JSON.stringify(JSON.parse(body.toString('utf8', start, end)));
-  } catch {
-    return undefined;
+/** `event_properties` as JSON.stringify writes it, the JSON of its strings at the watched paths in foundJsons; undefined: not JSON. */
+function properties(w: LaneWrites, v: EventValues, body: Buffer): string | undefined {
+  const slots = w.paths.length;
+  if (foundJsons.length !== slots) foundJsons = new Array<string | undefined>(slots);
+  foundJsons.fill(undefined);
+  const { propertiesStart: start, propertiesEnd: end, propertiesText: text } = v;
+  if (start === -1) return 'null';
+  if (text === TEXT.LATIN1 || text === TEXT.UTF8) {
+    // Written in canonical form as the page was read, where its strings lie.
+    const found = v.found as Int32Array;
+    for (let slot = 0; slot < slots; slot++) {
+      const at = found[v.foundAt + slot * 2] as number;
+      if (at >= 0) foundJsons[slot] = body.toString('utf8', at, found[v.foundAt + slot * 2 + 1]);
+    }
+    return body.toString(text === TEXT.UTF8 ? 'utf8' : 'latin1', start, end);
   }
-}
-
-/** `event_properties` as JSON.stringify writes it, and the string values at the watched paths; undefined: not JSON. */
-function properties(w: LaneWrites, v: EventValues, body: Buffer): { json: string; found: Array<string | undefined> } | undefined {
-  if (v.propertiesStart === -1) return { json: 'null', found: [] };
-  const canonical = canonicalJson(body, v.propertiesStart, v.propertiesEnd, w.watch);
-  if (canonical !== undefined) return canonical;
+  if (text === TEXT.UNREAD && writeWhole(body, start, end, w.watch)) {
+    for (let slot = 0; slot < slots; slot++) foundJsons[slot] = foundJson(slot);
+    return canonicalText();
+  }
   // What the canonical pass gives up on (a key given twice, an array-index key, ...), or text that is not JSON.
-  const json = reparsed(body, v.propertiesStart, v.propertiesEnd);
+  const json = reparsed(body, start, end);
   if (json === undefined) return undefined;
   const parsed = JSON.parse(json) as unknown;
-  return { json, found: w.paths.map((path) => propertyAt(parsed, [path]) ?? undefined) };
+  w.paths.forEach((path, slot) => {
+    const found = propertyAt(parsed, [path]);
+    foundJsons[slot] = found === null ? undefined : JSON.stringify(found);
+  });
+  return json;
 }
 
 /** The record of an event (see the header), or undefined: the general path. */
@@ -161,7 +166,7 @@ function writeEvent(w: LaneWrites, v: EventValues, body: Buffer, page: Page): Re
     const key = w.attributes[attribute];
     if (key === null || key === undefined) continue;
     if (attribute === 0) out += key + v.timestamp;
-    else if (attribute === 1) out += key + props.json;
+    else if (attribute === 1) out += key + props;
     else if (attribute === 2) out += `${key}"${commonZ(v.datetime)}"`;
     else out += key + v.uuidJson;
   }
@@ -175,8 +180,8 @@ function writeEvent(w: LaneWrites, v: EventValues, body: Buffer, page: Page): Re
       continue;
     }
     let found: string | undefined;
-    for (let k = 0; k < d.paths.length; k++, slot++) found ??= props.found[slot];
-    out += `,"${d.field}":${found === undefined ? 'null' : JSON.stringify(found)}`;
+    for (let k = 0; k < d.paths.length; k++, slot++) found ??= foundJsons[slot];
+    out += `,"${d.field}":${found ?? 'null'}`;
   }
   const fields: SingerRecord = { id: v.id, datetime: v.datetime, metric_id: v.metric };
   if (overflow === null) return new RenderedRecord(fields, micros, `${out}}`);
@@ -187,27 +192,6 @@ function writeEvent(w: LaneWrites, v: EventValues, body: Buffer, page: Page): Re
     if (w.keepsOverflow) kept += `${i === 0 ? ',"_overflow":{' : ','}${JSON.stringify(overflow[i])}:${overflow[i + 1] ?? ''}`;
   }
   return new RenderedRecord(fields, micros, kept === '' ? `${out}}` : `${out}${kept}}}`, names, kept === '' ? 0 : kept.length + 1);
-}
-
-/**
- * The members the schema lacks, as the general path meets them (flatten puts the attributes first, whichever member
- * the resource sends first): field, JSON of its value, field, ...; undefined where one has a name the record already
- * uses (the general path would overwrite it) or JavaScript puts first (an array index), or a value does not parse.
- */
-function unknownMembers(unknown: readonly Unknown[], body: Buffer, known: ReadonlySet<string>): string[] | undefined {
-  const out: string[] = [];
-  for (const relationship of [false, true]) {
-    for (const u of unknown) {
-      if (u.relationship !== relationship) continue;
-      const field = relationship ? relationshipField(u.name) : u.name;
-      if (known.has(field) || field === '__proto__' || INDEX.test(field) || out.includes(field)) return undefined;
-      // A relationship's id is a string (its bytes without the quotes); an attribute's value is any JSON.
-      const json = relationship ? stringJson(body, u) : (canonicalJson(body, u.start, u.end, null)?.json ?? reparsed(body, u.start, u.end));
-      if (json === undefined) return undefined;
-      out.push(field, json);
-    }
-  }
-  return out;
 }
 
 /**

@@ -7,6 +7,7 @@
 //   a fixed number of `"`, none inside its strings); the lane uses it only if it parses alone, so it is exactly one
 //   JSON value, which the whole text reads the same way (a newline in it fails the match).
 import { LINKS_SOURCE } from './body.js';
+import { TEXT } from './event-scan.js';
 import type { EventValues } from './event-values.js';
 
 /** The contents of a JSON string whose text is its value: printable ASCII without `"` and `\`. */
@@ -42,6 +43,9 @@ export function textValues(text: string, start: number): EventValues | null {
     timestamp: m[2] as string,
     propertiesStart: properties,
     propertiesEnd: properties + (m[3] as string).length,
+    propertiesText: TEXT.UNREAD,
+    found: null,
+    foundAt: 0,
     datetime: m[4] as string,
     uuidJson: `"${m[5] as string}"`,
     metric,

@@ -5,23 +5,24 @@ function isDigit(c: number | undefined): boolean {
   return c !== undefined && c >= 0x30 && c <= 0x39;
 }
 
-/** The end of the JSON number at `i` (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`, before `end`), or -1. */
+/** The end of the JSON number at `i` (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`, before `end`), or -1. No byte at or past `end` is read. */
 export function numberEnd(b: Buffer, i: number, end: number): number {
-  if (b[i] === 0x2d) i++;
+  if (i < end && b[i] === 0x2d) i++;
+  if (i >= end) return -1;
   if (b[i] === 0x30) i++;
   else if (isDigit(b[i])) while (i < end && isDigit(b[i])) i++;
   else return -1;
-  if (b[i] === 0x2e) {
-    if (!isDigit(b[++i])) return -1;
+  if (i < end && b[i] === 0x2e) {
+    if (++i >= end || !isDigit(b[i])) return -1;
     while (i < end && isDigit(b[i])) i++;
   }
-  if (b[i] === 0x65 || b[i] === 0x45) {
+  if (i < end && (b[i] === 0x65 || b[i] === 0x45)) {
     i++;
-    if (b[i] === 0x2b || b[i] === 0x2d) i++;
-    if (!isDigit(b[i])) return -1;
+    if (i < end && (b[i] === 0x2b || b[i] === 0x2d)) i++;
+    if (i >= end || !isDigit(b[i])) return -1;
     while (i < end && isDigit(b[i])) i++;
   }
-  return i > end ? -1 : i;
+  return i;
 }
 
 /**

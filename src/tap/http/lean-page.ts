@@ -4,7 +4,7 @@
 // (KlaviyoStream.lane) writes most of its records straight from each resource's bytes, never parsing it.
 //
 // Where each resource of `data` starts and ends is found by the quick cut of the simulator's layout where it applies
-// (klaviyo-cut.ts), else by reading the page's bytes once (ByteScanner): the members of the document, and each
+// (klaviyo-cut.ts), else by reading the page's bytes once (byte-scanner.ts): the members of the document, and each
 // element of `data`, in any layout (member order, whitespace, escapes). A lane's reader reads each resource there and
 // then (EventSlots.scan); any other resource is passed over by its brackets and quotes. The rest of the document
 // (`links`, `included`) is parsed with a number standing in for `data`. Why the result is the document the whole
@@ -25,7 +25,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { Resource } from './http.js';
 import { MARK, parseJsonApi, parseJsonApiBody, parsePlain } from './body.js';
-import { ByteScanner } from './byte-scanner.js';
+import { holds, QUOTE, readString, special, structureEnd, valueEnd, ws } from './byte-scanner.js';
 import { cutKlaviyoLayout } from './klaviyo-cut.js';
 
 /** What stands in for `data` in the rest of the document. */
@@ -38,11 +38,11 @@ const LIST_CLOSE = 0x5d;
 const HIGH = /[\x80-\xff]/;
 
 /**
- * A lane's reader of one page (KlaviyoStream.lane): `scan` reads resource `index` of `data` at the scanner's position
- * as the page is read, and leaves the scanner after it; false where it does not take it.
+ * A lane's reader of one page (KlaviyoStream.lane): `scan` reads resource `index` of `data` at `i` (its `{`) as the
+ * page is read, and gives the position after it; -1 where it does not take it.
  */
 export interface PageReader {
-  scan(s: ByteScanner, index: number): boolean;
+  scan(b: Buffer, i: number, index: number): number;
 }
 export type NewReader = () => PageReader;
 /** A lane's record of resource `index` of a page (its bytes [start, end); `read`: the reader took it); undefined: parse it. */
@@ -106,47 +106,55 @@ interface DataAt {
 }
 
 /** The document read by its members (see the header), each resource of `data` by `reader` where it takes it. */
-function splitData(body: Buffer, reader: PageReader | null): DataAt | undefined {
-  const s = new ByteScanner(body);
-  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) s.i = 3;
-  if (!s.take(OPEN)) return undefined;
-  const top = s.i - 1;
+function splitData(b: Buffer, reader: PageReader | null): DataAt | undefined {
+  let i = ws(b, b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0);
+  if (b[i] !== OPEN) return undefined;
+  const top = i;
   let data: DataAt | null = null;
-  if (!s.take(CLOSE)) {
-    do {
-      if (!s.string()) return undefined;
-      const isData = s.was('data');
-      if (!s.take(0x3a)) return undefined;
-      s.ws();
-      if (isData && s.peek() === LIST_OPEN) {
+  i = ws(b, i + 1);
+  if (b[i] !== CLOSE) {
+    for (;;) {
+      if (b[i] !== QUOTE) return undefined;
+      const key = i;
+      i = readString(b, i);
+      if (i < 0) return undefined;
+      const isData = !special && holds(b, key + 1, i - 1, 'data');
+      i = ws(b, i);
+      if (b[i] !== 0x3a) return undefined;
+      i = ws(b, i + 1);
+      if (isData && b[i] === LIST_OPEN) {
         if (data !== null) return undefined; // two arrays named data: parsed whole
-        data = { top, start: s.i, end: 0, pieces: [] };
-        if (!resources(s, reader, data.pieces)) return undefined;
-        data.end = s.i;
-      } else if (!s.extent()) return undefined;
-    } while (s.take(0x2c));
-    if (!s.take(CLOSE)) return undefined;
+        data = { top, start: i, end: 0, pieces: [] };
+        i = resources(b, i, reader, data.pieces);
+        data.end = i;
+      } else i = valueEnd(b, i);
+      if (i < 0) return undefined;
+      i = ws(b, i);
+      if (b[i] !== 0x2c) break;
+      i = ws(b, i + 1);
+    }
+    if (b[i] !== CLOSE) return undefined;
   }
-  s.ws();
-  return data !== null && s.i === body.length ? data : undefined;
+  return data !== null && ws(b, i + 1) === b.length ? data : undefined;
 }
 
 /** The elements of `data` (at `[`), each an object: where each starts and ends, and whether `reader` took it. */
-function resources(s: ByteScanner, reader: PageReader | null, pieces: number[]): boolean {
-  s.i++;
-  if (s.take(LIST_CLOSE)) return true;
-  do {
-    s.ws();
-    const start = s.i;
-    if (s.peek() !== OPEN) return false;
-    const taken = reader?.scan(s, pieces.length / 3) ?? false;
-    if (!taken) {
-      s.i = start;
-      if (!s.skipStructure()) return false;
-    }
-    pieces.push(start, s.i, taken ? 1 : 0);
-  } while (s.take(0x2c));
-  return s.take(LIST_CLOSE);
+function resources(b: Buffer, i: number, reader: PageReader | null, pieces: number[]): number {
+  i = ws(b, i + 1);
+  if (b[i] === LIST_CLOSE) return i + 1;
+  for (;;) {
+    const start = i;
+    if (b[i] !== OPEN) return -1;
+    let end = reader === null ? -1 : reader.scan(b, i, pieces.length / 3);
+    const taken = end >= 0;
+    if (!taken) end = structureEnd(b, start);
+    if (end < 0) return -1;
+    pieces.push(start, end, taken ? 1 : 0);
+    i = ws(b, end);
+    if (b[i] !== 0x2c) break;
+    i = ws(b, i + 1);
+  }
+  return b[i] === LIST_CLOSE ? i + 1 : -1;
 }
 
 /** The primary resources of a page, parsed (or written by a lane) as they are iterated, each time. */
