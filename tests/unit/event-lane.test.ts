@@ -30,9 +30,10 @@ const EVENTS: Array<[string, Rel, boolean]> = [
   ['the profile before the metric', event('E13', base({ $message: 'm13' }), { profileFirst: true }), true],
   ['links-shaped properties', event('E8', base({ links: { self: `${API}/events/E8/` } })), true],
   ['an empty-key property and nested arrays', event('E14', base({ '': [[], {}, [{ a: null }]], t: true })), true],
-  // The quick cut of the simulator's layout (klaviyo-cut.ts) goes through these: the rest of the page is parsed whole.
-  ['links-shaped properties in a list of objects (parsed whole)', event('E9', base({ x: [{ links: links('events/E9/relationships/metric') }, { type: 'item', y: 1 }] })), false],
-  ['an id with an escape, in its links too (parsed whole)', event('E"24', base({})), false],
+  // The quick cut of the simulator's layout (klaviyo-cut.ts) goes wrong on these (a piece that is not one resource):
+  // the page is then read byte by byte from there on, and the lane still takes them.
+  ['links-shaped properties in a list of objects (cut wrongly, then read byte by byte)', event('E9', base({ x: [{ links: links('events/E9/relationships/metric') }, { type: 'item', y: 1 }] })), true],
+  ['an id with an escape, in its links too (cut wrongly, then read byte by byte)', event('E"24', base({})), true],
   ['a non-ASCII id', event('É25', base({})), true],
   ['attributions with data', event('E26', base({}), { relationships: { metric: { data: { type: 'metric', id: 'M1' }, links: links('m') }, profile: { data: { type: 'profile', id: 'P' }, links: links('p') }, attributions: { data: [{ type: 'attribution', id: 'A' }], links: links('a') } } }), true],
   // A newer revision's members: kept in _overflow (or dropped) as the shaper does.
@@ -65,8 +66,8 @@ const SELECTIONS: Record<string, string[]> = {
 describe('events lane', () => {
   for (const [name, fields] of Object.entries(SELECTIONS)) {
     it(`${name}: every line is the general path's, byte for byte; the lane takes exactly the events it should`, () => {
-      // Without the events that make a page parsed whole (it would prove nothing of the lane).
-      const some = EVENTS.filter(([name]) => !name.includes('parsed whole'));
+      // Without the events the quick cut goes wrong on (the rest of the page would not be cut quickly).
+      const some = EVENTS.filter(([name]) => !name.includes('cut wrongly'));
       const body = pageBody(some.map(([, e]) => e));
       const lane = lines(body, new Set(fields), true);
       const general = lines(body, new Set(fields), false);

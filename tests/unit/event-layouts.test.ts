@@ -3,6 +3,7 @@
 // path's, byte for byte, and the lane takes every event; what it cannot write exactly goes the general way.
 import assert from 'node:assert/strict';
 import { relayout, LAYOUT_VARIATIONS, layoutVariations } from '../../src/simulator/api/layout.js';
+import { cutKlaviyoLayout } from '../../src/tap/http/klaviyo-cut.js';
 import { ALL, base, event, lines, pageBody, type Rel } from '../helpers/lane-lines.js';
 
 /** Random events: properties of every JSON type, nested, with text that needs escapes; some without attribution. */
@@ -79,6 +80,18 @@ describe('events lane in any layout', () => {
       assert.deepEqual(lane.json, lines(laidOut(pageBody(events), names, 4), new Set(ALL), false).json, names.join());
       assert.equal(lane.laned.length, 20, names.join());
     }
+  });
+
+  it('a compact page whose resources do not all end with their own links: cut, then read byte by byte, every event in the lane', () => {
+    // Every third resource sends its links before its relationships: the quick cut runs on to the end of the next
+    // resource, a piece of two resources that is not one value, and the page is read byte by byte from there on.
+    const events = randomEvents(6, 30).map((e, i) => (i % 3 === 1 ? { type: e['type'], id: e['id'], links: e['links'], attributes: e['attributes'], relationships: e['relationships'] } : e));
+    const body = pageBody(events);
+    const cut = cutKlaviyoLayout(body);
+    assert.ok(cut !== undefined && cut.pieces.length / 2 < 30, 'the quick cut applies and makes pieces of several resources');
+    const lane = lines(Buffer.from(body), new Set(ALL), true);
+    assert.deepEqual(lane.json, lines(Buffer.from(body), new Set(ALL), false).json);
+    assert.equal(lane.laned.length, 30);
   });
 
   // Text the lane would read otherwise than JSON.parse, or that is not JSON: the general path decides.

@@ -14,7 +14,8 @@
 //   the last one `]`. (The quick cut's own reasons are in klaviyo-cut.ts.)
 // - A resource is used only if it is exactly one JSON value starting at the start of an element, which is then that
 //   element: a lane's reader checks it (where the page was read byte by byte) or its lane does when it writes it;
-//   any other is parsed alone. One that does not parse makes the rest of the page be parsed as sent.
+//   any other is parsed alone. One that does not parse has a page cut quickly read byte by byte from there on (the
+//   pieces before it were whole elements, at the same indexes), and makes the rest of any other be parsed as sent.
 // - The rest of the document is parsed by JSON.parse; the number must come back as its `data` (a later duplicate
 //   `data` key would replace the array in JSON.parse too).
 // - A resource parsed the general way has its links replaced as body.ts does for a page (parseJsonApi), with the same
@@ -86,7 +87,9 @@ export function parseLeanPage(body: Buffer, newReader: NewReader | null = null):
   }
   if (typeof doc !== 'object' || doc === null || (doc as { data?: unknown }).data !== DATA_MARK) return undefined;
   const page = doc as LeanDocument;
-  page.data = new LeanResources(body, data.pieces, reader);
+  // A cut piece that is not one resource (resources not all ending with their own links) has the page read byte by
+  // byte from there on, rather than parsed whole.
+  page.data = new LeanResources(body, data.pieces, reader, cut ? () => splitData(body, reader)?.pieces : null);
   return page;
 }
 
@@ -166,6 +169,8 @@ export class LeanResources implements Iterable<Resource> {
     private readonly pieces: readonly number[],
     /** The lane's reader of this page, or null. */
     readonly reader: PageReader | null = null,
+    /** For a page cut quickly: where its resources are, read byte by byte (undefined: not a document read so). */
+    private readonly reread: (() => number[] | undefined) | null = null,
   ) {}
 
   [Symbol.iterator](): Iterator<Resource> {
@@ -177,7 +182,9 @@ export class LeanResources implements Iterable<Resource> {
    * read it as the page was read), or parsed where `write` gives undefined (or is null).
    */
   *read<T>(write: LaneWrite<T> | null): Generator<Resource | T> {
-    const { body, pieces } = this;
+    const body = this.body;
+    let pieces = this.pieces;
+    let reread = this.reread;
     for (let i = 0; i < pieces.length; i += 3) {
       const written = write ? write(i / 3, body, pieces[i] as number, pieces[i + 1] as number, pieces[i + 2] === 1) : undefined;
       if (written !== undefined) {
@@ -186,6 +193,14 @@ export class LeanResources implements Iterable<Resource> {
       }
       const resource = parsePiece(body.toString('latin1', pieces[i], pieces[i + 1]));
       if (resource === undefined) {
+        // The pieces before were whole elements, so the page read byte by byte has them at the same indexes.
+        const again = reread?.();
+        reread = null;
+        if (again !== undefined && again.length > i) {
+          pieces = again;
+          i -= 3;
+          continue;
+        }
         yield* this.plain().slice(i / 3);
         return;
       }
