@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInStreams } from '../src/streams/registry.js';
-import { discover } from '../src/tap/catalog.js';
+import { discover } from '../src/tap/singer/catalog.js';
 import { lastState, runTapProcess, startSimulatorProcess, syncSummary } from './lib/processes.js';
 
 const OUT = 'bench-output';

@@ -12,10 +12,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { compile } from 'json-schema-to-typescript';
-import { formatJson } from '../src/tap/json.js';
+import { formatJson } from '../src/tap/shared/json.js';
 import { builtInStreams } from '../src/streams/registry.js';
-import type { KlaviyoStream } from '../src/tap/stream.js';
-import { discover } from '../src/tap/catalog.js';
+import type { KlaviyoStream } from '../src/tap/engine/stream.js';
+import { discover } from '../src/tap/singer/catalog.js';
 import { allEndpointFacts, datetimeAttributes } from './gen/endpoints.js';
 import { aggregateFacts, aggregateSchema, allReportFacts, reportSchema } from './gen/reports.js';
 import { MetricAggregates } from '../src/streams/metric_aggregates.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { allStreams, builtInStreams } from '../src/streams/registry.js';
-import { discover } from '../src/tap/catalog.js';
+import { discover } from '../src/tap/singer/catalog.js';
 import { canonical, E2eWorkspace, isQueryStream, SIM_KEY, STREAMS, truth, type Row } from './helpers/e2e.js';
 import { BASE_CONFIG, runTap } from './helpers/run-tap.js';
 

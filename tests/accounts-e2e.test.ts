@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/server.js';
 import { allStreams } from '../src/streams/registry.js';
-import { discover } from '../src/tap/catalog.js';
+import { discover } from '../src/tap/singer/catalog.js';
 import { CONVERSION_STATISTICS } from '../src/tap/reports/report-facts.js';
 import { accountConfig, assertRecords, assertWarnings, dataEnd, expectedRecords } from './helpers/account-truth.js';
 import { E2eWorkspace, SIM_KEY, type E2eRun } from './helpers/e2e.js';
-import { planProbes, readEndpoints } from '../src/tap/scopes.js';
+import { planProbes, readEndpoints } from '../src/tap/account/scopes.js';
 
 async function withSimulator<T>(options: SimulatorOptions, body: (sim: Simulator) => Promise<T>): Promise<T> {
   const sim = await startSimulator({ seed: 7, scale: 'small', apiKey: SIM_KEY, rateLimitSpeedup: 60, dataEnd: dataEnd(), ...options });

@@ -6,12 +6,12 @@ import { ENDPOINTS } from '../src/generated/endpoints.js';
 import { builtInStreams } from '../src/streams/registry.js';
 import { ReportStream } from '../src/streams/report-stream.js';
 import { MetricAggregates } from '../src/streams/metric_aggregates.js';
-import { MICROS_PER_DAY } from '../src/tap/time.js';
-import { streamSchema } from '../src/tap/catalog.js';
+import { MICROS_PER_DAY } from '../src/tap/shared/time.js';
+import { streamSchema } from '../src/tap/singer/catalog.js';
 import { CONVERSION_STATISTICS } from '../src/tap/reports/report-facts.js';
-import { disallowedFilters } from '../src/tap/filters.js';
-import { planReplication, windowFilters } from '../src/tap/replication.js';
-import type { Partition, StreamRuntime } from '../src/tap/stream.js';
+import { disallowedFilters } from '../src/tap/engine/filters.js';
+import { planReplication, windowFilters } from '../src/tap/engine/replication.js';
+import type { Partition, StreamRuntime } from '../src/tap/engine/stream.js';
 
 const all = builtInStreams();
 /** The GET collection streams; the Reporting API's POST streams are checked below. */

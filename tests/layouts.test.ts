@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { ADDED_ATTRIBUTE, ADDED_RELATIONSHIP } from '../src/simulator/api/layout.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { builtInStreams } from '../src/streams/registry.js';
-import { discover } from '../src/tap/catalog.js';
-import { relationshipField } from '../src/tap/records.js';
+import { discover } from '../src/tap/singer/catalog.js';
+import { relationshipField } from '../src/tap/engine/records.js';
 import { E2eWorkspace, keyOf, SIM_KEY, type E2eRun, type Row } from './helpers/e2e.js';
 
 const ADDED = [ADDED_ATTRIBUTE, relationshipField(ADDED_RELATIONSHIP)];

@@ -2,7 +2,7 @@
 // that add up to what it sent and requested, progress lines on a long stream, and neither when told not to.
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
-import type { MetricPoint } from '../src/tap/metrics.js';
+import type { MetricPoint } from '../src/tap/singer/metrics.js';
 import { E2eWorkspace, SIM_KEY, type E2eRun } from './helpers/e2e.js';
 import { catalogOf } from './helpers/reliability.js';
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { builtInStreams } from '../src/streams/registry.js';
-import { discover } from '../src/tap/catalog.js';
+import { discover } from '../src/tap/singer/catalog.js';
 import { E2eWorkspace, settle, SIM_KEY, truth, type E2eRun } from './helpers/e2e.js';
 
 const CHILDREN = ['campaign_messages', 'flow_actions', 'flow_messages'] as const;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { builtInStreams } from '../src/streams/registry.js';
-import { CONFIG_SCHEMA, settingsDescription } from '../src/tap/config.js';
+import { CONFIG_SCHEMA, settingsDescription } from '../src/tap/config/config.js';
 
 const readme = readFileSync('README.md', 'utf8');
 

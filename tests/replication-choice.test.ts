@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { builtInStreams } from '../src/streams/registry.js';
-import { discover, selectionOf, type Catalog } from '../src/tap/catalog.js';
-import { ConfigError } from '../src/tap/errors.js';
+import { discover, selectionOf, type Catalog } from '../src/tap/singer/catalog.js';
+import { ConfigError } from '../src/tap/shared/errors.js';
 import { canonical, E2eWorkspace, SIM_KEY, truth, type E2eRun } from './helpers/e2e.js';
 import { catalogOfStreams } from './helpers/tap-files.js';
 

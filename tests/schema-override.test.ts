@@ -3,8 +3,8 @@
 // one line naming the stream and the property (exit 2), before any request.
 import assert from 'node:assert/strict';
 import nock from 'nock';
-import { overriddenSchema } from '../src/tap/schema-override.js';
-import { ConfigError } from '../src/tap/errors.js';
+import { overriddenSchema } from '../src/tap/singer/schema-override.js';
+import { ConfigError } from '../src/tap/shared/errors.js';
 import { API_KEY, FakeKlaviyo } from './helpers/fake-klaviyo.js';
 import { BASE_CONFIG, runTap } from './helpers/run-tap.js';
 import { catalogOfStreams } from './helpers/tap-files.js';

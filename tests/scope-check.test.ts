@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { ENDPOINTS } from '../src/generated/endpoints.js';
 import type { EndpointFacts } from '../src/tap/http/endpoint-facts.js';
-import { probeUrl } from '../src/tap/scopes.js';
+import { probeUrl } from '../src/tap/account/scopes.js';
 import { API_KEY, BASE } from './helpers/fake-klaviyo.js';
 import { BASE_CONFIG, catalogSelecting, runTap } from './helpers/run-tap.js';
 

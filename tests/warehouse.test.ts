@@ -8,7 +8,7 @@ import addFormatsModule from 'ajv-formats';
 import { schemaOwners } from '../scripts/generate.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { builtInStreams } from '../src/streams/registry.js';
-import { discover } from '../src/tap/catalog.js';
+import { discover } from '../src/tap/singer/catalog.js';
 import { E2eWorkspace, STREAMS, fullCatalog } from './helpers/e2e.js';
 import { schemaProblems } from './helpers/warehouse.js';
 

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { TAP_BIN } from '../scripts/lib/processes.js';
 import { startSimulator } from '../src/simulator/server.js';
-import { MessageWriter } from '../src/tap/messages.js';
-import { PortOutput, type ToMain, type ToWorker } from '../src/tap/worker-bridge.js';
+import { MessageWriter } from '../src/tap/singer/messages.js';
+import { PortOutput, type ToMain, type ToWorker } from '../src/tap/cli/worker-bridge.js';
 import { SIM_KEY, truth } from './helpers/e2e.js';
 import { catalogOfStreams, CHILD_ENV, TapFiles } from './helpers/tap-files.js';
 

@@ -1,8 +1,8 @@
 // docs/streams/<stream>.md: one page per stream, from the registry and the facts generated from the spec (like
 // the README table): key, replication, parent, scopes, rate tier and page size, what a run costs in requests,
 // and what a record deleted in Klaviyo becomes in the warehouse.
-import { aboutRevision } from '../../src/tap/about.js';
-import type { KlaviyoStream, ParentSpec } from '../../src/tap/stream.js';
+import { aboutRevision } from '../../src/tap/cli/about.js';
+import type { KlaviyoStream, ParentSpec } from '../../src/tap/engine/stream.js';
 
 export const DOCS_DIR = 'docs/streams';
 

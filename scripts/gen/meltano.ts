@@ -2,9 +2,9 @@
 // (meltano-hub/tap-klaviyo.yml) and the example project (meltano.yml), both with every setting's Meltano `kind`,
 // label, description and default, the capabilities and the `test` command. Written as YAML whose scalars are JSON
 // (a YAML subset), so no YAML library is needed to write them.
-import { aboutJson, CAPABILITIES, PACKAGE } from '../../src/tap/about.js';
-import { envName } from '../../src/tap/config.js';
-import type { KlaviyoStream } from '../../src/tap/stream.js';
+import { aboutJson, CAPABILITIES, PACKAGE } from '../../src/tap/cli/about.js';
+import { envName } from '../../src/tap/config/config.js';
+import type { KlaviyoStream } from '../../src/tap/engine/stream.js';
 
 export const HUB_FILE = 'meltano-hub/tap-klaviyo.yml';
 export const PROJECT_FILE = 'meltano.yml';

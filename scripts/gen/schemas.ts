@@ -12,10 +12,10 @@
 // - a union of scalars collapses to one type (number when it admits a number, else string);
 // - every field but the keys may be null, and enums become descriptions, so a new enum value or an unexpected
 //   null never stops a pipeline.
-import { relationshipField } from '../../src/tap/records.js';
-import { OVERFLOW_FIELD, OVERFLOW_SCHEMA } from '../../src/tap/fit.js';
-import { NESTED_DATETIME_PATTERN } from '../../src/tap/json.js';
-import type { KlaviyoStream } from '../../src/tap/stream.js';
+import { relationshipField } from '../../src/tap/engine/records.js';
+import { OVERFLOW_FIELD, OVERFLOW_SCHEMA } from '../../src/tap/singer/fit.js';
+import { NESTED_DATETIME_PATTERN } from '../../src/tap/shared/json.js';
+import type { KlaviyoStream } from '../../src/tap/engine/stream.js';
 import { collectionItemSchema, deref, isObject, mergeAllOf, type Json, type JsonObject, type Spec } from './spec.js';
 
 /** Nested objects below a column that keep typed properties; deeper structures are one JSON value. */

@@ -4,7 +4,7 @@
 // The generated functions are ajv's own code, so verdicts, errors and filled-in defaults are the same.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { AJV_OPTIONS } from '../../src/tap/json.js';
+import { AJV_OPTIONS } from '../../src/tap/shared/json.js';
 
 export const VALIDATORS_FILE = 'src/generated/validators.ts';
 

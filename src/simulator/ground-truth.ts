@@ -8,8 +8,8 @@ import { aggregateTruthRecords, REPORT_STREAMS, reportTruthRecords } from './rep
 import type { MembersTable } from './world/members.js';
 import type { World } from './world/world.js';
 import { builtInStreams, METRIC_STREAMS } from '../streams/registry.js';
-import { streamSchema } from '../tap/catalog.js';
-import { datetimePaths } from '../tap/fit.js';
+import { streamSchema } from '../tap/singer/catalog.js';
+import { datetimePaths } from '../tap/singer/fit.js';
 
 export type GroundTruthRecord = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_accounts
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** The account the key belongs to: one row (timezone, currency, sender details), so records can be attributed. */
 export class Accounts extends KlaviyoStream {

@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/query_campaign_values
-import { f } from '../tap/filters.js';
+import { f } from '../tap/engine/filters.js';
 import { ValuesReportStream, type DataProbe, type ReportWindow } from './report-stream.js';
 
 /** Campaign performance per campaign message and channel over the report timeframe (Reporting API). */

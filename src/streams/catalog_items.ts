@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_catalog_items
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** Catalog items (no updated filter: full table) */
 export class CatalogItems extends KlaviyoStream {

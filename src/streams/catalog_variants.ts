@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_catalog_variants
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** Catalog variants (no updated filter: full table) */
 export class CatalogVariants extends KlaviyoStream {

@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_coupons
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** Coupons (no time field: full table) */
 export class Coupons extends KlaviyoStream {

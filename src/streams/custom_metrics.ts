@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_custom_metrics
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** Custom metrics (combinations of metrics). No filter or sort exists: full table. */
 export class CustomMetrics extends KlaviyoStream {

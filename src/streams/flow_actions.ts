@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_flow_actions_for_flow
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 import { FLOWS_PARENT } from './flows.js';
 
 /** The actions (steps) of every flow, archived flows included: one partition per flow, incremental on `updated`. */

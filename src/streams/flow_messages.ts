@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_flow_action_messages
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 import { FLOWS_PARENT } from './flows.js';
 
 /** The messages of every flow action (flows -> actions -> messages): one partition per action. */

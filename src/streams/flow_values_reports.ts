@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/query_flow_values
-import { f } from '../tap/filters.js';
+import { f } from '../tap/engine/filters.js';
 import { ValuesReportStream, type DataProbe } from './report-stream.js';
 
 /** Flow performance per flow message and channel over the report timeframe (Reporting API). */

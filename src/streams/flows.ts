@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_flows
-import { KlaviyoStream, type ParentSpec } from '../tap/stream.js';
+import { KlaviyoStream, type ParentSpec } from '../tap/engine/stream.js';
 import { TAG_FIELDS, TAG_IDS } from './tagged.js';
 
 /** Flows as the parent (or grandparent) of a child stream: archived ones listed too. */

@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/query_form_values
-import { f } from '../tap/filters.js';
+import { f } from '../tap/engine/filters.js';
 import { ValuesReportStream, type DataProbe, type ReportWindow } from './report-stream.js';
 
 /** Sign-up form performance per form over the report timeframe (Reporting API). */

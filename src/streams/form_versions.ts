@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_versions_for_form
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** The versions (A/B variations) of every sign-up form: one partition per form, incremental on `updated_at`. */
 export class FormVersions extends KlaviyoStream {

@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_forms
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** Sign-up forms */
 export class Forms extends KlaviyoStream {

@@ -1,11 +1,11 @@
 // Profiles suppressed from email marketing: /api/profiles filtered on the suppression
 // (https://developers.klaviyo.com/en/reference/get_profiles), the replacement of v1 /people/exclusions.
 import type { GlobalExclusionsRecord } from '../generated/records.js';
-import { f, type Filter } from '../tap/filters.js';
+import { f, type Filter } from '../tap/engine/filters.js';
 import type { Resource } from '../tap/http/http.js';
-import type { SingerRecord } from '../tap/messages.js';
-import { KlaviyoStream, type Partition, type StreamRuntime } from '../tap/stream.js';
-import { toMicros } from '../tap/time.js';
+import type { SingerRecord } from '../tap/singer/messages.js';
+import { KlaviyoStream, type Partition, type StreamRuntime } from '../tap/engine/stream.js';
+import { toMicros } from '../tap/shared/time.js';
 
 const REASONS = ['HARD_BOUNCE', 'INVALID_EMAIL', 'SPAM_COMPLAINT', 'UNSUBSCRIBE', 'USER_SUPPRESSED'] as const;
 const SUPPRESSION = 'subscriptions.email.marketing.suppression';

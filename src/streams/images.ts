@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_images
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** Images in the asset library */
 export class Images extends KlaviyoStream {

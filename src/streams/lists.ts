@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_lists
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 import { TAG_FIELDS, TAG_IDS } from './tagged.js';
 
 /** Lists; the API filters `updated` with greater-than only, so the engine overlaps one second and dedupes. */

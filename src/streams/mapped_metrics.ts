@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_mapped_metrics
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** Which metric or custom metric Klaviyo uses for revenue, viewed product, ... No filter or sort exists: full table. */
 export class MappedMetrics extends KlaviyoStream {

@@ -2,10 +2,10 @@
 import { METRIC_AGGREGATES } from '../generated/reports.js';
 import type { EndpointFacts } from '../tap/http/endpoint-facts.js';
 import type { JsonApiDocument } from '../tap/http/http.js';
-import type { SingerRecord } from '../tap/messages.js';
-import { accountNames } from '../tap/account-names.js';
-import { KlaviyoStream, type Partition, type StreamRuntime } from '../tap/stream.js';
-import { fromMicros } from '../tap/time.js';
+import type { SingerRecord } from '../tap/singer/messages.js';
+import { accountNames } from '../tap/account/account-names.js';
+import { KlaviyoStream, type Partition, type StreamRuntime } from '../tap/engine/stream.js';
+import { fromMicros } from '../tap/shared/time.js';
 import type { ReportWindow } from './report-stream.js';
 
 /** Per metric and UTC day: how many events (`count`), profiles (`unique`) and their summed value (`sum_value`). */

@@ -1,7 +1,7 @@
 // Events of one Klaviyo metric, found by name: https://developers.klaviyo.com/en/reference/get_events
-import { accountNames, type MetricLookup } from '../tap/account-names.js';
-import { f, type Filter } from '../tap/filters.js';
-import type { Partition, StreamRuntime } from '../tap/stream.js';
+import { accountNames, type MetricLookup } from '../tap/account/account-names.js';
+import { f, type Filter } from '../tap/engine/filters.js';
+import type { Partition, StreamRuntime } from '../tap/engine/stream.js';
 import { Events } from './events.js';
 
 /**

@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_properties_for_metric
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** The event properties Klaviyo has seen for each metric: one partition per metric, no time field (full table). */
 export class MetricProperties extends KlaviyoStream {

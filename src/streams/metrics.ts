@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_metrics
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** Every metric (event type) of the account. No time filter exists: full table. */
 export class Metrics extends KlaviyoStream {

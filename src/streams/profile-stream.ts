@@ -3,7 +3,7 @@
 // applies when predictive analytics are requested.
 import type { BudgetKey } from '../tap/http/http.js';
 import { budgetOf } from '../tap/http/endpoint-facts.js';
-import { KlaviyoStream, type ParentSpec, type StreamRuntime } from '../tap/stream.js';
+import { KlaviyoStream, type ParentSpec, type StreamRuntime } from '../tap/engine/stream.js';
 
 /** Klaviyo: requesting predictive_analytics drops these endpoints to 10/s and 150/m. */
 const PREDICTIVE_TIER = { perSecond: 10, perMinute: 150 };

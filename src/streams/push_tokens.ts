@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_push_tokens
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** Mobile push tokens of profiles. No time filter and no sort exist: full table. */
 export class PushTokens extends KlaviyoStream {

@@ -1,5 +1,5 @@
 // Every stream the tap has. Adding a stream: one class file, its schema (npm run generate), one line here.
-import type { KlaviyoStream } from '../tap/stream.js';
+import type { KlaviyoStream } from '../tap/engine/stream.js';
 import { CampaignMessages } from './campaign_messages.js';
 import { Campaigns } from './campaigns.js';
 import { FlowMessages } from './flow_messages.js';

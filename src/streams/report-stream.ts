@@ -3,13 +3,13 @@
 // (planning under the daily quota, posting, state) is src/tap/reports/reports.ts; a report stream is data plus its body.
 import { REPORTS } from '../generated/reports.js';
 import type { EndpointFacts } from '../tap/http/endpoint-facts.js';
-import type { Filter } from '../tap/filters.js';
+import type { Filter } from '../tap/engine/filters.js';
 import type { JsonApiDocument } from '../tap/http/http.js';
-import type { SingerRecord } from '../tap/messages.js';
+import type { SingerRecord } from '../tap/singer/messages.js';
 import { CONVERSION_STATISTICS, type ReportFacts } from '../tap/reports/report-facts.js';
-import { accountNames, type ConversionChoice } from '../tap/account-names.js';
-import { KlaviyoStream, type StreamRuntime } from '../tap/stream.js';
-import { fromMicros } from '../tap/time.js';
+import { accountNames, type ConversionChoice } from '../tap/account/account-names.js';
+import { KlaviyoStream, type StreamRuntime } from '../tap/engine/stream.js';
+import { fromMicros } from '../tap/shared/time.js';
 
 /** One request's time range [start, end), in microseconds (whole UTC days). */
 export interface ReportWindow {

@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_reviews
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /**
  * Product and store reviews. Full table: the API filters on `created` only (not `updated`), and a review changes

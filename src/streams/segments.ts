@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_segments
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 import { TAG_FIELDS, TAG_IDS } from './tagged.js';
 
 /** Segments with their definitions; `updated` is greater-than only, like lists. */

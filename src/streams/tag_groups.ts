@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_tag_groups
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** Tag groups (no time field: full table) */
 export class TagGroups extends KlaviyoStream {

@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_tags
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** Tags (no time field: full table) */
 export class Tags extends KlaviyoStream {

@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_templates
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** Email templates with their HTML and text */
 export class Templates extends KlaviyoStream {

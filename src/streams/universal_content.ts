@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_all_universal_content
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** Universal content blocks shared by templates */
 export class UniversalContent extends KlaviyoStream {

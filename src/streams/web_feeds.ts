@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_web_feeds
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** Web feeds used in templates */
 export class WebFeeds extends KlaviyoStream {

@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/get_webhooks
-import { KlaviyoStream } from '../tap/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
 
 /** Webhooks of the account. No filter, sort or page size exists: full table, one request. */
 export class Webhooks extends KlaviyoStream {

@@ -8,8 +8,8 @@ import { MetricAggregates } from '../../src/streams/metric_aggregates.js';
 import { MetricEvents } from '../../src/streams/metric_events.js';
 import { ReportStream } from '../../src/streams/report-stream.js';
 import { allStreams } from '../../src/streams/registry.js';
-import { defaultSelection } from '../../src/tap/catalog.js';
-import type { KlaviyoStream } from '../../src/tap/stream.js';
+import { defaultSelection } from '../../src/tap/singer/catalog.js';
+import type { KlaviyoStream } from '../../src/tap/engine/stream.js';
 import { canonical, truth, type E2eRun, type Row } from './e2e.js';
 
 /** Reporting API streams cover this many days: one request per endpoint (a series window is at most 60 days). */

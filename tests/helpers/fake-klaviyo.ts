@@ -3,7 +3,7 @@
 // log of every request. (The full simulator in src/simulator is used by the end-to-end tests.)
 import nock from 'nock';
 import { ENDPOINTS } from '../../src/generated/endpoints.js';
-import { toMicros } from '../../src/tap/time.js';
+import { toMicros } from '../../src/tap/shared/time.js';
 
 export interface FakeResource {
   type: string;

@@ -5,11 +5,11 @@ import { parseJsonApiBody } from '../../src/tap/http/body.js';
 import type { Resource } from '../../src/tap/http/http.js';
 import { LeanResources, parseJsonApiPage, type PageReader } from '../../src/tap/http/lean-page.js';
 import { toPage, type Page } from '../../src/tap/http/paginate.js';
-import { schemaProperties, streamSchema } from '../../src/tap/catalog.js';
-import { RenderedRecord } from '../../src/tap/records.js';
-import { selectStreams } from '../../src/tap/selection.js';
-import type { StreamRuntime } from '../../src/tap/stream.js';
-import { toMicros } from '../../src/tap/time.js';
+import { schemaProperties, streamSchema } from '../../src/tap/singer/catalog.js';
+import { RenderedRecord } from '../../src/tap/engine/records.js';
+import { selectStreams } from '../../src/tap/singer/selection.js';
+import type { StreamRuntime } from '../../src/tap/engine/stream.js';
+import { toMicros } from '../../src/tap/shared/time.js';
 import { Events } from '../../src/streams/events.js';
 import { API } from './api-event.js';
 

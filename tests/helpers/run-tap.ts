@@ -4,8 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { run } from '../../src/tap/cli.js';
-import { setLogSink } from '../../src/tap/log.js';
+import { run } from '../../src/tap/cli/cli.js';
+import { setLogSink } from '../../src/tap/shared/log.js';
 import { API_KEY, BASE } from './fake-klaviyo.js';
 
 export interface TapRun {

@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { discover, type Catalog } from '../../src/tap/catalog.js';
+import { discover, type Catalog } from '../../src/tap/singer/catalog.js';
 import { STREAMS } from './e2e.js';
 
 export { CHILD_ENV } from './child-env.js';

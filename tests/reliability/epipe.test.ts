@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { TAP_BIN } from '../../scripts/lib/processes.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js';
-import { toMicros } from '../../src/tap/time.js';
+import { toMicros } from '../../src/tap/shared/time.js';
 import { E2eWorkspace, SIM_KEY, STREAMS, truth, type Row } from '../helpers/e2e.js';
 import { assertComplete, assertNoSecret, catalogOf, covers, sumTallies, tally, tapConfig, type StateValue, type Tally } from '../helpers/reliability.js';
 import { report } from './report.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { simGet } from '../../src/simulator/client.js';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
-import { toMicros } from '../../src/tap/time.js';
+import { toMicros } from '../../src/tap/shared/time.js';
 import { E2eWorkspace, settle, SIM_KEY, STREAMS, truth, type E2eRun, type Row } from '../helpers/e2e.js';
 import {
   assertComplete,

@@ -4,7 +4,7 @@
 // With lookback_days 0 they are knowingly not picked up: shown and counted here, not asserted as a feature.
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
-import { MICROS_PER_DAY, toMicros } from '../../src/tap/time.js';
+import { MICROS_PER_DAY, toMicros } from '../../src/tap/shared/time.js';
 import { E2eWorkspace, SIM_KEY, truth, type E2eRun, type Row } from '../helpers/e2e.js';
 import { assertComplete, assertNoSecret, bookmarkValues, catalogOf, secondsAgo, sumTallies, tally, type StateValue } from '../helpers/reliability.js';
 import { report } from './report.js';

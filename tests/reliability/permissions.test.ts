@@ -1,13 +1,13 @@
 // Scenario 8, permissions: a bad key (401) and keys lacking a scope (403, keys added with only some scopes).
 // A sync whose catalog selects a stream the key cannot read stops before anything is written (the scope check,
-// src/tap/scopes.ts) with one clear line naming that stream and the missing scope, exit 3; a catalog the key can
+// src/tap/account/scopes.ts) with one clear line naming that stream and the missing scope, exit 3; a catalog the key can
 // read syncs fully; `--test` checks the selected streams' scopes the same way and says what is missing on its one
 // line. The key never shows in the output. More of the check (several scopes, child streams, missing_scopes
 // "skip", a scope removed during the run): reliability/scopes.test.ts.
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { ENDPOINTS } from '../../src/generated/endpoints.js';
-import { toMicros } from '../../src/tap/time.js';
+import { toMicros } from '../../src/tap/shared/time.js';
 import { E2eWorkspace, SIM_KEY, truth } from '../helpers/e2e.js';
 import { assertComplete, assertNoSecret, catalogOf, lastLine, runWithArgs, tally } from '../helpers/reliability.js';
 import { report } from './report.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
-import { toMicros } from '../../src/tap/time.js';
+import { toMicros } from '../../src/tap/shared/time.js';
 import { E2eWorkspace, SIM_KEY, truth } from '../helpers/e2e.js';
 import { assertComplete, assertNoSecret, catalogOf, lastLine, runWithArgs, tally } from '../helpers/reliability.js';
 import { report } from './report.js';

@@ -4,7 +4,7 @@
 // Nothing may be lost and nothing sent twice.
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
-import { toMicros } from '../../src/tap/time.js';
+import { toMicros } from '../../src/tap/shared/time.js';
 import { E2eWorkspace, SIM_KEY, truth, type Row } from '../helpers/e2e.js';
 import { assertComplete, assertNoSecret, catalogOf, secondsAgo, sentRecords, stateLines, tally, type Bookmark } from '../helpers/reliability.js';
 import { report } from './report.js';

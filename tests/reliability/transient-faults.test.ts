@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js';
 import type { SimulatorStats } from '../../src/simulator/http/stats.js';
-import { toMicros } from '../../src/tap/time.js';
+import { toMicros } from '../../src/tap/shared/time.js';
 import { E2eWorkspace, SIM_KEY, STREAMS, truth, type Row } from '../helpers/e2e.js';
 import {
   assertComplete,

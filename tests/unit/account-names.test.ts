@@ -1,4 +1,4 @@
-// Names looked up in the account (src/tap/account-names.ts): a metric under its current or an earlier name, several
+// Names looked up in the account (src/tap/account/account-names.ts): a metric under its current or an earlier name, several
 // metrics of one name, the conversion metric (set or default, by name or id, a stand-in when the default is absent),
 // the checks before any stream starts (one warning per case, a config error for a name the user set), and the engine
 // rule that a stream receiving resources and making no record warns once.
@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import nock from 'nock';
 import { MetricEvents } from '../../src/streams/metric_events.js';
 import { allStreams } from '../../src/streams/registry.js';
-import { AccountNames, checkAccountNames, namesOf, type MetricEntry } from '../../src/tap/account-names.js';
-import { discover } from '../../src/tap/catalog.js';
-import { ConfigError } from '../../src/tap/errors.js';
-import { setLogSink } from '../../src/tap/log.js';
-import type { TapConfig } from '../../src/tap/config.js';
-import type { StreamRuntime } from '../../src/tap/stream.js';
+import { AccountNames, checkAccountNames, namesOf, type MetricEntry } from '../../src/tap/account/account-names.js';
+import { discover } from '../../src/tap/singer/catalog.js';
+import { ConfigError } from '../../src/tap/shared/errors.js';
+import { setLogSink } from '../../src/tap/shared/log.js';
+import type { TapConfig } from '../../src/tap/config/config.js';
+import type { StreamRuntime } from '../../src/tap/engine/stream.js';
 import { BASE } from '../helpers/fake-klaviyo.js';
 import { BASE_CONFIG, catalogSelecting, runTap } from '../helpers/run-tap.js';
 import { answerScopeCheck } from '../helpers/scope-check.js';

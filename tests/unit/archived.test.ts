@@ -2,12 +2,12 @@
 // and when a side is read in full (the clock each side keeps in the state).
 import assert from 'node:assert/strict';
 import { builtInStreams } from '../../src/streams/registry.js';
-import { fullReadDue, noteFullRead, readFilters, readPartitions } from '../../src/tap/archived.js';
-import type { TapConfig } from '../../src/tap/config.js';
-import { renderFilters } from '../../src/tap/filters.js';
-import { StateStore } from '../../src/tap/state.js';
-import type { KlaviyoStream, Partition, StreamRuntime } from '../../src/tap/stream.js';
-import { fromMicros, MICROS_PER_DAY, toMicros } from '../../src/tap/time.js';
+import { fullReadDue, noteFullRead, readFilters, readPartitions } from '../../src/tap/engine/archived.js';
+import type { TapConfig } from '../../src/tap/config/config.js';
+import { renderFilters } from '../../src/tap/engine/filters.js';
+import { StateStore } from '../../src/tap/state/state.js';
+import type { KlaviyoStream, Partition, StreamRuntime } from '../../src/tap/engine/stream.js';
+import { fromMicros, MICROS_PER_DAY, toMicros } from '../../src/tap/shared/time.js';
 
 const stream = (name: string): KlaviyoStream => {
   const found = builtInStreams().find((s) => s.name === name);

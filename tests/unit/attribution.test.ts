@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Events } from '../../src/streams/events.js';
 import type { Resource } from '../../src/tap/http/http.js';
 import type { Page } from '../../src/tap/http/paginate.js';
-import type { StreamRuntime } from '../../src/tap/stream.js';
+import type { StreamRuntime } from '../../src/tap/engine/stream.js';
 
 const stream = new Events();
 const page: Page = { data: [], included: new Map(), url: '/api/events', hasNext: false };

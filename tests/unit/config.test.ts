@@ -1,8 +1,8 @@
 // loadConfig: defaults, the key from the environment, base_url rules; checkStreamNames.
 import assert from 'node:assert/strict';
 import { builtInStreams } from '../../src/streams/registry.js';
-import { API_KEY_ENV, checkStreamNames, CONFIG_SCHEMA, loadConfig, settingsDescription, type TapConfig } from '../../src/tap/config.js';
-import { ConfigError } from '../../src/tap/errors.js';
+import { API_KEY_ENV, checkStreamNames, CONFIG_SCHEMA, loadConfig, settingsDescription, type TapConfig } from '../../src/tap/config/config.js';
+import { ConfigError } from '../../src/tap/shared/errors.js';
 import { API_KEY } from '../helpers/fake-klaviyo.js';
 import { tempFile } from '../helpers/temp-files.js';
 

@@ -2,12 +2,12 @@
 // the datetime paths did, on every committed stream schema, for valid records and for every value of the wrong
 // kind at every level (top-level fields, nested objects, array items).
 import assert from 'node:assert/strict';
-import { streamSchema } from '../../src/tap/catalog.js';
-import { compileConform } from '../../src/tap/conform.js';
-import { datetimePaths, RecordShaper } from '../../src/tap/fit.js';
-import { isDateTime, newAjv } from '../../src/tap/json.js';
-import type { JsonSchema } from '../../src/tap/messages.js';
-import { commonUtc, normalizeDatetime } from '../../src/tap/time.js';
+import { streamSchema } from '../../src/tap/singer/catalog.js';
+import { compileConform } from '../../src/tap/singer/conform.js';
+import { datetimePaths, RecordShaper } from '../../src/tap/singer/fit.js';
+import { isDateTime, newAjv } from '../../src/tap/shared/json.js';
+import type { JsonSchema } from '../../src/tap/singer/messages.js';
+import { commonUtc, normalizeDatetime } from '../../src/tap/shared/time.js';
 import { allStreams } from '../../src/streams/registry.js';
 
 type Json = unknown;

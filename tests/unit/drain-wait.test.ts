@@ -2,7 +2,7 @@
 // listener per waiting page is memory held for nothing), and every one of them goes on once stdout drains.
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { MessageWriter } from '../../src/tap/messages.js';
+import { MessageWriter } from '../../src/tap/singer/messages.js';
 
 describe('MessageWriter waiting for drain', () => {
   it('shares one drain listener among 40 waiting writers, and all of them resume in order', async () => {

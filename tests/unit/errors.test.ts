@@ -1,6 +1,6 @@
 // The one table mapping an HTTP status to what the tap does about it (see ENDPOINTS.md "Status codes").
 import assert from 'node:assert/strict';
-import { actionForStatus, AuthError, ConfigError, describeError, FatalApiError, SkippableError, type StatusAction } from '../../src/tap/errors.js';
+import { actionForStatus, AuthError, ConfigError, describeError, FatalApiError, SkippableError, type StatusAction } from '../../src/tap/shared/errors.js';
 
 describe('errors', () => {
   describe('actionForStatus', () => {

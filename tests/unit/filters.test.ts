@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { ENDPOINTS } from '../../src/generated/endpoints.js';
 import type { EndpointFacts } from '../../src/tap/http/endpoint-facts.js';
-import { disallowedFilters, f, renderFilter, renderFilters, type Filter } from '../../src/tap/filters.js';
-import { toMicros } from '../../src/tap/time.js';
+import { disallowedFilters, f, renderFilter, renderFilters, type Filter } from '../../src/tap/engine/filters.js';
+import { toMicros } from '../../src/tap/shared/time.js';
 import { parseFilter } from '../helpers/fake-klaviyo.js';
 
 function micros(iso: string): number {

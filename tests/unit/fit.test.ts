@@ -1,9 +1,9 @@
 // RecordShaper: the fast path (select, datetimes in UTC, validate) and the slow path for values that do not fit.
 import assert from 'node:assert/strict';
-import { RecordValidationError } from '../../src/tap/errors.js';
-import { RecordShaper, OVERFLOW_FIELD, OVERFLOW_SCHEMA, datetimePaths, type MismatchPolicy } from '../../src/tap/fit.js';
-import { newAjv } from '../../src/tap/json.js';
-import type { JsonSchema } from '../../src/tap/messages.js';
+import { RecordValidationError } from '../../src/tap/shared/errors.js';
+import { RecordShaper, OVERFLOW_FIELD, OVERFLOW_SCHEMA, datetimePaths, type MismatchPolicy } from '../../src/tap/singer/fit.js';
+import { newAjv } from '../../src/tap/shared/json.js';
+import type { JsonSchema } from '../../src/tap/singer/messages.js';
 
 const SCHEMA: JsonSchema = {
   type: 'object',

@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import { KlaviyoClient } from '../../src/tap/http/http.js';
-import { setLogSink } from '../../src/tap/log.js';
-import { Metrics, metricsEnabled, type MetricPoint } from '../../src/tap/metrics.js';
-import { duration, Progress, progressLine, type ProgressSource } from '../../src/tap/progress.js';
-import { revisionGoneHint, revisionLifecycle, revisionWarning } from '../../src/tap/revision.js';
+import { setLogSink } from '../../src/tap/shared/log.js';
+import { Metrics, metricsEnabled, type MetricPoint } from '../../src/tap/singer/metrics.js';
+import { duration, Progress, progressLine, type ProgressSource } from '../../src/tap/engine/progress.js';
+import { revisionGoneHint, revisionLifecycle, revisionWarning } from '../../src/tap/config/revision.js';
 
 function points(lines: string[]): MetricPoint[] {
   return lines.map((l) => {

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
-import { isUtcDateTime, newAjv } from '../../src/tap/json.js';
-import { MessageWriter } from '../../src/tap/messages.js';
-import { toMicros } from '../../src/tap/time.js';
+import { isUtcDateTime, newAjv } from '../../src/tap/shared/json.js';
+import { MessageWriter } from '../../src/tap/singer/messages.js';
+import { toMicros } from '../../src/tap/shared/time.js';
 
 const DATETIMES = [
   '2024-01-01T00:00:00Z', '2024-01-01T00:00:00.5Z', '2024-01-01T00:00:00.123456Z', '2024-01-01T00:00:00.1234567Z',

@@ -2,11 +2,11 @@
 // saves; parentListings: the listings made for it.
 import assert from 'node:assert/strict';
 import { builtInStreams } from '../../src/streams/registry.js';
-import type { TapConfig } from '../../src/tap/config.js';
-import { EVERY_PARENT, parentListings, parentScope } from '../../src/tap/parents.js';
-import { StateStore, type ParentBookmark } from '../../src/tap/state.js';
-import { KlaviyoStream } from '../../src/tap/stream.js';
-import { fromMicros, MICROS_PER_DAY, toMicros } from '../../src/tap/time.js';
+import type { TapConfig } from '../../src/tap/config/config.js';
+import { EVERY_PARENT, parentListings, parentScope } from '../../src/tap/engine/parents.js';
+import { StateStore, type ParentBookmark } from '../../src/tap/state/state.js';
+import { KlaviyoStream } from '../../src/tap/engine/stream.js';
+import { fromMicros, MICROS_PER_DAY, toMicros } from '../../src/tap/shared/time.js';
 
 const stream = builtInStreams().find((s) => s.name === 'flow_messages');
 const lists = builtInStreams().find((s) => s.name === 'list_members');

@@ -2,10 +2,10 @@
 // the bookmark that only advances over what has been written.
 import assert from 'node:assert/strict';
 import { builtInStreams } from '../../src/streams/registry.js';
-import { renderFilters } from '../../src/tap/filters.js';
-import { BookmarkTracker, handOff, MIN_PART, newWindow, PageDensity, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from '../../src/tap/replication.js';
-import type { KlaviyoStream } from '../../src/tap/stream.js';
-import { toMicros } from '../../src/tap/time.js';
+import { renderFilters } from '../../src/tap/engine/filters.js';
+import { BookmarkTracker, handOff, MIN_PART, newWindow, PageDensity, planReplication, splitTail, splittable, windowFilters, type ReplicationPlan, type Window } from '../../src/tap/engine/replication.js';
+import type { KlaviyoStream } from '../../src/tap/engine/stream.js';
+import { toMicros } from '../../src/tap/shared/time.js';
 
 const S = 1_000_000;
 const T0 = toMicros('2024-01-01T00:00:00Z') ?? 0;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { Ajv } from 'ajv';
-import { newAjv, readSchemaFile, SCHEMAS_DIR } from '../../src/tap/json.js';
+import { newAjv, readSchemaFile, SCHEMAS_DIR } from '../../src/tap/shared/json.js';
 
 describe('committed schemas', () => {
   const files = readdirSync(SCHEMAS_DIR).filter((f) => f.endsWith('.json'));

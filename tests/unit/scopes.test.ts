@@ -1,16 +1,16 @@
-// The scope check before a sync (src/tap/scopes.ts): which request asks for which scope, what Klaviyo's answers
+// The scope check before a sync (src/tap/account/scopes.ts): which request asks for which scope, what Klaviyo's answers
 // say of each scope (its 403 detail may name the missing scopes, or say only "permission denied": both readings),
 // and the one message naming every stream the key cannot read.
 import assert from 'node:assert/strict';
 import { ENDPOINTS } from '../../src/generated/endpoints.js';
 import { METRIC_AGGREGATES, REPORTS } from '../../src/generated/reports.js';
 import { allStreams, builtInStreams } from '../../src/streams/registry.js';
-import { exitCodeFor } from '../../src/tap/cli.js';
-import { AuthError } from '../../src/tap/errors.js';
+import { exitCodeFor } from '../../src/tap/cli/cli.js';
+import { AuthError } from '../../src/tap/shared/errors.js';
 import type { EndpointFacts } from '../../src/tap/http/endpoint-facts.js';
-import { setLogSink } from '../../src/tap/log.js';
-import { MissingScopesError, planProbes, readableStreams, readEndpoints, scopesNamed, scopeStatus, shortfallsOf, shortfallText, type Answer, type ScopeCheck } from '../../src/tap/scopes.js';
-import type { KlaviyoStream } from '../../src/tap/stream.js';
+import { setLogSink } from '../../src/tap/shared/log.js';
+import { MissingScopesError, planProbes, readableStreams, readEndpoints, scopesNamed, scopeStatus, shortfallsOf, shortfallText, type Answer, type ScopeCheck } from '../../src/tap/account/scopes.js';
+import type { KlaviyoStream } from '../../src/tap/engine/stream.js';
 
 const STREAMS = builtInStreams();
 const stream = (name: string): KlaviyoStream => STREAMS.find((s) => s.name === name) ?? assert.fail(`no stream ${name}`);

@@ -1,8 +1,8 @@
 // StateStore (stream-level and per-partition bookmarks, Meltano's shape) and loadState's happy paths.
 import assert from 'node:assert/strict';
-import { ConfigError } from '../../src/tap/errors.js';
-import { StateStore, type TapState } from '../../src/tap/state.js';
-import { loadState } from '../../src/tap/state-file.js';
+import { ConfigError } from '../../src/tap/shared/errors.js';
+import { StateStore, type TapState } from '../../src/tap/state/state.js';
+import { loadState } from '../../src/tap/state/state-file.js';
 import { tempFile } from '../helpers/temp-files.js';
 
 const KEYS = new Map<string, string | null>([

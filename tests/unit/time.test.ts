@@ -1,7 +1,7 @@
 // Time tables: parsing to integer microseconds, formatting back as RFC 3339 UTC, normalising API datetimes,
 // and user dates (config/state) with luxon's fallback.
 import assert from 'node:assert/strict';
-import { daysToMicros, fromMicros, MICROS_PER_DAY, normalizeDatetime, parseUserDate, toMicros } from '../../src/tap/time.js';
+import { daysToMicros, fromMicros, MICROS_PER_DAY, normalizeDatetime, parseUserDate, toMicros } from '../../src/tap/shared/time.js';
 
 const JAN1 = Date.UTC(2024, 0, 1) * 1000; // 2024-01-01T00:00:00Z in microseconds
 const S = 1_000_000;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as generated from '../../src/generated/validators.js';
-import { newAjv, readSchemaFile, type Validator } from '../../src/tap/json.js';
+import { newAjv, readSchemaFile, type Validator } from '../../src/tap/shared/json.js';
 
 const BASE = { api_key: 'pk_test_validators_0000', start_date: '2024-01-01T00:00:00Z' };
 const EXAMPLE_CATALOG = JSON.parse(readFileSync(new URL('../../../catalog.example.json', import.meta.url), 'utf8')) as { streams: unknown[] };

@@ -3,13 +3,13 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { builtInStreams } from '../../src/streams/registry.js';
-import type { TapConfig } from '../../src/tap/config.js';
-import { ConfigError } from '../../src/tap/errors.js';
-import { MessageWriter } from '../../src/tap/messages.js';
-import { StateStore, type TapState } from '../../src/tap/state.js';
-import { loadState } from '../../src/tap/state-file.js';
-import { SeenKeys } from '../../src/tap/deletes.js';
-import { planVersion, schemaWithDeletes, seenKeys } from '../../src/tap/versions.js';
+import type { TapConfig } from '../../src/tap/config/config.js';
+import { ConfigError } from '../../src/tap/shared/errors.js';
+import { MessageWriter } from '../../src/tap/singer/messages.js';
+import { StateStore, type TapState } from '../../src/tap/state/state.js';
+import { loadState } from '../../src/tap/state/state-file.js';
+import { SeenKeys } from '../../src/tap/state/deletes.js';
+import { planVersion, schemaWithDeletes, seenKeys } from '../../src/tap/state/versions.js';
 import { tempFile } from '../helpers/temp-files.js';
 
 const NOW = 1_800_000_000_000;

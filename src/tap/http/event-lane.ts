@@ -12,10 +12,10 @@
 // - Fields come in the general path's order: id, the attributes as sent, the relationships' ids as sent, then the
 //   derived fields. Members the schema lacks are kept in `_overflow` (or dropped) as the shaper does, and reported
 //   through it (RenderedRecord.unknown); a name the record already has goes the general way.
-import type { JsonSchema, SingerRecord } from '../messages.js';
-import { RenderedRecord } from '../records.js';
-import type { Lane } from '../stream.js';
-import { commonMicros, commonZ } from '../time.js';
+import type { JsonSchema, SingerRecord } from '../singer/messages.js';
+import { RenderedRecord } from '../engine/records.js';
+import type { Lane } from '../engine/stream.js';
+import { commonMicros, commonZ } from '../shared/time.js';
 import { EVENT_ATTRIBUTES, EventSlots, TEXT } from './event-scan.js';
 import { textValues } from './event-text.js';
 import { reparsed, slotValues, unknownMembers, type EventValues } from './event-values.js';

@@ -1,7 +1,7 @@
 // What the events lane writes of an event, taken from where a reader found its members (event-scan.ts) or from the
 // text of the simulator's layout (event-text.ts): each string's value and JSON, everything else as JSON text; and the
 // JSON of members the schema lacks, as the general path would write them (unknownMembers).
-import { relationshipField } from '../records.js';
+import { relationshipField } from '../engine/records.js';
 import { F, FOUND, TEXT, UNKNOWN_SIZE } from './event-scan.js';
 import { canonicalText, writeWhole } from './json-canonical.js';
 

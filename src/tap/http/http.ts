@@ -2,10 +2,10 @@
 // 429/5xx/timeouts/resets/unreadable bodies, one rate budget per endpoint, and typed errors without secrets.
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import axiosRetryModule, { retryAfter, type AxiosRetry } from 'axios-retry';
-import { actionForStatus, AuthError, FatalApiError, QuotaExhaustedError, SkippableError, type ApiErrorDetail } from '../errors.js';
-import { log } from '../log.js';
-import type { RequestTimer } from '../metrics.js';
-import { revisionGoneHint } from '../revision.js';
+import { actionForStatus, AuthError, FatalApiError, QuotaExhaustedError, SkippableError, type ApiErrorDetail } from '../shared/errors.js';
+import { log } from '../shared/log.js';
+import type { RequestTimer } from '../singer/metrics.js';
+import { revisionGoneHint } from '../config/revision.js';
 import { decodeBody, parseJsonApi, parseJsonApiBody } from './body.js';
 import { parseJsonApiPage, type LeanDocument, type NewReader } from './lean-page.js';
 import { RateBudget, Semaphore, type Clock, type Tier, realClock } from './ratelimit.js';

@@ -1,6 +1,6 @@
 // Follows `links.next` verbatim (never re-adding parameters), only on the configured origin, with a loop guard.
-import { FatalApiError } from '../errors.js';
-import { log } from '../log.js';
+import { FatalApiError } from '../shared/errors.js';
+import { log } from '../shared/log.js';
 import type { BudgetKey, KlaviyoClient, PageDocument, Resource } from './http.js';
 import { LeanResources, type NewReader } from './lean-page.js';
 

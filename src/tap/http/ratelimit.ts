@@ -1,7 +1,7 @@
 // One request budget per Klaviyo endpoint (its burst and steady tier), shared by every stream that calls it,
 // plus one cap on requests in flight across the whole tap.
 import { performance } from 'node:perf_hooks';
-import { once } from '../concurrency.js';
+import { once } from '../shared/concurrency.js';
 
 const SECOND_MS = 1000;
 const MINUTE_MS = 60_000;

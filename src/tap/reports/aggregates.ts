@@ -2,15 +2,15 @@
 // days from the bookmark less `lookback_days` (whole days; late events change recent counts) or `start_date`, up
 // to today (midnight UTC, exclusive). Metrics run side by side within the endpoint's 3/s, 60/min.
 import type { MetricAggregates } from '../../streams/metric_aggregates.js';
-import { forEachConcurrent } from '../concurrency.js';
-import { log } from '../log.js';
+import { forEachConcurrent } from '../shared/concurrency.js';
+import { log } from '../shared/log.js';
 import { dayWindows, startOfDay, type RecordOptions } from './reports.js';
-import { labelled } from '../scopes.js';
+import { labelled } from '../account/scopes.js';
 import { budgetOf } from '../http/endpoint-facts.js';
-import type { StreamRuntime } from '../stream.js';
-import { writeRecords } from '../stream-run.js';
-import type { SelectedStream, StreamSummary, SyncDeps } from '../sync.js';
-import { fromMicros, MICROS_PER_DAY, parseUserDate, toMicros } from '../time.js';
+import type { StreamRuntime } from '../engine/stream.js';
+import { writeRecords } from '../engine/stream-run.js';
+import type { SelectedStream, StreamSummary, SyncDeps } from '../engine/sync.js';
+import { fromMicros, MICROS_PER_DAY, parseUserDate, toMicros } from '../shared/time.js';
 
 const METRICS_AT_ONCE = 3;
 

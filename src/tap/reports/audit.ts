@@ -3,14 +3,14 @@
 // days). Only whole UTC days inside a partition's synced range [lower, upper) are audited; a day the run covered
 // in part is named "partial, not audited". A failed audit is a warning: the sync itself stands.
 import { Events } from '../../streams/events.js';
-import { accountNames } from '../account-names.js';
+import { accountNames } from '../account/account-names.js';
 import { MetricAggregates } from '../../streams/metric_aggregates.js';
-import { forEachConcurrent } from '../concurrency.js';
-import { log, writeRaw } from '../log.js';
+import { forEachConcurrent } from '../shared/concurrency.js';
+import { log, writeRaw } from '../shared/log.js';
 import { dayWindows } from './reports.js';
 import { budgetOf } from '../http/endpoint-facts.js';
-import type { KlaviyoStream, StreamRuntime } from '../stream.js';
-import { daysToMicros, fromMicros, MICROS_PER_DAY, toMicros } from '../time.js';
+import type { KlaviyoStream, StreamRuntime } from '../engine/stream.js';
+import { daysToMicros, fromMicros, MICROS_PER_DAY, toMicros } from '../shared/time.js';
 
 /** One partition's synced range and the events it sent: metric id -> UTC day number -> count. */
 export interface AuditPart {

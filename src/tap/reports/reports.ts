@@ -4,19 +4,19 @@
 // and takes a daily 429 as "no more reports today": a warning, and the run goes on with the other streams.
 import { ENDPOINTS } from '../../generated/endpoints.js';
 import type { DataProbe, ReportStream, ReportWindow } from '../../streams/report-stream.js';
-import type { ConversionChoice } from '../account-names.js';
-import type { TapConfig } from '../config.js';
-import { FatalApiError, QuotaExhaustedError } from '../errors.js';
-import { renderFilters } from '../filters.js';
-import type { SeenKeys } from '../deletes.js';
-import { labelled } from '../scopes.js';
-import { log } from '../log.js';
-import type { StateStore } from '../state.js';
+import type { ConversionChoice } from '../account/account-names.js';
+import type { TapConfig } from '../config/config.js';
+import { FatalApiError, QuotaExhaustedError } from '../shared/errors.js';
+import { renderFilters } from '../engine/filters.js';
+import type { SeenKeys } from '../state/deletes.js';
+import { labelled } from '../account/scopes.js';
+import { log } from '../shared/log.js';
+import type { StateStore } from '../state/state.js';
 import { budgetOf } from '../http/endpoint-facts.js';
-import type { StreamRuntime } from '../stream.js';
-import { writeRecords } from '../stream-run.js';
-import type { SelectedStream, StreamSummary, SyncDeps } from '../sync.js';
-import { fromMicros, MICROS_PER_DAY, parseUserDate, toMicros } from '../time.js';
+import type { StreamRuntime } from '../engine/stream.js';
+import { writeRecords } from '../engine/stream-run.js';
+import type { SelectedStream, StreamSummary, SyncDeps } from '../engine/sync.js';
+import { fromMicros, MICROS_PER_DAY, parseUserDate, toMicros } from '../shared/time.js';
 
 /** Midnight UTC of the day `micros` falls on. */
 export function startOfDay(micros: number): number {
