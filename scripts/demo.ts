@@ -3,7 +3,7 @@
 // new data to the simulated account, runs again from the saved state, and prints a table per stream.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NOW_MARGIN } from '../src/tap/engine/sync.js';
+import { NOW_MARGIN } from '../src/tap/engine/partition-range.js';
 import { lastState, runTapProcess, startSimulatorProcess, syncSummary, type TapResult } from './lib/processes.js';
 
 const OUT = 'demo-output';

@@ -11,7 +11,7 @@ import { streamSchema } from '../src/tap/singer/catalog.js';
 import { CONVERSION_STATISTICS } from '../src/tap/reports/report-facts.js';
 import { disallowedFilters } from '../src/tap/engine/filters.js';
 import { planReplication, windowFilters } from '../src/tap/engine/replication.js';
-import type { Partition, StreamRuntime } from '../src/tap/engine/stream.js';
+import type { Partition, StreamRuntime } from '../src/tap/engine/stream-types.js';
 
 const all = builtInStreams();
 /** The GET collection streams; the Reporting API's POST streams are checked below. */

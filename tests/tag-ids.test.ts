@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { builtInStreams } from '../src/streams/registry.js';
 import { discover } from '../src/tap/singer/catalog.js';
-import type { Resource } from '../src/tap/http/http.js';
+import type { Resource } from '../src/tap/http/json-api.js';
 import type { Page } from '../src/tap/http/paginate.js';
-import type { KlaviyoStream, StreamRuntime } from '../src/tap/engine/stream.js';
+import type { KlaviyoStream } from '../src/tap/engine/stream.js';
+import type { StreamRuntime } from '../src/tap/engine/stream-types.js';
 import { canonical, E2eWorkspace, SIM_KEY, truth } from './helpers/e2e.js';
 
 const TAGGED = ['campaigns', 'flows', 'lists', 'segments'];

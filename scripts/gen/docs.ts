@@ -2,7 +2,8 @@
 // the README table): key, replication, parent, scopes, rate tier and page size, what a run costs in requests,
 // and what a record deleted in Klaviyo becomes in the warehouse.
 import { aboutRevision } from '../../src/tap/cli/about.js';
-import type { KlaviyoStream, ParentSpec } from '../../src/tap/engine/stream.js';
+import type { KlaviyoStream } from '../../src/tap/engine/stream.js';
+import type { ParentSpec } from '../../src/tap/engine/stream-types.js';
 
 export const DOCS_DIR = 'docs/streams';
 

@@ -1,9 +1,10 @@
 // https://developers.klaviyo.com/en/reference/get_campaigns
 import { f, renderFilter, type Filter } from '../tap/engine/filters.js';
-import type { Resource } from '../tap/http/http.js';
+import type { Resource } from '../tap/http/json-api.js';
 import type { SingerRecord } from '../tap/singer/messages.js';
 import type { Page } from '../tap/http/paginate.js';
-import { KlaviyoStream, type ParentSpec, type Partition, type StreamRuntime } from '../tap/engine/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
+import type { ParentSpec, Partition, StreamRuntime } from '../tap/engine/stream-types.js';
 import { TAG_FIELDS, TAG_IDS } from './tagged.js';
 
 /** The API requires a channel filter, so each channel is a partition with its own bookmark. */

@@ -1,6 +1,7 @@
 // https://developers.klaviyo.com/en/reference/get_coupon_codes
 import { f, type Filter } from '../tap/engine/filters.js';
-import { KlaviyoStream, type Partition } from '../tap/engine/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
+import type { Partition } from '../tap/engine/stream-types.js';
 
 /**
  * The codes of every coupon: one partition per coupon, read from /api/coupon-codes filtered on the coupon

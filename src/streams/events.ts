@@ -1,11 +1,12 @@
 // https://developers.klaviyo.com/en/reference/get_events
 import { schemaProperties, streamSchema } from '../tap/singer/catalog.js';
 import { eventLane, propertyAt, type Derived } from '../tap/http/event-lane.js';
-import type { Resource } from '../tap/http/http.js';
+import type { Resource } from '../tap/http/json-api.js';
 import type { JsonSchema, SingerRecord } from '../tap/singer/messages.js';
 import type { Page } from '../tap/http/paginate.js';
 import { flatten } from '../tap/engine/records.js';
-import { KlaviyoStream, type Lane, type Partition, type StreamRuntime } from '../tap/engine/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
+import type { Lane, Partition, StreamRuntime } from '../tap/engine/stream-types.js';
 
 /** Every event of every metric, with its metric and profile ids (and the metric's name when selected). */
 export class Events extends KlaviyoStream {

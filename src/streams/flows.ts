@@ -1,5 +1,6 @@
 // https://developers.klaviyo.com/en/reference/get_flows
-import { KlaviyoStream, type ParentSpec } from '../tap/engine/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
+import type { ParentSpec } from '../tap/engine/stream-types.js';
 import { TAG_FIELDS, TAG_IDS } from './tagged.js';
 
 /** Flows as the parent (or grandparent) of a child stream: archived ones listed too. */

@@ -2,9 +2,10 @@
 // (https://developers.klaviyo.com/en/reference/get_profiles), the replacement of v1 /people/exclusions.
 import type { GlobalExclusionsRecord } from '../generated/records.js';
 import { f, type Filter } from '../tap/engine/filters.js';
-import type { Resource } from '../tap/http/http.js';
+import type { Resource } from '../tap/http/json-api.js';
 import type { SingerRecord } from '../tap/singer/messages.js';
-import { KlaviyoStream, type Partition, type StreamRuntime } from '../tap/engine/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
+import type { Partition, StreamRuntime } from '../tap/engine/stream-types.js';
 import { toMicros } from '../tap/shared/time.js';
 
 const REASONS = ['HARD_BOUNCE', 'INVALID_EMAIL', 'SPAM_COMPLAINT', 'UNSUBSCRIBE', 'USER_SUPPRESSED'] as const;

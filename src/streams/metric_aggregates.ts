@@ -1,10 +1,11 @@
 // https://developers.klaviyo.com/en/reference/query_metric_aggregates
 import { METRIC_AGGREGATES } from '../generated/reports.js';
 import type { EndpointFacts } from '../tap/http/endpoint-facts.js';
-import type { JsonApiDocument } from '../tap/http/http.js';
+import type { JsonApiDocument } from '../tap/http/json-api.js';
 import type { SingerRecord } from '../tap/singer/messages.js';
 import { accountNames } from '../tap/account/account-names.js';
-import { KlaviyoStream, type Partition, type StreamRuntime } from '../tap/engine/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
+import type { Partition, StreamRuntime } from '../tap/engine/stream-types.js';
 import { fromMicros } from '../tap/shared/time.js';
 import type { ReportWindow } from './report-stream.js';
 

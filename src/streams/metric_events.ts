@@ -1,7 +1,8 @@
 // Events of one Klaviyo metric, found by name: https://developers.klaviyo.com/en/reference/get_events
-import { accountNames, type MetricLookup } from '../tap/account/account-names.js';
+import { accountNames } from '../tap/account/account-names.js';
+import type { MetricLookup } from '../tap/engine/stream-types.js';
 import { f, type Filter } from '../tap/engine/filters.js';
-import type { Partition, StreamRuntime } from '../tap/engine/stream.js';
+import type { Partition, StreamRuntime } from '../tap/engine/stream-types.js';
 import { Events } from './events.js';
 
 /**

@@ -1,9 +1,10 @@
 // What every profile-shaped stream (profiles, list and segment members) shares: the costly extras
 // `subscriptions` and `predictive_analytics`, asked for only when selected, and the lower rate tier Klaviyo
 // applies when predictive analytics are requested.
-import type { BudgetKey } from '../tap/http/http.js';
+import type { BudgetKey } from '../tap/http/json-api.js';
 import { budgetOf } from '../tap/http/endpoint-facts.js';
-import { KlaviyoStream, type ParentSpec, type StreamRuntime } from '../tap/engine/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
+import type { ParentSpec, StreamRuntime } from '../tap/engine/stream-types.js';
 
 /** Klaviyo: requesting predictive_analytics drops these endpoints to 10/s and 150/m. */
 const PREDICTIVE_TIER = { perSecond: 10, perMinute: 150 };

@@ -4,11 +4,12 @@
 import { REPORTS } from '../generated/reports.js';
 import type { EndpointFacts } from '../tap/http/endpoint-facts.js';
 import type { Filter } from '../tap/engine/filters.js';
-import type { JsonApiDocument } from '../tap/http/http.js';
+import type { JsonApiDocument } from '../tap/http/json-api.js';
 import type { SingerRecord } from '../tap/singer/messages.js';
 import { CONVERSION_STATISTICS, type ReportFacts } from '../tap/reports/report-facts.js';
 import { accountNames, type ConversionChoice } from '../tap/account/account-names.js';
-import { KlaviyoStream, type StreamRuntime } from '../tap/engine/stream.js';
+import { KlaviyoStream } from '../tap/engine/stream.js';
+import type { StreamRuntime } from '../tap/engine/stream-types.js';
 import { fromMicros } from '../tap/shared/time.js';
 
 /** One request's time range [start, end), in microseconds (whole UTC days). */

@@ -11,7 +11,7 @@ import { MetricAggregates } from '../../src/streams/metric_aggregates.js';
 import { ReportStream } from '../../src/streams/report-stream.js';
 import type { KlaviyoStream } from '../../src/tap/engine/stream.js';
 import { discover } from '../../src/tap/singer/catalog.js';
-import { NOW_MARGIN } from '../../src/tap/engine/sync.js';
+import { NOW_MARGIN } from '../../src/tap/engine/partition-range.js';
 import { childEnv } from './child-env.js';
 
 export const SIM_KEY = 'pk_sim_e2e_secret';

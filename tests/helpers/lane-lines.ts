@@ -2,13 +2,13 @@
 // event) and by the general path (parse, toRecords, the shaper, JSON.stringify).
 import assert from 'node:assert/strict';
 import { parseJsonApiBody } from '../../src/tap/http/body.js';
-import type { Resource } from '../../src/tap/http/http.js';
+import type { Resource } from '../../src/tap/http/json-api.js';
 import { LeanResources, parseJsonApiPage, type PageReader } from '../../src/tap/http/lean-page.js';
 import { toPage, type Page } from '../../src/tap/http/paginate.js';
 import { schemaProperties, streamSchema } from '../../src/tap/singer/catalog.js';
 import { RenderedRecord } from '../../src/tap/engine/records.js';
 import { selectStreams } from '../../src/tap/singer/selection.js';
-import type { StreamRuntime } from '../../src/tap/engine/stream.js';
+import type { StreamRuntime } from '../../src/tap/engine/stream-types.js';
 import { toMicros } from '../../src/tap/shared/time.js';
 import { Events } from '../../src/streams/events.js';
 import { API } from './api-event.js';

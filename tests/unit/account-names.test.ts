@@ -11,7 +11,7 @@ import { discover } from '../../src/tap/singer/catalog.js';
 import { ConfigError } from '../../src/tap/shared/errors.js';
 import { setLogSink } from '../../src/tap/shared/log.js';
 import type { TapConfig } from '../../src/tap/config/config.js';
-import type { StreamRuntime } from '../../src/tap/engine/stream.js';
+import type { StreamRuntime } from '../../src/tap/engine/stream-types.js';
 import { BASE } from '../helpers/fake-klaviyo.js';
 import { BASE_CONFIG, catalogSelecting, runTap } from '../helpers/run-tap.js';
 import { answerScopeCheck } from '../helpers/scope-check.js';

@@ -6,7 +6,8 @@ import { fullReadDue, noteFullRead, readFilters, readPartitions } from '../../sr
 import type { TapConfig } from '../../src/tap/config/config.js';
 import { renderFilters } from '../../src/tap/engine/filters.js';
 import { StateStore } from '../../src/tap/state/state.js';
-import type { KlaviyoStream, Partition, StreamRuntime } from '../../src/tap/engine/stream.js';
+import type { KlaviyoStream } from '../../src/tap/engine/stream.js';
+import type { Partition, StreamRuntime } from '../../src/tap/engine/stream-types.js';
 import { fromMicros, MICROS_PER_DAY, toMicros } from '../../src/tap/shared/time.js';
 
 const stream = (name: string): KlaviyoStream => {

@@ -1,9 +1,9 @@
 // Events name the message that caused them: `$message`/`$flow` on message events, `$attribution` on conversions.
 import assert from 'node:assert/strict';
 import { Events } from '../../src/streams/events.js';
-import type { Resource } from '../../src/tap/http/http.js';
+import type { Resource } from '../../src/tap/http/json-api.js';
 import type { Page } from '../../src/tap/http/paginate.js';
-import type { StreamRuntime } from '../../src/tap/engine/stream.js';
+import type { StreamRuntime } from '../../src/tap/engine/stream-types.js';
 
 const stream = new Events();
 const page: Page = { data: [], included: new Map(), url: '/api/events', hasNext: false };

@@ -8,9 +8,9 @@ import { schemaProperties, streamSchema } from '../../src/tap/singer/catalog.js'
 import { MessageWriter } from '../../src/tap/singer/messages.js';
 import { RenderedRecord } from '../../src/tap/engine/records.js';
 import { selectStreams } from '../../src/tap/singer/selection.js';
-import { ACCOUNT_ID, type StreamRuntime } from '../../src/tap/engine/stream.js';
-import { writeRecords } from '../../src/tap/engine/stream-run.js';
-import type { SyncDeps } from '../../src/tap/engine/sync.js';
+import { ACCOUNT_ID, type StreamRuntime } from '../../src/tap/engine/stream-types.js';
+import { writeRecords } from '../../src/tap/engine/write-records.js';
+import type { SyncDeps } from '../../src/tap/engine/sync-types.js';
 import { Events } from '../../src/streams/events.js';
 import { API } from '../helpers/api-event.js';
 import { ALL, base, event, events, lines, links, pageBody, type Rel } from '../helpers/lane-lines.js';

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { builtInStreams } from '../../src/streams/registry.js';
 import type { TapConfig } from '../../src/tap/config/config.js';
-import { EVERY_PARENT, parentListings, parentScope } from '../../src/tap/engine/parents.js';
+import { parentListings } from '../../src/tap/engine/parents.js';
+import { EVERY_PARENT } from '../../src/tap/engine/stream-types.js';
+import { parentScope } from '../../src/tap/engine/parent-scope.js';
 import { StateStore, type ParentBookmark } from '../../src/tap/state/state.js';
 import { KlaviyoStream } from '../../src/tap/engine/stream.js';
 import { fromMicros, MICROS_PER_DAY, toMicros } from '../../src/tap/shared/time.js';

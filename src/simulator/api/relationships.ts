@@ -5,7 +5,7 @@
 import type { Table } from '../types.js';
 import { SubsetTable } from '../world/static-table.js';
 import type { World } from '../world/world.js';
-import type { RouteSpec } from './routes.js';
+import type { RouteSpec } from './route-spec.js';
 
 /** The owner path segment (`flow-actions`) -> its JSON:API type (`flow-action`). */
 export function singular(segment: string): string {

@@ -5,6 +5,7 @@ import { ENDPOINTS } from '../../generated/endpoints.js';
 import type { Table } from '../types.js';
 import type { World } from '../world/world.js';
 import { relationshipSpecs } from './relationships.js';
+import type { RouteSpec } from './route-spec.js';
 
 export interface Route {
   facts: EndpointFacts;
@@ -14,15 +15,6 @@ export interface Route {
   /** A `/relationships/` endpoint: answers ids only (see relationships.ts). */
   relationship?: 'to-one' | 'to-many';
   /** The table to page, or undefined when the parent id is unknown (404). */
-  table(world: World, parentId: string): Table | undefined;
-}
-
-export interface RouteSpec {
-  path: string;
-  type: string;
-  defaultSort?: string;
-  fixedPageSize?: number;
-  relationship?: 'to-one' | 'to-many';
   table(world: World, parentId: string): Table | undefined;
 }
 

@@ -1,7 +1,8 @@
 // Account shapes: the same generator, bent into the accounts a tap meets besides a busy store (the `account` knob).
 // Each shape changes what is generated (counts, metrics) or marks rows afterwards; ground truth follows the world.
 import { rngFor, type BuildContext } from './context.js';
-import { METRIC_DEFS, type MetricDef } from './metrics.js';
+import { METRIC_DEFS } from './metrics.js';
+import type { MetricDef } from './metric-def.js';
 import type { ScaleCounts } from './scale.js';
 import type { StaticTable } from './static-table.js';
 

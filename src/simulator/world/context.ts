@@ -3,7 +3,7 @@ import { MICROS_PER_SECOND, SECONDS_PER_DAY, formatSeconds } from '../datetime.j
 import { IdIssuer } from '../ids.js';
 import { Rng, saltOf } from '../rng.js';
 import type { Ref } from '../types.js';
-import type { MetricDef } from './metrics.js';
+import type { MetricDef } from './metric-def.js';
 import type { ScaleCounts } from './scale.js';
 
 export interface BuildContext {

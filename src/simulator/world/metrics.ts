@@ -2,18 +2,7 @@
 import { shortId } from '../ids.js';
 import { formatSeconds, rngFor, secondsValue, type BuildContext } from './context.js';
 import { StaticTable, type StaticRow } from './static-table.js';
-
-export interface MetricDef {
-  /** Klaviyo's current name: what the metric is (its events' properties, what reports count it as). */
-  name: string;
-  /** The name the account shows, where it still uses an earlier one (the `renamed-metrics` account). */
-  label?: string;
-  integration: 'klaviyo' | 'shopify' | 'api' | 'woocommerce';
-  /** Relative frequency among events. */
-  weight: number;
-  /** Email engagement metrics carry campaign/flow message properties. */
-  email: boolean;
-}
+import type { MetricDef } from './metric-def.js';
 
 export const METRIC_DEFS: readonly MetricDef[] = [
   { name: 'Received Email', integration: 'klaviyo', weight: 30, email: true },

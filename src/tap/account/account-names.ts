@@ -12,7 +12,8 @@ import { closest } from '../shared/json.js';
 import { log } from '../shared/log.js';
 import { CONVERSION_STATISTICS } from '../reports/report-facts.js';
 import { budgetOf } from '../http/endpoint-facts.js';
-import type { KlaviyoStream, StreamRuntime } from '../engine/stream.js';
+import type { KlaviyoStream } from '../engine/stream.js';
+import type { StreamRuntime } from '../engine/stream-types.js';
 
 /** What reports count conversions with when `conversion_metric` is not set. */
 export const DEFAULT_CONVERSION_METRIC = 'Placed Order';
@@ -114,12 +115,6 @@ async function readMetrics(client: KlaviyoClient): Promise<AccountNames> {
     }
   }
   return new AccountNames(metrics);
-}
-
-/** A metric a stream reads, found by name: `setting` is the config entry that named it (null: a built-in default). */
-export interface MetricLookup {
-  name: string;
-  setting: string | null;
 }
 
 const quoted = (names: readonly string[]): string => names.map((n) => `"${n}"`).join(', ');

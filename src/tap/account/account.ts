@@ -5,7 +5,7 @@ import { FatalApiError } from '../shared/errors.js';
 import type { KlaviyoClient } from '../http/http.js';
 import type { JsonSchema } from '../singer/messages.js';
 import { budgetOf } from '../http/endpoint-facts.js';
-import { ACCOUNT_ID, ACCOUNTS_PATH as PATH } from '../engine/stream.js';
+import { ACCOUNT_ID, ACCOUNTS_PATH as PATH } from '../engine/stream-types.js';
 
 const ACCOUNT_ID_SCHEMA: JsonSchema = { type: 'string', description: 'The Klaviyo account the record was read from (account_id_column)' };
 

@@ -21,7 +21,8 @@ import { planStreams, planTable } from './plan.js';
 import { StopRequested, StopSignal, stopExitCode } from './stop.js';
 import { EventAudit } from '../reports/audit.js';
 import { MAX_SAMPLE, sampleOptions, sampleOutput, type SampleOptions } from './sample.js';
-import { runSync, type SelectedStream } from '../engine/sync.js';
+import { runSync } from '../engine/sync.js';
+import type { SelectedStream } from '../engine/sync-types.js';
 import { nowMicros } from '../shared/time.js';
 
 const USAGE = `Usage: tap-klaviyo --config CONFIG [--catalog CATALOG] [--state STATE] [--audit]

@@ -8,10 +8,11 @@ import type { SingerRecord } from '../singer/messages.js';
 import { paginate } from '../http/paginate.js';
 import { planReplication, windowFilters } from '../engine/replication.js';
 import { StateStore } from '../state/state.js';
-import { firstPageUrl, replicationRange } from '../engine/stream-run.js';
-import type { StreamRuntime } from '../engine/stream.js';
+import { firstPageUrl, replicationRange } from '../engine/partition-range.js';
+import type { StreamRuntime } from '../engine/stream-types.js';
 import { ConfigError } from '../shared/errors.js';
-import { runMemo, type SelectedStream } from '../engine/sync.js';
+import { runMemo } from '../engine/sync.js';
+import type { SelectedStream } from '../engine/sync-types.js';
 
 export const MAX_SAMPLE = 100;
 /** A child stream reads its first parents' children until N records: at most this many parents. */

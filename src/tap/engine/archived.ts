@@ -7,13 +7,11 @@
 // is incremental on it; every `full_reread_days` each side is read again from start_date (bookmark kept, never moved
 // back), so a record archived or restored since arrives with its new `archived` at the latest then.
 import type { TapConfig } from '../config/config.js';
-import { f, type Filter } from './filters.js';
+import { ARCHIVED, ARCHIVED_FILTER, type Filter } from './filters.js';
 import type { StateStore } from '../state/state.js';
-import type { KlaviyoStream, Partition, StreamRuntime } from './stream.js';
+import type { KlaviyoStream } from './stream.js';
+import type { Partition, StreamRuntime } from './stream-types.js';
 import { daysToMicros, fromMicros, toMicros } from '../shared/time.js';
-
-export const ARCHIVED = 'archived';
-export const ARCHIVED_FILTER: Filter = f.equals(ARCHIVED, true);
 
 /** The stream's `full_reread_days`: how often a full read of its parents (parents.ts), or of each side, falls due. */
 export function rereadDays(stream: KlaviyoStream, config: TapConfig): number {

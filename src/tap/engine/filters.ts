@@ -61,3 +61,7 @@ export function disallowedFilters(filters: readonly Filter[], facts: EndpointFac
     .filter((flt) => !(facts.filters[flt.field] ?? []).includes(flt.op))
     .map((flt) => `${flt.op}(${flt.field})`);
 }
+
+/** Klaviyo's campaign and flow listings show archived records only when filtered so (archived.ts). */
+export const ARCHIVED = 'archived';
+export const ARCHIVED_FILTER: Filter = f.equals(ARCHIVED, true);

@@ -6,67 +6,13 @@
 // second filtered `equals(archived,true)`; that side keeps its own full-read clock (`archived_full_read_at`), so a
 // state written before the tap read archived parents lists them all once, without re-reading the other side.
 import { ENDPOINTS } from '../../generated/endpoints.js';
-import { ARCHIVED_FILTER, readRecently, rereadDays } from './archived.js';
-import type { TapConfig } from '../config/config.js';
 import { budgetOf } from '../http/endpoint-facts.js';
-import { f, renderFilter, renderFilters } from './filters.js';
+import { ARCHIVED_FILTER, f, renderFilter, renderFilters } from './filters.js';
 import { paginate } from '../http/paginate.js';
-import type { Context, ParentBookmark, StateStore } from '../state/state.js';
-import type { KlaviyoStream, ParentSpec, StreamRuntime } from './stream.js';
-import { fromMicros, parseUserDate, toMicros } from '../shared/time.js';
+import type { Context } from '../state/state.js';
+import { EVERY_PARENT, type ParentSpec, type ParentsSince, type StreamRuntime } from './stream-types.js';
 
 export const DEFAULT_FULL_REREAD_DAYS = 7;
-
-/** Which parents a child stream reads, per side of the parent listing: those changed at or after (micros), or all (null). */
-export interface ParentsSince {
-  /** The parents Klaviyo lists by default. */
-  listed: number | null;
-  /** The archived parents, where the listing hides them (ParentSpec.archivedSide). */
-  archived: number | null;
-}
-
-export const EVERY_PARENT: ParentsSince = { listed: null, archived: null };
-
-export interface ParentScope {
-  since: ParentsSince;
-  /** The bookmark to save once every partition of the stream is done; null where the stream has none. */
-  next: ParentBookmark | null;
-}
-
-/** Whether any level of a parent chain hides archived parents. */
-function hasArchivedSide(spec: ParentSpec | undefined): boolean {
-  return spec !== undefined && (spec.archivedSide === true || hasArchivedSide(spec.parent));
-}
-
-/**
- * `settled`: the latest instant this run reads up to (the sync's start less the no-read margin). The saved
- * value never passes it, never moves back, and is only saved after a successful stream.
- */
-export function parentScope(stream: KlaviyoStream, config: TapConfig, store: StateStore, startedAt: number, settled: number): ParentScope {
-  const field = stream.parent?.changedField;
-  if (!field || !stream.bookmarked) return { since: EVERY_PARENT, next: null };
-  const end = config.streams[stream.name]?.end_date ?? config.end_date;
-  const upper = Math.min(end ? (parseUserDate(end) ?? Infinity) : Infinity, settled);
-  const saved = store.parentBookmark(stream.name);
-  const savedValue = saved && saved.replication_key === field ? toMicros(saved.replication_key_value) : null;
-  const days = rereadDays(stream, config);
-  const sinceFor = (fullAt: string | undefined): number | null =>
-    savedValue !== null && readRecently(fullAt ? toMicros(fullAt) : null, startedAt, days) ? Math.min(savedValue, upper) : null;
-  const listed = sinceFor(saved?.full_read_at);
-  const archivedSide = hasArchivedSide(stream.parent ?? undefined);
-  const archived = archivedSide ? sinceFor(saved?.archived_full_read_at) : listed;
-  const value = Math.max(savedValue === null ? upper : Math.min(savedValue, settled), upper);
-  const now = fromMicros(startedAt);
-  return {
-    since: { listed, archived },
-    next: {
-      replication_key: field,
-      replication_key_value: fromMicros(value),
-      full_read_at: listed === null || !saved ? now : saved.full_read_at,
-      ...(archivedSide ? { archived_full_read_at: archived === null || !saved?.archived_full_read_at ? now : saved.archived_full_read_at } : {}),
-    },
-  };
-}
 
 /** One first-page URL of a parent listing, and the `since` of the side it lists. */
 export interface ParentListing {

@@ -2,11 +2,8 @@
 // it): records, pages, requests/min and the share of the endpoint's rate tier they use, the bookmark reached,
 // and an ETA where the stream's range is known. It reads counters the sync keeps anyway (per page): no
 // per-record work.
-import type { KlaviyoStream, Partition, StreamRuntime } from './stream.js';
 import { log } from '../shared/log.js';
 import type { Tier } from '../http/ratelimit.js';
-import { replicationRange } from './stream-run.js';
-import type { StreamSummary, SyncDeps } from './sync.js';
 import { toMicros } from '../shared/time.js';
 
 export interface ProgressSource {
@@ -94,17 +91,4 @@ export function duration(ms: number): string {
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-/** What the progress line reads of a running stream; its range and ETA only for an unpartitioned incremental stream. */
-export function progressSource(stream: KlaviyoStream, deps: SyncDeps, rt: StreamRuntime, summary: StreamSummary): ProgressSource {
-  const whole: Partition = { context: {}, pathParams: {} };
-  const single = stream.replicationKey !== null && stream.parent === null;
-  const { lower, upper, bookmark } = replicationRange(stream, whole, deps.config, deps.store, deps.startedAt);
-  return {
-    summary,
-    budget: deps.client.rateBudget(stream.budget(rt)),
-    bookmark: () => (single ? (deps.store.get(stream.name, whole.context)?.replication_key_value ?? null) : null),
-    range: single ? { from: Math.max(lower, bookmark ?? lower), to: upper } : null,
-  };
 }

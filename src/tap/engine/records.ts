@@ -1,5 +1,5 @@
 // JSON:API resource -> flat Singer record: `id`, attributes hoisted, each to-one relationship as `<name>_id`.
-import type { Resource } from '../http/http.js';
+import type { Resource } from '../http/json-api.js';
 import type { SingerRecord } from '../singer/messages.js';
 
 /** `flow-action` -> `flow_action_id` */

@@ -1,28 +1,25 @@
 // One stream's run: its partitions, their time windows side by side, the pages of each window, the records
 // written and the bookmarks saved (STATE only over the finished prefix of windows).
-import { fullReadDue, noteFullRead, readFilters, readPartitions } from './archived.js';
-import type { TapConfig } from '../config/config.js';
+import { noteFullRead, readFilters, readPartitions } from './archived.js';
 import { forEachConcurrent, TaskPool } from '../shared/concurrency.js';
 import { SkippableError } from '../shared/errors.js';
-import { renderFilters, type Filter } from './filters.js';
+import { type Filter } from './filters.js';
 import { log } from '../shared/log.js';
 import type { SingerRecord } from '../singer/messages.js';
 import { LeanResources } from '../http/lean-page.js';
 import { Pager, type Page } from '../http/paginate.js';
 import type { RateBudget, Semaphore } from '../http/ratelimit.js';
 import { BookmarkTracker, handOff, newWindow, PageDensity, planReplication, splittable, windowFilters, type ReplicationPlan, type Window } from './replication.js';
-import type { Bookmark, StateStore } from '../state/state.js';
 import { EventAudit, type AuditPart } from '../reports/audit.js';
 import { RenderedRecord } from './records.js';
 import { labelled } from '../account/scopes.js';
-import { ACCOUNT_ID, type KlaviyoStream, type Lane, type Partition, type StreamRuntime } from './stream.js';
-import type { SelectedStream, StreamSummary, SyncDeps } from './sync.js';
-import { daysToMicros, fromMicros, MICROS_PER_SECOND, parseUserDate, toMicros } from '../shared/time.js';
+import { ACCOUNT_ID, type Lane, type Partition, type StreamRuntime } from './stream-types.js';
+import type { SelectedStream, StreamSummary, SyncDeps } from './sync-types.js';
+import { firstPageUrl, replicationRange } from './partition-range.js';
+import { writeRecords } from './write-records.js';
+import { fromMicros, toMicros } from '../shared/time.js';
 import type { SeenKeys } from '../state/deletes.js';
 
-
-/** Filters never reach closer to now than this (the API refuses bounds in the future; data settles). */
-export const NOW_MARGIN = 10 * MICROS_PER_SECOND;
 
 /** The window a page belongs to, and its partition's scan. */
 type WindowAt = { window: Window; scan: PartitionScan };
@@ -306,80 +303,4 @@ export class StreamRun {
   private firstUrl(partition: Partition, filters: Filter[]): string {
     return firstPageUrl(this.s.stream, this.plan, this.rt, partition, filters);
   }
-}
-
-/**
- * Writes records of a stream through its shaper (with `account_id` when given, noting keys in `seen` when deletes
- * are tracked), waiting only when stdout is full. Each record is taken from `records` once the one before is
- * written, so a lazy sequence (StreamRun.select) holds only the record being written.
- */
-export async function writeRecords(
-  s: SelectedStream,
-  deps: SyncDeps,
-  records: Iterable<SingerRecord | RenderedRecord>,
-  summary: StreamSummary,
-  accountId: string | null,
-  seen: SeenKeys | null = null,
-): Promise<void> {
-  const extracted = new Date().toISOString();
-  const { stream, shaper } = s;
-  // Where the shaper puts `account_id`: after the fields the record came with, before `_overflow`.
-  const accountJson = accountId === null ? '' : `,${JSON.stringify(ACCOUNT_ID)}:${JSON.stringify(accountId)}`;
-  for (const raw of records) {
-    let full: Promise<void> | undefined;
-    if (raw instanceof RenderedRecord) {
-      if (seen) seen.add(raw.fields);
-      if (raw.unknown) shaper.noteUnknown(raw.unknown);
-      full = deps.writer.recordJson(stream.name, raw.text(accountJson), extracted);
-    } else {
-      if (accountId !== null) raw[ACCOUNT_ID] = accountId;
-      const record = shaper.fit(raw);
-      if (seen) seen.add(record);
-      full = deps.writer.recordNow(stream.name, record, extracted);
-    }
-    // Waits only when stdout is full: a page's records otherwise go out in one go (and the page is freed).
-    if (full) await full;
-    summary.records++;
-  }
-}
-
-/**
- * The replication range [lower, upper) of one partition: from the bookmark (less the lookback) or the start
- * date, to end_date or the sync's start less the no-read margin. A bookmark past `upper` (clamped by runSync,
- * or past end_date) leaves nothing to read. `full`: a full read falls due (archived.ts), from the start date.
- */
-export function replicationRange(
-  stream: KlaviyoStream,
-  partition: Partition,
-  config: TapConfig,
-  store: StateStore,
-  startedAt: number,
-): { lower: number; upper: number; bookmark: number | null; saved: Bookmark | undefined; full: boolean } {
-  const overrides = config.streams[stream.name] ?? {};
-  const start = parseUserDate(overrides.start_date ?? config.start_date) ?? 0;
-  const end = overrides.end_date ?? config.end_date;
-  const upper = Math.min(end ? (parseUserDate(end) ?? Infinity) : Infinity, startedAt - NOW_MARGIN);
-  const saved = stream.bookmarked ? store.get(stream.name, partition.context) : undefined;
-  const bookmark = saved ? toMicros(saved.replication_key_value) : null;
-  const lookback = stream.lateArriving ? daysToMicros(overrides.lookback_days ?? config.lookback_days) : 0;
-  const full = fullReadDue(stream, partition, config, store, startedAt);
-  return { lower: Math.max(start, (full ? start : (bookmark ?? start)) - lookback), upper, bookmark, saved, full };
-}
-
-/** The URL of a partition's first page: filters, sort, page size and the stream's own parameters. */
-export function firstPageUrl(stream: KlaviyoStream, plan: ReplicationPlan | null, rt: StreamRuntime, partition: Partition, filters: Filter[]): string {
-  const facts = stream.facts;
-  const params: Record<string, string> = {};
-  const filter = renderFilters(filters);
-  if (filter) params['filter'] = filter;
-  if (plan?.sorted) params['sort'] = plan.apiField;
-  if (facts.pageSize) {
-    const wanted = rt.config.streams[stream.name]?.page_size ?? facts.pageSize.max;
-    params['page[size]'] = String(Math.min(Math.max(wanted, facts.pageSize.min), facts.pageSize.max));
-  }
-  Object.assign(params, stream.params(rt));
-  const query = Object.entries(params)
-    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
-    .join('&');
-  return `${stream.resolvePath(partition)}${query ? `?${query}` : ''}`;
 }

@@ -2,63 +2,24 @@
 // side by side (bounded); one writer serialises output; STATE follows the records it covers.
 import { fetchAccountId } from '../account/account.js';
 import { checkAccountNames } from '../account/account-names.js';
-import type { EventAudit } from '../reports/audit.js';
-import { NOW_MARGIN, StreamRun } from './stream-run.js';
-import type { TapConfig } from '../config/config.js';
+import { StreamRun } from './stream-run.js';
+import { NOW_MARGIN, replicationRange } from './partition-range.js';
 import { forEachConcurrent } from '../shared/concurrency.js';
-import type { RecordShaper } from '../singer/fit.js';
-import type { KlaviyoClient } from '../http/http.js';
 import { log } from '../shared/log.js';
-import type { Metrics } from '../singer/metrics.js';
-import { progressSource, type Progress } from './progress.js';
-import type { JsonSchema, MessageWriter } from '../singer/messages.js';
-import { parentScope, type ParentsSince } from './parents.js';
+import type { ProgressSource } from './progress.js';
+import { parentScope } from './parent-scope.js';
 import { Semaphore } from '../http/ratelimit.js';
 import { CpuGovernor } from '../http/governor.js';
 import type { StateStore } from '../state/state.js';
-import type { StopSignal } from '../cli/stop.js';
-import { type KlaviyoStream, type StreamRuntime } from './stream.js';
+import type { KlaviyoStream } from './stream.js';
+import type { ParentsSince, Partition, StreamRuntime } from './stream-types.js';
+import type { SelectedStream, StreamSummary, SyncDeps } from './sync-types.js';
 import { fromMicros, toMicros } from '../shared/time.js';
 import { closeVersion, openVersion, planVersion, schemaWithDeletes, seenKeys } from '../state/versions.js';
 import { ReportStream } from '../../streams/report-stream.js';
 import { syncReport } from '../reports/reports.js';
 import { MetricAggregates } from '../../streams/metric_aggregates.js';
 import { syncAggregates } from '../reports/aggregates.js';
-
-export { NOW_MARGIN };
-
-export interface SelectedStream {
-  stream: KlaviyoStream;
-  /** Selected fields (automatic ones included). */
-  selected: ReadonlySet<string>;
-  /** The schema as sent in SCHEMA (selected fields only). */
-  schema: JsonSchema;
-  /** Makes each record fit that schema (or stops the run). */
-  shaper: RecordShaper;
-}
-
-export interface SyncDeps {
-  config: TapConfig;
-  client: KlaviyoClient;
-  store: StateStore;
-  writer: MessageWriter;
-  /** The sync's start, in microseconds: no bookmark moves past it. */
-  startedAt: number;
-  /** Singer METRIC lines (record counts per page, stream durations). */
-  metrics?: Metrics;
-  /** Periodic progress lines per running stream. */
-  progress?: Progress;
-  /** A graceful stop (SIGTERM/SIGINT): no new request, no ACTIVATE_VERSION, runSync rejects with StopRequested. */
-  stop?: StopSignal;
-  /** The completeness audit (`audit` / --audit): counts the events sent, checked after every stream is done. */
-  audit?: EventAudit;
-}
-
-export interface StreamSummary {
-  records: number;
-  pages: number;
-  seconds: number;
-}
 
 const STREAMS_AT_ONCE = 6;
 /** Page slots at the start and at the least (see CpuGovernor): one page being written while the next is fetched. */
@@ -178,4 +139,17 @@ async function syncStream(s: SelectedStream, deps: SyncDeps, run: RunShared): Pr
   summary.seconds = (Date.now() - started) / 1000;
   deps.metrics?.syncDuration(s.stream.name, summary.seconds, 'succeeded');
   log.info(`stream ${s.stream.name}: done`, { records: summary.records, pages: summary.pages, seconds: summary.seconds });
+}
+
+/** What the progress line reads of a running stream; its range and ETA only for an unpartitioned incremental stream. */
+export function progressSource(stream: KlaviyoStream, deps: SyncDeps, rt: StreamRuntime, summary: StreamSummary): ProgressSource {
+  const whole: Partition = { context: {}, pathParams: {} };
+  const single = stream.replicationKey !== null && stream.parent === null;
+  const { lower, upper, bookmark } = replicationRange(stream, whole, deps.config, deps.store, deps.startedAt);
+  return {
+    summary,
+    budget: deps.client.rateBudget(stream.budget(rt)),
+    bookmark: () => (single ? (deps.store.get(stream.name, whole.context)?.replication_key_value ?? null) : null),
+    range: single ? { from: Math.max(lower, bookmark ?? lower), to: upper } : null,
+  };
 }

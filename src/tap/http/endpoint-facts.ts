@@ -1,6 +1,6 @@
 // The shape of the facts generated from Klaviyo's OpenAPI spec for each GET collection endpoint
 // (see scripts/generate.ts and src/generated/endpoints.ts).
-import type { BudgetKey } from './http.js';
+import type { BudgetKey } from './json-api.js';
 
 export interface EndpointFacts {
   operationId: string;

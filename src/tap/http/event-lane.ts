@@ -14,7 +14,7 @@
 //   through it (RenderedRecord.unknown); a name the record already has goes the general way.
 import type { JsonSchema, SingerRecord } from '../singer/messages.js';
 import { RenderedRecord } from '../engine/records.js';
-import type { Lane } from '../engine/stream.js';
+import type { Lane } from '../engine/stream-types.js';
 import { commonMicros, commonZ } from '../shared/time.js';
 import { EVENT_ATTRIBUTES, EventSlots, TEXT } from './event-scan.js';
 import { textValues } from './event-text.js';

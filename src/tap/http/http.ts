@@ -7,8 +7,9 @@ import { log } from '../shared/log.js';
 import type { RequestTimer } from '../singer/metrics.js';
 import { revisionGoneHint } from '../config/revision.js';
 import { decodeBody, parseJsonApi, parseJsonApiBody } from './body.js';
+import type { BudgetKey, JsonApiDocument } from './json-api.js';
 import { parseJsonApiPage, type LeanDocument, type NewReader } from './lean-page.js';
-import { RateBudget, Semaphore, type Clock, type Tier, realClock } from './ratelimit.js';
+import { RateBudget, Semaphore, type Clock, realClock } from './ratelimit.js';
 
 const axiosRetry = axiosRetryModule as unknown as AxiosRetry;
 
@@ -27,30 +28,8 @@ export interface HttpOptions {
   timer?: RequestTimer;
 }
 
-export interface Relationship {
-  data?: { type: string; id: string } | Array<{ type: string; id: string }> | null;
-}
-export interface Resource {
-  type: string;
-  id: string;
-  attributes?: Record<string, unknown>;
-  relationships?: Record<string, Relationship>;
-}
-export interface JsonApiDocument {
-  data: Resource[] | Resource;
-  included?: Resource[];
-  links?: { self?: string; next?: string | null; prev?: string | null };
-}
 /** A page of a collection: its `data` may be read one resource at a time (lean-page.ts). */
 export type PageDocument = JsonApiDocument | LeanDocument;
-
-/** Which budget a request draws on: the endpoint (operation) and its tier. */
-export interface BudgetKey {
-  id: string;
-  tier: Tier;
-  /** The endpoint's path template, e.g. `/api/lists/{id}/profiles` (metrics' `endpoint` tag); default: `id`. */
-  path?: string;
-}
 
 /** Counters for the end-of-run summary and the demo. */
 export interface HttpStats {

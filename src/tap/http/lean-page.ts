@@ -24,7 +24,7 @@
 // The page stays bytes; each resource's text is read from them as Latin-1 (one character per byte, a plain copy),
 // and a resource with non-ASCII text is decoded as UTF-8 when it is parsed (the page is checked to be valid UTF-8).
 import { isAscii, isUtf8 } from 'node:buffer';
-import type { Resource } from './http.js';
+import type { Resource } from './json-api.js';
 import { MARK, parseJsonApi, parseJsonApiBody, parsePlain } from './body.js';
 import { holds, QUOTE, readString, special, structureEnd, valueEnd, ws } from './byte-scanner.js';
 import { cutKlaviyoLayout } from './klaviyo-cut.js';

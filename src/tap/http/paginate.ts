@@ -1,7 +1,8 @@
 // Follows `links.next` verbatim (never re-adding parameters), only on the configured origin, with a loop guard.
 import { FatalApiError } from '../shared/errors.js';
 import { log } from '../shared/log.js';
-import type { BudgetKey, KlaviyoClient, PageDocument, Resource } from './http.js';
+import type { KlaviyoClient, PageDocument } from './http.js';
+import type { BudgetKey, Resource } from './json-api.js';
 import { LeanResources, type NewReader } from './lean-page.js';
 
 export interface Page {

@@ -4,12 +4,13 @@
 import type { MetricAggregates } from '../../streams/metric_aggregates.js';
 import { forEachConcurrent } from '../shared/concurrency.js';
 import { log } from '../shared/log.js';
-import { dayWindows, startOfDay, type RecordOptions } from './reports.js';
+import { type RecordOptions } from './reports.js';
+import { dayWindows, startOfDay } from './report-windows.js';
 import { labelled } from '../account/scopes.js';
 import { budgetOf } from '../http/endpoint-facts.js';
-import type { StreamRuntime } from '../engine/stream.js';
-import { writeRecords } from '../engine/stream-run.js';
-import type { SelectedStream, StreamSummary, SyncDeps } from '../engine/sync.js';
+import type { StreamRuntime } from '../engine/stream-types.js';
+import { writeRecords } from '../engine/write-records.js';
+import type { SelectedStream, StreamSummary, SyncDeps } from '../engine/sync-types.js';
 import { fromMicros, MICROS_PER_DAY, parseUserDate, toMicros } from '../shared/time.js';
 
 const METRICS_AT_ONCE = 3;

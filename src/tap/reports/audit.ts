@@ -7,9 +7,10 @@ import { accountNames } from '../account/account-names.js';
 import { MetricAggregates } from '../../streams/metric_aggregates.js';
 import { forEachConcurrent } from '../shared/concurrency.js';
 import { log, writeRaw } from '../shared/log.js';
-import { dayWindows } from './reports.js';
+import { dayWindows } from './report-windows.js';
 import { budgetOf } from '../http/endpoint-facts.js';
-import type { KlaviyoStream, StreamRuntime } from '../engine/stream.js';
+import type { KlaviyoStream } from '../engine/stream.js';
+import type { StreamRuntime } from '../engine/stream-types.js';
 import { daysToMicros, fromMicros, MICROS_PER_DAY, toMicros } from '../shared/time.js';
 
 /** One partition's synced range and the events it sent: metric id -> UTC day number -> count. */

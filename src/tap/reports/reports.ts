@@ -5,53 +5,17 @@
 import { ENDPOINTS } from '../../generated/endpoints.js';
 import type { DataProbe, ReportStream, ReportWindow } from '../../streams/report-stream.js';
 import type { ConversionChoice } from '../account/account-names.js';
-import type { TapConfig } from '../config/config.js';
 import { FatalApiError, QuotaExhaustedError } from '../shared/errors.js';
 import { renderFilters } from '../engine/filters.js';
 import type { SeenKeys } from '../state/deletes.js';
 import { labelled } from '../account/scopes.js';
 import { log } from '../shared/log.js';
-import type { StateStore } from '../state/state.js';
 import { budgetOf } from '../http/endpoint-facts.js';
-import type { StreamRuntime } from '../engine/stream.js';
-import { writeRecords } from '../engine/stream-run.js';
-import type { SelectedStream, StreamSummary, SyncDeps } from '../engine/sync.js';
-import { fromMicros, MICROS_PER_DAY, parseUserDate, toMicros } from '../shared/time.js';
-
-/** Midnight UTC of the day `micros` falls on. */
-export function startOfDay(micros: number): number {
-  return Math.floor(micros / MICROS_PER_DAY) * MICROS_PER_DAY;
-}
-
-/**
- * The windows a run needs, oldest first, up to `today` (midnight UTC, exclusive): values reports one timeframe of
- * `report_days`; series reports from their bookmark less `report_reread_days` (or `report_days` back on a first
- * run), cut into windows of at most `maxDays` days. Never before `start_date`.
- */
-export function reportWindows(stream: Pick<ReportStream, 'maxDays' | 'replicationKey'>, config: TapConfig, bookmark: number | null, today: number): ReportWindow[] {
-  const floor = Math.max(today - config.report_days * MICROS_PER_DAY, startOfDay(parseUserDate(config.start_date) ?? 0));
-  if (stream.replicationKey === null) return floor < today ? [{ start: floor, end: today }] : [];
-  const resume = bookmark === null ? floor : Math.max(floor, startOfDay(Math.min(bookmark, today)) - config.report_reread_days * MICROS_PER_DAY);
-  return dayWindows(resume, today, stream.maxDays);
-}
-
-/** [from, today) cut into windows of at most `maxDays` days, oldest first. */
-export function dayWindows(from: number, today: number, maxDays: number): ReportWindow[] {
-  const windows: ReportWindow[] = [];
-  for (let start = from; start < today; start += maxDays * MICROS_PER_DAY) windows.push({ start, end: Math.min(today, start + maxDays * MICROS_PER_DAY) });
-  return windows;
-}
-
-/** Requests the tap may send to one report endpoint per UTC day. */
-export function dailyAllowance(perDay: number, share: number): number {
-  return Math.floor(perDay * share);
-}
-
-/** The requests already sent today by this stream, from the state. */
-export function usedToday(store: StateStore, stream: string, day: string): number {
-  const quota = store.reportQuota(stream);
-  return quota?.day === day ? quota.requests : 0;
-}
+import type { StreamRuntime } from '../engine/stream-types.js';
+import { writeRecords } from '../engine/write-records.js';
+import type { SelectedStream, StreamSummary, SyncDeps } from '../engine/sync-types.js';
+import { fromMicros, toMicros } from '../shared/time.js';
+import { dailyAllowance, reportWindows, startOfDay, usedToday } from './report-windows.js';
 
 /** What a query stream's records get: `account_id` (null: none), and the keys a full read notes (deletes.ts). */
 export interface RecordOptions {

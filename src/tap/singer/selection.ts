@@ -5,7 +5,7 @@ import { RecordShaper, type MismatchPolicy } from './fit.js';
 import { log } from '../shared/log.js';
 import type { JsonSchema } from './messages.js';
 import type { KlaviyoStream } from '../engine/stream.js';
-import type { SelectedStream } from '../engine/sync.js';
+import type { SelectedStream } from '../engine/sync-types.js';
 
 export function selectStreams(
   streams: readonly KlaviyoStream[],
