@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
-import { OVERFLOW_FIELD } from '../src/tap/singer/fit.js';
+import { OVERFLOW_FIELD } from '../src/tap/singer/fit-value.js';
 import { E2eWorkspace, STREAMS, keyOf, truth, type E2eRun, type Row } from './helpers/e2e.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;

@@ -13,7 +13,7 @@
 // - every field but the keys may be null, and enums become descriptions, so a new enum value or an unexpected
 //   null never stops a pipeline.
 import { relationshipField } from '../../src/tap/engine/records.js';
-import { OVERFLOW_FIELD, OVERFLOW_SCHEMA } from '../../src/tap/singer/fit.js';
+import { OVERFLOW_FIELD, OVERFLOW_SCHEMA } from '../../src/tap/singer/fit-value.js';
 import { NESTED_DATETIME_PATTERN } from '../../src/tap/shared/json.js';
 import type { KlaviyoStream } from '../../src/tap/engine/stream.js';
 import { collectionItemSchema, deref, isObject, mergeAllOf, type Json, type JsonObject, type Spec } from './spec.js';

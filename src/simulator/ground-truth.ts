@@ -9,7 +9,7 @@ import type { MembersTable } from './world/members.js';
 import type { World } from './world/world.js';
 import { builtInStreams, METRIC_STREAMS } from '../streams/registry.js';
 import { streamSchema } from '../tap/singer/catalog.js';
-import { datetimePaths } from '../tap/singer/fit.js';
+import { datetimePaths } from '../tap/singer/fit-value.js';
 
 export type GroundTruthRecord = Record<string, unknown>;
 

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { streamSchema } from '../../src/tap/singer/catalog.js';
 import { compileConform } from '../../src/tap/singer/conform.js';
-import { datetimePaths, RecordShaper } from '../../src/tap/singer/fit.js';
+import { RecordShaper } from '../../src/tap/singer/fit.js';
+import { datetimePaths } from '../../src/tap/singer/fit-value.js';
 import { isDateTime, newAjv } from '../../src/tap/shared/json.js';
 import type { JsonSchema } from '../../src/tap/singer/messages.js';
 import { commonUtc, normalizeDatetime } from '../../src/tap/shared/time.js';

@@ -1,7 +1,8 @@
 // RecordShaper: the fast path (select, datetimes in UTC, validate) and the slow path for values that do not fit.
 import assert from 'node:assert/strict';
 import { RecordValidationError } from '../../src/tap/shared/errors.js';
-import { RecordShaper, OVERFLOW_FIELD, OVERFLOW_SCHEMA, datetimePaths, type MismatchPolicy } from '../../src/tap/singer/fit.js';
+import { RecordShaper } from '../../src/tap/singer/fit.js';
+import { OVERFLOW_FIELD, OVERFLOW_SCHEMA, datetimePaths, type MismatchPolicy } from '../../src/tap/singer/fit-value.js';
 import { newAjv } from '../../src/tap/shared/json.js';
 import type { JsonSchema } from '../../src/tap/singer/messages.js';
 

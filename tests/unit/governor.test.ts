@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { BUSY, CpuGovernor, MAX_GROWTH, SAMPLE_MS, TARGET } from '../../src/tap/http/governor.js';
-import { Semaphore } from '../../src/tap/http/ratelimit.js';
+import { Semaphore } from '../../src/tap/http/semaphore.js';
 
 /** Takes every slot of `sem` (so it is saturated), returning the releases. */
 async function fill(sem: Semaphore): Promise<Array<() => void>> {

@@ -1,6 +1,7 @@
 // The per-endpoint rate budget against a virtual clock (sleep advances time at once), and the in-flight cap.
 import assert from 'node:assert/strict';
-import { inFlightTarget, RateBudget, Semaphore, type Clock, type Tier } from '../../src/tap/http/ratelimit.js';
+import { inFlightTarget, RateBudget, type Clock, type Tier } from '../../src/tap/http/ratelimit.js';
+import { Semaphore } from '../../src/tap/http/semaphore.js';
 
 /** A clock whose sleeps advance virtual time instantly; it records every sleep. */
 class FakeClock implements Clock {

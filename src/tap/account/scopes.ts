@@ -9,7 +9,7 @@ import { AuthError, FatalApiError } from '../shared/errors.js';
 import { log } from '../shared/log.js';
 import { budgetOf, type EndpointFacts } from '../http/endpoint-facts.js';
 import type { KlaviyoClient } from '../http/http.js';
-import { type KlaviyoStream } from '../engine/stream.js';
+import type { KlaviyoStream } from '../engine/stream.js';
 import { ACCOUNTS_PATH } from '../engine/stream-types.js';
 
 /** One request that tells whether the key has `scope`. */

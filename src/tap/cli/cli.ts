@@ -1,4 +1,6 @@
 // The command line: the only module that touches `process` (arguments, stdout, exit code).
+import { stopOnSignals, stopGracefully, type SignalSource } from './signals.js';
+import { testKey } from './test-key.js';
 import { parseArgs } from 'node:util';
 import { allStreams, builtInStreams } from '../../streams/registry.js';
 import { aboutJson, aboutMarkdown, PACKAGE } from './about.js';
@@ -12,13 +14,14 @@ import { MessageWriter, OutputClosedError } from '../singer/messages.js';
 import { Metrics, metricsEnabled } from '../singer/metrics.js';
 import { Progress } from '../engine/progress.js';
 import { revisionWarning } from '../config/revision.js';
-import { checkScopes, readableStreams, shortfallText } from '../account/scopes.js';
+import { checkScopes, readableStreams } from '../account/scopes.js';
 import { selectStreams } from '../singer/selection.js';
 import { StateStore } from '../state/state.js';
 import { loadState } from '../state/state-file.js';
 import type { KlaviyoStream } from '../engine/stream.js';
-import { planStreams, planTable } from './plan.js';
-import { StopRequested, StopSignal, stopExitCode } from './stop.js';
+import { planStreams } from './plan.js';
+import { planTable } from './plan-table.js';
+import { StopRequested, StopSignal } from './stop.js';
 import { EventAudit } from '../reports/audit.js';
 import { MAX_SAMPLE, sampleOptions, sampleOutput, type SampleOptions } from './sample.js';
 import { runSync } from '../engine/sync.js';
@@ -51,12 +54,6 @@ Singer tap for Klaviyo. Messages go to stdout, logs to stderr.
   --about             describe the tap, its settings and streams`;
 
 export type Exit = { code: number };
-
-/** Where SIGTERM/SIGINT come from: the process, or in a worker thread the signals its main thread forwards. */
-export interface SignalSource {
-  on(signal: 'SIGTERM' | 'SIGINT', listener: (signal: NodeJS.Signals) => void): unknown;
-  off(signal: 'SIGTERM' | 'SIGINT', listener: (signal: NodeJS.Signals) => void): unknown;
-}
 
 function parse(argv: string[]) {
   try {
@@ -133,7 +130,9 @@ export async function main(
   const selection = catalogPath ? loadSelection(catalogPath, streams) : defaultSelection(streams);
   if (args.test) {
     warnRevision(config);
-    return testKey(config, streams, selection, stdout);
+    const tested = await testKey(config, () => clientFor(config), streams, selection);
+    stdout.write(tested.line);
+    return tested.code;
   }
   const replicationKeys = new Map(streams.map((s) => [s.name, s.replicationKey]));
   const state = new StateStore(args.state ? loadState(args.state, replicationKeys) : undefined);
@@ -221,59 +220,6 @@ async function sync(
   return 0;
 }
 
-/** Pages being written may finish within this; the whole stop stays well under 2 s. */
-const STOP_PAGES_MS = 1000;
-const STOP_FLUSH_MS = 600;
-
-/** SIGTERM/SIGINT: the first asks the sync to stop (stopGracefully), a second one exits at once. */
-function stopOnSignals(stop: StopSignal, signals: SignalSource): () => void {
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stop.requested) process.exit(stopExitCode(signal));
-    log.warn(`${signal} received: stopping (no new request; the last STATE will cover every record written); a second signal exits at once`);
-    stop.request(signal);
-  };
-  signals.on('SIGTERM', onSignal);
-  signals.on('SIGINT', onSignal);
-  return () => {
-    signals.off('SIGTERM', onSignal);
-    signals.off('SIGINT', onSignal);
-  };
-}
-
-/** After a stop: the pages being written finish, then one last STATE (over exactly what was written) and the exit code. */
-async function stopGracefully(stop: StopSignal, writer: MessageWriter, store: StateStore): Promise<number> {
-  await stop.pagesWritten(STOP_PAGES_MS);
-  await writer.finalState(store.snapshot(), STOP_FLUSH_MS);
-  const signal = stop.reason ?? 'SIGTERM';
-  const code = stopExitCode(signal);
-  log.warn(`stopped by ${signal}: the last STATE covers every record written; pass it with --state to resume; exit ${code}`);
-  return code;
-}
-
-/** --test: the check a sync makes before any stream starts, for the selected streams; one line on stdout. */
-async function testKey(config: TapConfig, streams: readonly KlaviyoStream[], selection: ReadonlyMap<string, Set<string>>, stdout: NodeJS.WritableStream): Promise<number> {
-  const selected = streams.filter((s) => selection.has(s.name));
-  if (selected.length === 0) return write(stdout, 'ok: no stream is selected in the catalog, so no scope was checked\n');
-  try {
-    const check = await checkScopes(selected, streams, clientFor(config));
-    if (check.shortfalls.length > 0) {
-      write(stdout, `failed: ${redact(shortfallText(check, selected.length))}\n`);
-      return 1;
-    }
-    const counts = `${selected.length} stream${selected.length === 1 ? '' : 's'}, ${check.requests} request${check.requests === 1 ? '' : 's'}`;
-    return write(stdout, `ok: the API key works and has every scope of the selected streams: ${check.scopes.join(', ')} (${counts}, revision ${config.revision})\n`);
-  } catch (err) {
-    const key = err instanceof AuthError && err.detail.status === 401 ? 'the API key was refused (it is missing or invalid): ' : '';
-    write(stdout, `failed: ${key}${redact(describeError(err))}\n`);
-    return 1;
-  }
-}
-
-function write(stdout: NodeJS.WritableStream, text: string): number {
-  stdout.write(text);
-  return 0;
-}
-
 /**
  * Exit codes: 0 ok, 1 API or runtime failure, 2 bad input (config, catalog, state, flags), 3 key refused,
  * 130/143 stopped by SIGINT/SIGTERM (STOP_EXIT_CODES).
@@ -298,4 +244,9 @@ export async function run(
     stderr.write(`tap-klaviyo: ${redact(describeError(err)).replace(/\s*\n\s*/g, ' ')}\n`);
     return exitCodeFor(err);
   }
+}
+
+function write(stdout: NodeJS.WritableStream, text: string): number {
+  stdout.write(text);
+  return 0;
 }

@@ -1,6 +1,6 @@
 // Loads and checks the tap's config (schemas/config.json); the API key may come from the environment.
 import { ConfigError } from '../shared/errors.js';
-import type { MismatchPolicy } from '../singer/fit.js';
+import type { MismatchPolicy } from '../singer/fit-value.js';
 import * as generated from '../../generated/validators.js';
 import { assertValid, closest, readJsonFile, readSchemaFile, type Validator } from '../shared/json.js';
 import { registerSecret } from '../shared/log.js';

@@ -3,50 +3,22 @@
 import { noteFullRead, readFilters, readPartitions } from './archived.js';
 import { forEachConcurrent, TaskPool } from '../shared/concurrency.js';
 import { SkippableError } from '../shared/errors.js';
-import { type Filter } from './filters.js';
+import type { Filter } from './filters.js';
 import { log } from '../shared/log.js';
-import type { SingerRecord } from '../singer/messages.js';
-import { LeanResources } from '../http/lean-page.js';
 import { Pager, type Page } from '../http/paginate.js';
-import type { RateBudget, Semaphore } from '../http/ratelimit.js';
+import type { RateBudget } from '../http/ratelimit.js';
+import type { Semaphore } from '../http/semaphore.js';
 import { BookmarkTracker, handOff, newWindow, PageDensity, planReplication, splittable, windowFilters, type ReplicationPlan, type Window } from './replication.js';
-import { EventAudit, type AuditPart } from '../reports/audit.js';
-import { RenderedRecord } from './records.js';
+import { EventAudit } from '../reports/audit.js';
 import { labelled } from '../account/scopes.js';
 import { ACCOUNT_ID, type Lane, type Partition, type StreamRuntime } from './stream-types.js';
 import type { SelectedStream, StreamSummary, SyncDeps } from './sync-types.js';
 import { firstPageUrl, replicationRange } from './partition-range.js';
 import { writeRecords } from './write-records.js';
-import { fromMicros, toMicros } from '../shared/time.js';
+import { PageSelector, type PageFinds, type PartitionScan, type WindowAt } from './page-select.js';
+import { fromMicros } from '../shared/time.js';
 import type { SeenKeys } from '../state/deletes.js';
 
-
-/** The window a page belongs to, and its partition's scan. */
-type WindowAt = { window: Window; scan: PartitionScan };
-
-/** What a page's selection found (StreamRun.select), applied once its records are written. */
-interface PageFinds {
-  /** Records selected (and so written). */
-  records: number;
-  /** A record at or past the window's end on a sorted stream: the window is done. */
-  reachedEnd: boolean;
-  /** The first value inside the window (where a tail split starts). */
-  first: number | null;
-  /** The largest value written, and the ids written at it (in order): what the bookmark tracker keeps. */
-  max: number | null;
-  idsAtMax: string[];
-}
-
-/** One partition's sync: its bookmark, its windows' tasks, and the ids already sent at the saved bookmark. */
-interface PartitionScan {
-  tracker: BookmarkTracker;
-  pool: TaskPool;
-  skip: { value: number; ids: Set<string> } | null;
-  /** The windows started and not yet finished, and how densely their records lie (see StreamRun.handTail). */
-  density: Map<Window, PageDensity>;
-  /** The audit's counter for this partition (`audit` on, event streams); null: nothing counted. */
-  audit: AuditPart | null;
-}
 
 /**
  * Windows side by side pay off where the endpoint's tier allows far more requests than one request at a time
@@ -60,9 +32,8 @@ export class StreamRun {
   private readonly splitWindows: boolean;
   /** The stream's lane for lean pages (KlaviyoStream.lane); null: every record goes the general way. */
   private readonly lane: Lane | null;
-  /** Resources read, and records made of them (before the window and bookmark select): see warnIfNoRows. */
-  private received = 0;
-  private made = 0;
+  /** Picks each page's records that belong to this run, counting what it reads (see warnIfNoRows). */
+  private readonly pages: PageSelector;
 
   constructor(
     private readonly s: SelectedStream,
@@ -79,6 +50,7 @@ export class StreamRun {
     this.splitWindows = splittable(this.plan) && !s.stream.parent && s.stream.budget(rt).tier.perMinute >= SPLIT_MIN_PER_MINUTE;
     // A lane writes the stream's own fields; `account_id` is added to its text only where the schema has it.
     this.lane = accountId === null || s.selected.has(ACCOUNT_ID) ? s.stream.lane(rt, s.schema) : null;
+    this.pages = new PageSelector(s.stream, this.plan, this.lane, rt);
   }
 
   async sync(): Promise<void> {
@@ -103,9 +75,9 @@ export class StreamRun {
    * reads moved in a newer revision, say global_exclusions' suppressions). One warning per stream and run.
    */
   private warnIfNoRows(): void {
-    if (this.received === 0 || this.made > 0) return;
+    if (this.pages.received === 0 || this.pages.made > 0) return;
     const { stream } = this.s;
-    log.warn(`stream ${stream.name}: ${this.received} resource(s) received from ${stream.path} and none became a record: the response may be laid out differently than this tap reads it (revision ${this.deps.config.revision}); please report it`);
+    log.warn(`stream ${stream.name}: ${this.pages.received} resource(s) received from ${stream.path} and none became a record: the response may be laid out differently than this tap reads it (revision ${this.deps.config.revision}); please report it`);
   }
 
   private async syncPartition(partition: Partition): Promise<void> {
@@ -199,7 +171,7 @@ export class StreamRun {
     const written = this.deps.stop?.writingPage();
     try {
       // Resource by resource, each record written before the next resource is parsed (lean pages).
-      await writeRecords(this.s, this.deps, this.select(page, partition, at, found), this.summary, this.accountId, this.seen);
+      await writeRecords(this.s, this.deps, this.pages.select(page, partition, at, found), this.summary, this.accountId, this.seen);
       this.deps.metrics?.count(this.s.stream.name, partition.context, found.records);
       // Only records already written count towards the bookmark: another window may write STATE while this
       // page's records wait for stdout, and that STATE must not cover them (a kill then would lose them).
@@ -240,56 +212,6 @@ export class StreamRun {
     if (tails.length === 0) return;
     log.debug(`stream ${this.s.stream.name}: window split`, { until: fromMicros(window.to), into: tails.length + 1 });
     for (const tail of tails) this.startWindow(partition, base, scan, tail, new PageDensity(density.rate));
-  }
-
-  /**
-   * The page's records that belong to this run, as they are read (one resource parsed at a time): inside the
-   * window, and not already sent at the bookmark. Notes in `found` what the page holds for the bookmark.
-   */
-  private *select(page: Page, partition: Partition, at: WindowAt | null, found: PageFinds): Generator<SingerRecord | RenderedRecord> {
-    const lane = this.lane;
-    const resources = page.resources;
-    const reader = lane && resources instanceof LeanResources ? resources.reader : null;
-    const items = lane && reader && resources instanceof LeanResources ? resources.read((index, body, start, end, read) => lane.write(reader, index, body, page, start, end, read)) : (resources ?? page.data);
-    for (const item of items) {
-      this.received++;
-      if (item instanceof RenderedRecord) {
-        this.made++;
-        if (this.selects(item.fields, item.value, at, found)) yield item;
-        continue;
-      }
-      const records = this.s.stream.toRecords(item, page, partition, this.rt);
-      this.made += records.length;
-      for (const record of records) {
-        const raw = this.plan ? record[this.plan.key] : undefined;
-        if (this.selects(record, typeof raw === 'string' ? toMicros(raw) : null, at, found)) yield record;
-      }
-    }
-  }
-
-  /** Whether the record, whose replication key is at `value`, is one to write (see select); notes it in `found` if so. */
-  private selects(record: SingerRecord, value: number | null, at: WindowAt | null, found: PageFinds): boolean {
-    const plan = this.plan;
-    if (plan && at && value !== null) {
-      const { window, scan } = at;
-      if (value < window.from) return false;
-      if (value >= window.to) {
-        found.reachedEnd ||= plan.sorted;
-        return false;
-      }
-      found.first ??= value;
-      // Counted before the boundary skip: an event skipped there was sent by an earlier run.
-      if (scan.audit) EventAudit.count(scan.audit, record['metric_id'], value);
-      const id = String(record['id']);
-      if (scan.skip && value === scan.skip.value && scan.skip.ids.has(id)) return false;
-      // The tracker keeps only the largest value and the ids at it: so does the page, in the same order.
-      if (found.max === null || value > found.max) {
-        found.max = value;
-        found.idsAtMax = [id];
-      } else if (value === found.max) found.idsAtMax.push(id);
-    }
-    found.records++;
-    return true;
   }
 
   private async saveBookmark(partition: Partition, tracker: BookmarkTracker): Promise<void> {

@@ -8,7 +8,7 @@ import { forEachConcurrent } from '../shared/concurrency.js';
 import { log } from '../shared/log.js';
 import type { ProgressSource } from './progress.js';
 import { parentScope } from './parent-scope.js';
-import { Semaphore } from '../http/ratelimit.js';
+import { Semaphore } from '../http/semaphore.js';
 import { CpuGovernor } from '../http/governor.js';
 import type { StateStore } from '../state/state.js';
 import type { KlaviyoStream } from './stream.js';

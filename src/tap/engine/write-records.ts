@@ -9,7 +9,7 @@ import type { SeenKeys } from '../state/deletes.js';
 /**
  * Writes records of a stream through its shaper (with `account_id` when given, noting keys in `seen` when deletes
  * are tracked), waiting only when stdout is full. Each record is taken from `records` once the one before is
- * written, so a lazy sequence (StreamRun.select) holds only the record being written.
+ * written, so a lazy sequence (PageSelector.select) holds only the record being written.
  */
 export async function writeRecords(
   s: SelectedStream,

@@ -13,7 +13,7 @@
 // change, and judges by the mean utilisation since: judged every sample, it would keep growing on the old, idle
 // samples, then cut on the burst of pages that arrive together (seen at 500 ms: slots swinging between 50 and 130).
 import { performance } from 'node:perf_hooks';
-import type { Semaphore } from './ratelimit.js';
+import type { Semaphore } from './semaphore.js';
 
 /** The share of busy time the slots are steered to. */
 export const TARGET = 0.85;

@@ -4,7 +4,7 @@
 import type { MetricAggregates } from '../../streams/metric_aggregates.js';
 import { forEachConcurrent } from '../shared/concurrency.js';
 import { log } from '../shared/log.js';
-import { type RecordOptions } from './reports.js';
+import type { RecordOptions } from './reports.js';
 import { dayWindows, startOfDay } from './report-windows.js';
 import { labelled } from '../account/scopes.js';
 import { budgetOf } from '../http/endpoint-facts.js';

@@ -1,7 +1,8 @@
 // Turns a catalog selection into what the sync needs per stream: the schema sent (selected fields only) and
 // the shaper that makes each record fit it.
 import { schemaProperties, streamSchema } from './catalog.js';
-import { RecordShaper, type MismatchPolicy } from './fit.js';
+import { RecordShaper } from './fit.js';
+import type { MismatchPolicy } from './fit-value.js';
 import { log } from '../shared/log.js';
 import type { JsonSchema } from './messages.js';
 import type { KlaviyoStream } from '../engine/stream.js';

@@ -10,7 +10,7 @@
 import { log } from '../shared/log.js';
 import type { JsonSchema, MessageWriter, SingerRecord } from '../singer/messages.js';
 import type { StateStore, TrackedKey } from './state.js';
-import { type KlaviyoStream } from '../engine/stream.js';
+import type { KlaviyoStream } from '../engine/stream.js';
 import { ACCOUNT_ID } from '../engine/stream-types.js';
 
 export const DELETED_AT = '_sdc_deleted_at';
