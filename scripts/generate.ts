@@ -21,7 +21,7 @@ import { aggregateFacts, aggregateSchema, allReportFacts, reportSchema } from '.
 import { MetricAggregates } from '../src/streams/metric_aggregates.js';
 import { streamSchema } from './gen/schemas.js';
 import { validatorsModule } from './gen/validators.js';
-import { ReportStream } from '../src/streams/report-stream.js';
+import { ReportStream } from '../src/tap/reports/report-stream.js';
 import { DEFAULT_SPEC, loadSpec, responseSubset, type JsonObject, type Spec } from './gen/spec.js';
 import { SERVED_PATHS } from '../src/simulator/api/routes.js';
 

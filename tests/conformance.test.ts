@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { ENDPOINTS } from '../src/generated/endpoints.js';
 import { builtInStreams } from '../src/streams/registry.js';
-import { ReportStream } from '../src/streams/report-stream.js';
+import { ReportStream } from '../src/tap/reports/report-stream.js';
 import { MetricAggregates } from '../src/streams/metric_aggregates.js';
 import { MICROS_PER_DAY } from '../src/tap/shared/time.js';
 import { streamSchema } from '../src/tap/singer/catalog.js';

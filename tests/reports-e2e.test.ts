@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { reportTruthRecords } from '../src/simulator/report-truth.js';
 import { startSimulator, type Simulator } from '../src/simulator/server.js';
 import { builtInStreams } from '../src/streams/registry.js';
-import { ReportStream } from '../src/streams/report-stream.js';
+import { ReportStream } from '../src/tap/reports/report-stream.js';
 import { discover } from '../src/tap/singer/catalog.js';
 import { DAY_MS, daysAgo, holdOneUtcDay } from './helpers/clock.js';
 import { canonical, E2eWorkspace, keyOf, SIM_KEY, truth, type E2eRun, type Row } from './helpers/e2e.js';

@@ -1,6 +1,6 @@
 // https://developers.klaviyo.com/en/reference/query_campaign_values
 import { f } from '../tap/engine/filters.js';
-import { ValuesReportStream, type DataProbe, type ReportWindow } from './report-stream.js';
+import { ValuesReportStream, type DataProbe, type ReportWindow } from '../tap/reports/report-stream.js';
 
 /** Campaign performance per campaign message and channel over the report timeframe (Reporting API). */
 export class CampaignValuesReports extends ValuesReportStream {

@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/query_flow_series
-import { SeriesReportStream } from './report-stream.js';
+import { SeriesReportStream } from '../tap/reports/report-stream.js';
 
 /** Flow performance per flow message, channel and day (Reporting API), re-reading report_reread_days. */
 export class FlowSeriesReports extends SeriesReportStream {

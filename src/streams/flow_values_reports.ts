@@ -1,6 +1,6 @@
 // https://developers.klaviyo.com/en/reference/query_flow_values
 import { f } from '../tap/engine/filters.js';
-import { ValuesReportStream, type DataProbe } from './report-stream.js';
+import { ValuesReportStream, type DataProbe } from '../tap/reports/report-stream.js';
 
 /** Flow performance per flow message and channel over the report timeframe (Reporting API). */
 export class FlowValuesReports extends ValuesReportStream {

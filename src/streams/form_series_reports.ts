@@ -1,6 +1,6 @@
 // https://developers.klaviyo.com/en/reference/query_form_series
 import { formProbe } from './form_values_reports.js';
-import { SeriesReportStream, type DataProbe, type ReportWindow } from './report-stream.js';
+import { SeriesReportStream, type DataProbe, type ReportWindow } from '../tap/reports/report-stream.js';
 
 /** Sign-up form performance per form and day (Reporting API), re-reading report_reread_days. */
 export class FormSeriesReports extends SeriesReportStream {

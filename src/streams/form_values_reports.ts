@@ -1,6 +1,6 @@
 // https://developers.klaviyo.com/en/reference/query_form_values
 import { f } from '../tap/engine/filters.js';
-import { ValuesReportStream, type DataProbe, type ReportWindow } from './report-stream.js';
+import { ValuesReportStream, type DataProbe, type ReportWindow } from '../tap/reports/report-stream.js';
 
 /** Sign-up form performance per form over the report timeframe (Reporting API). */
 export class FormValuesReports extends ValuesReportStream {

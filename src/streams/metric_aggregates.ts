@@ -7,7 +7,7 @@ import { accountNames } from '../tap/account/account-names.js';
 import { KlaviyoStream } from '../tap/engine/stream.js';
 import type { Partition, StreamRuntime } from '../tap/engine/stream-types.js';
 import { fromMicros } from '../tap/shared/time.js';
-import type { ReportWindow } from './report-stream.js';
+import type { ReportWindow } from '../tap/reports/report-stream.js';
 
 /** Per metric and UTC day: how many events (`count`), profiles (`unique`) and their summed value (`sum_value`). */
 export class MetricAggregates extends KlaviyoStream {

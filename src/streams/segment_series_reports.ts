@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/query_segment_series
-import { SeriesReportStream, type DataProbe } from './report-stream.js';
+import { SeriesReportStream, type DataProbe } from '../tap/reports/report-stream.js';
 import { segmentProbe } from './segment_values_reports.js';
 
 /** Segment growth per segment and day (Reporting API), re-reading report_reread_days. */

@@ -1,5 +1,5 @@
 // https://developers.klaviyo.com/en/reference/query_segment_values
-import { ValuesReportStream, type DataProbe } from './report-stream.js';
+import { ValuesReportStream, type DataProbe } from '../tap/reports/report-stream.js';
 
 /** Segment growth per segment over the report timeframe (Reporting API). */
 export class SegmentValuesReports extends ValuesReportStream {

@@ -6,7 +6,7 @@ import { aggregateTruthRecords, reportTruthRecords } from '../../src/simulator/r
 import type { Simulator } from '../../src/simulator/server.js';
 import { MetricAggregates } from '../../src/streams/metric_aggregates.js';
 import { MetricEvents } from '../../src/streams/metric_events.js';
-import { ReportStream } from '../../src/streams/report-stream.js';
+import { ReportStream } from '../../src/tap/reports/report-stream.js';
 import { allStreams } from '../../src/streams/registry.js';
 import { defaultSelection } from '../../src/tap/singer/catalog.js';
 import type { KlaviyoStream } from '../../src/tap/engine/stream.js';

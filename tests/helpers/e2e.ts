@@ -8,7 +8,7 @@ import { runTapProcess, type TapResult } from '../../scripts/lib/processes.js';
 import type { Simulator } from '../../src/simulator/server.js';
 import { builtInStreams } from '../../src/streams/registry.js';
 import { MetricAggregates } from '../../src/streams/metric_aggregates.js';
-import { ReportStream } from '../../src/streams/report-stream.js';
+import { ReportStream } from '../../src/tap/reports/report-stream.js';
 import type { KlaviyoStream } from '../../src/tap/engine/stream.js';
 import { discover } from '../../src/tap/singer/catalog.js';
 import { NOW_MARGIN } from '../../src/tap/engine/partition-range.js';

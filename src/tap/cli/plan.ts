@@ -22,7 +22,7 @@ import { fromMicros, MICROS_PER_DAY, MICROS_PER_SECOND, parseUserDate, toMicros 
 import { planVersion } from '../state/versions.js';
 import { dailyAllowance, dayWindows, reportWindows, startOfDay, usedToday } from '../reports/report-windows.js';
 import { MetricAggregates } from '../../streams/metric_aggregates.js';
-import { ReportStream } from '../../streams/report-stream.js';
+import { ReportStream } from '../reports/report-stream.js';
 import { ENDPOINTS } from '../../generated/endpoints.js';
 
 /** Pages a sample follows when the page's records do not tell how many remain. */

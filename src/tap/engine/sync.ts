@@ -16,7 +16,7 @@ import type { ParentsSince, Partition, StreamRuntime } from './stream-types.js';
 import type { SelectedStream, StreamSummary, SyncDeps } from './sync-types.js';
 import { fromMicros, toMicros } from '../shared/time.js';
 import { closeVersion, openVersion, planVersion, schemaWithDeletes, seenKeys } from '../state/versions.js';
-import { ReportStream } from '../../streams/report-stream.js';
+import { ReportStream } from '../reports/report-stream.js';
 import { syncReport } from '../reports/reports.js';
 import { MetricAggregates } from '../../streams/metric_aggregates.js';
 import { syncAggregates } from '../reports/aggregates.js';

@@ -1,5 +1,5 @@
 // The days a report run asks for, and the Reporting API's daily budget as the state counts it.
-import type { ReportStream, ReportWindow } from '../../streams/report-stream.js';
+import type { ReportStream, ReportWindow } from './report-stream.js';
 import type { TapConfig } from '../config/config.js';
 import type { StateStore } from '../state/state.js';
 import { MICROS_PER_DAY, parseUserDate } from '../shared/time.js';

@@ -3,7 +3,7 @@
 // across runs, retries included), leaves the rest to the next run (a series stream's bookmark is where it resumes)
 // and takes a daily 429 as "no more reports today": a warning, and the run goes on with the other streams.
 import { ENDPOINTS } from '../../generated/endpoints.js';
-import type { DataProbe, ReportStream, ReportWindow } from '../../streams/report-stream.js';
+import type { DataProbe, ReportStream, ReportWindow } from './report-stream.js';
 import type { ConversionChoice } from '../account/account-names.js';
 import { FatalApiError, QuotaExhaustedError } from '../shared/errors.js';
 import { renderFilters } from '../engine/filters.js';

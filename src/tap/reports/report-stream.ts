@@ -1,16 +1,16 @@
 // The Reporting API streams (POST /api/*-values-reports and *-series-reports): one row per grouping (values) or per
 // grouping and interval (series), with every statistic the report allows as a number column. The engine part
 // (planning under the daily quota, posting, state) is src/tap/reports/reports.ts; a report stream is data plus its body.
-import { REPORTS } from '../generated/reports.js';
-import type { EndpointFacts } from '../tap/http/endpoint-facts.js';
-import type { Filter } from '../tap/engine/filters.js';
-import type { JsonApiDocument } from '../tap/http/json-api.js';
-import type { SingerRecord } from '../tap/singer/messages.js';
-import { CONVERSION_STATISTICS, type ReportFacts } from '../tap/reports/report-facts.js';
-import { accountNames, type ConversionChoice } from '../tap/account/account-names.js';
-import { KlaviyoStream } from '../tap/engine/stream.js';
-import type { StreamRuntime } from '../tap/engine/stream-types.js';
-import { fromMicros } from '../tap/shared/time.js';
+import { REPORTS } from '../../generated/reports.js';
+import type { EndpointFacts } from '../http/endpoint-facts.js';
+import type { Filter } from '../engine/filters.js';
+import type { JsonApiDocument } from '../http/json-api.js';
+import type { SingerRecord } from '../singer/messages.js';
+import { CONVERSION_STATISTICS, type ReportFacts } from './report-facts.js';
+import { accountNames, type ConversionChoice } from '../account/account-names.js';
+import { KlaviyoStream } from '../engine/stream.js';
+import type { StreamRuntime } from '../engine/stream-types.js';
+import { fromMicros } from '../shared/time.js';
 
 /** One request's time range [start, end), in microseconds (whole UTC days). */
 export interface ReportWindow {
