@@ -21,7 +21,7 @@ import { loadState } from '../state/state-file.js';
 import type { KlaviyoStream } from '../engine/stream.js';
 import { planStreams } from './plan.js';
 import { planTable } from './plan-table.js';
-import { StopRequested, StopSignal } from './stop.js';
+import { StopRequested, StopSignal } from '../engine/stop.js';
 import { EventAudit } from '../reports/audit.js';
 import { MAX_SAMPLE, sampleOptions, sampleOutput, type SampleOptions } from './sample.js';
 import { runSync } from '../engine/sync.js';

@@ -3,7 +3,7 @@
 import { log } from '../shared/log.js';
 import type { MessageWriter } from '../singer/messages.js';
 import type { StateStore } from '../state/state.js';
-import { stopExitCode, type StopSignal } from './stop.js';
+import { stopExitCode, type StopSignal } from '../engine/stop.js';
 
 /** Pages being written may finish within this; the whole stop stays well under 2 s. */
 const STOP_PAGES_MS = 1000;

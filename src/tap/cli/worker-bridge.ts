@@ -12,7 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Writable } from 'node:stream';
 import { parentPort, Worker, type MessagePort } from 'node:worker_threads';
 import { redact } from '../shared/log.js';
-import { isStopExit, stopExitCode } from './stop.js';
+import { isStopExit, stopExitCode } from '../engine/stop.js';
 
 export type ToMain = { t: 'out'; bytes: ArrayBuffer; length: number } | { t: 'err'; text: string } | { t: 'done'; code: number };
 export type ToWorker = { t: 'ack'; bytes: ArrayBuffer } | { t: 'signal'; signal: NodeJS.Signals };

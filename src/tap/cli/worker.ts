@@ -2,7 +2,7 @@
 // through the main thread.
 import { run } from './cli.js';
 import { setLogSink } from '../shared/log.js';
-import { isStopExit } from './stop.js';
+import { isStopExit } from '../engine/stop.js';
 import { PortOutput, workerPort } from './worker-bridge.js';
 
 const bridge = workerPort();

@@ -8,7 +8,7 @@ import type { Metrics } from '../singer/metrics.js';
 import type { Progress } from './progress.js';
 import type { JsonSchema, MessageWriter } from '../singer/messages.js';
 import type { StateStore } from '../state/state.js';
-import type { StopSignal } from '../cli/stop.js';
+import type { StopSignal } from './stop.js';
 import type { KlaviyoStream } from './stream.js';
 
 export interface SelectedStream {
