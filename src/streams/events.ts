@@ -1,6 +1,6 @@
 // https://developers.klaviyo.com/en/reference/get_events
 import { schemaProperties, streamSchema } from '../tap/singer/catalog.js';
-import { eventLane, propertyAt, type Derived } from '../tap/http/event-lane.js';
+import { eventLane, propertyAt, type Derived } from '../tap/fast-paths/event-lane.js';
 import type { Resource } from '../tap/http/json-api.js';
 import type { JsonSchema, SingerRecord } from '../tap/singer/messages.js';
 import type { Page } from '../tap/http/paginate.js';
@@ -40,7 +40,7 @@ export class Events extends KlaviyoStream {
     return [record];
   }
 
-  /** Records written straight from each event's bytes, in any layout (http/event-lane.ts). */
+  /** Records written straight from each event's bytes, in any layout (fast-paths/event-lane.ts). */
   override lane(_rt: StreamRuntime, schema: JsonSchema): Lane | null {
     return eventLane(schema, new Set(schemaProperties(streamSchema(this))), DERIVED);
   }

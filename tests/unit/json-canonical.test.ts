@@ -3,9 +3,9 @@
 // not JSON, it answers nothing (the lane's JSON.parse then decides).
 import assert from 'node:assert/strict';
 import { layoutVariations, relayout } from '../../src/simulator/api/layout.js';
-import { propertyAt } from '../../src/tap/http/event-lane.js';
-import { canonicalText, foundJson, writeWhole } from '../../src/tap/http/json-canonical.js';
-import { watch, type Watch } from '../../src/tap/http/json-watch.js';
+import { propertyAt } from '../../src/tap/fast-paths/event-lane.js';
+import { canonicalText, foundJson, writeWhole } from '../../src/tap/fast-paths/json-canonical.js';
+import { watch, type Watch } from '../../src/tap/fast-paths/json-watch.js';
 
 /**
  * The canonical text of the JSON value in bytes [start, end) and the string values at `watching`'s paths; undefined

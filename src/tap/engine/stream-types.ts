@@ -18,7 +18,7 @@ export interface Partition {
 /**
  * Writes resources' records straight from their bytes in a lean page (lean-page.ts), skipping JSON.parse, the shaper
  * and JSON.stringify: a reader (`newReader`, one per page) may read each resource as the page is read, `write` makes
- * the record of a resource (undefined: the resource goes the general way). See http/event-lane.ts.
+ * the record of a resource (undefined: the resource goes the general way). See fast-paths/event-lane.ts.
  */
 export interface Lane {
   newReader: () => PageReader;

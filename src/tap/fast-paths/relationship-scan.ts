@@ -1,6 +1,6 @@
 // A JSON:API relationship object read from its bytes (event-scan.ts): whether its data is one resource identifier
 // with a string id, and where that id lies; every other member passed over with its structure checked.
-import { at, colon, emptyObject, firstKey, holds, nextKey, QUOTE, readString, skipValue, special } from './byte-scanner.js';
+import { at, colon, emptyObject, firstKey, holds, nextKey, QUOTE, readString, skipValue, special } from '../http/byte-scanner.js';
 
 /** The id the last relationship read holds: start and end of its text (without quotes), 1 where escaped or non-ASCII. */
 export const found = new Int32Array(3);

@@ -6,7 +6,7 @@
 // - `event_properties` is what lies between its key and the only place the rest of the pattern fits (the rest holds
 //   a fixed number of `"`, none inside its strings); the lane uses it only if it parses alone, so it is exactly one
 //   JSON value, which the whole text reads the same way (a newline in it fails the match).
-import { LINKS_SOURCE } from './body.js';
+import { LINKS_SOURCE } from '../http/body.js';
 import { TEXT } from './event-scan.js';
 import type { EventValues } from './event-values.js';
 

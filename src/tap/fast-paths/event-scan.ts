@@ -8,7 +8,7 @@
 // Any shape the lane cannot write exactly as the general path would (a member given twice, a relationship without
 // its data, a timestamp that is not a small integer, more than MAX_UNKNOWN members it does not know, ...) is not
 // taken, and the event goes the general way.
-import { at, colon, firstKey, holds, nextKey, QUOTE, readString, skipValue, special, valueEnd, word } from './byte-scanner.js';
+import { at, colon, firstKey, holds, nextKey, QUOTE, readString, skipValue, special, valueEnd, word } from '../http/byte-scanner.js';
 import { BAD, canonicalFound, canonicalHigh, canonicalLength, copyCanonical, GIVE_UP, writeCanonical } from './json-canonical.js';
 import type { Watch } from './json-watch.js';
 import { found, has, relationship } from './relationship-scan.js';

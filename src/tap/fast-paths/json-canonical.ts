@@ -13,10 +13,10 @@
 // The text is the same value in fewer bytes or as many (but for numbers: writeCanonical says so), so a reader of a
 // page can write it over the value's own bytes (copyCanonical): the page then reads as the same JSON to anyone.
 // No byte at or past `end` is used (whitespace is passed by byte-scanner.ts, which never reads past the buffer).
-import { ws as skipWhitespace } from './byte-scanner.js';
-import { escapeEnd, IN_STRING, writeEscape } from './json-escape.js';
+import { ws as skipWhitespace } from '../http/byte-scanner.js';
+import { escapeEnd, IN_STRING, writeEscape } from '../http/json-escape.js';
 import { closeObject, givenBefore, keysSince, openObject } from './json-keys.js';
-import { numberEnd, writtenBack } from './json-number.js';
+import { numberEnd, writtenBack } from '../http/json-number.js';
 import { watched, type Watch, type WatchKey } from './json-watch.js';
 
 /** Where the text is written: grown as needed, shared (one value is written at a time). */

@@ -21,7 +21,7 @@ import { textValues } from './event-text.js';
 import { reparsed, slotValues, unknownMembers, type EventValues } from './event-values.js';
 import { canonicalText, foundJson, writeWhole } from './json-canonical.js';
 import { watch, type Watch } from './json-watch.js';
-import type { Page } from './paginate.js';
+import type { Page } from '../http/paginate.js';
 
 /**
  * A field the stream adds to each event's record (after flatten): from its metric id (and the page), or from its
