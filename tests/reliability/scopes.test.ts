@@ -14,7 +14,7 @@ import { setLogSink } from '../../src/tap/shared/log.js';
 import { toMicros } from '../../src/tap/shared/time.js';
 import { assertWarnings } from '../helpers/account-truth.js';
 import { E2eWorkspace, parseOutput, SIM_KEY, truth } from '../helpers/e2e.js';
-import { assertComplete, assertNoSecret, catalogOf, lastLine, runWithArgs, tally, tapConfig } from '../helpers/reliability.js';
+import { assertComplete, assertNoSecret, catalogOf, lastLine, runWithArgs, sumTallies, tally, tapConfig } from '../helpers/reliability.js';
 import { report } from './report.js';
 
 const ALL_SCOPES = [...new Set(Object.values(ENDPOINTS).flatMap((e) => e.scopes))].sort();
@@ -123,13 +123,8 @@ describe('reliability: a key with fewer scopes', function () {
         tally('lists', truth(sim, 'lists').filter(since('updated')), run.records.get('lists') ?? []),
         tally('coupons', truth(sim, 'coupons'), run.records.get('coupons') ?? []),
       ];
-      report({
-        scenario: '8b. scopes: missing_scopes "skip", the readable streams',
-        runs: 1,
-        expected: tallies.reduce((n, t) => n + t.expected, 0),
-        lost: tallies.reduce((n, t) => n + t.lost, 0),
-        duplicates: tallies.reduce((n, t) => n + t.duplicates, 0),
-      });
+      const sum = sumTallies(tallies);
+      report({ scenario: '8b. scopes: missing_scopes "skip", the readable streams', runs: 1, expected: sum.expected, lost: sum.lost, duplicates: sum.duplicates });
       tallies.forEach((t, i) => assertComplete(t, ['events', 'lists', 'coupons'][i] ?? ''));
       // The skipped streams' endpoints: the check's one request where it asked there, none from a stream.
       const requests = sim.stats().requests;

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { toMicros } from '../../src/tap/shared/time.js';
 import { E2eWorkspace, SIM_KEY, truth } from '../helpers/e2e.js';
-import { assertComplete, assertNoSecret, catalogOf, lastLine, runWithArgs, tally } from '../helpers/reliability.js';
+import { assertComplete, assertNoSecret, catalogOf, lastLine, runWithArgs, sumTallies, tally } from '../helpers/reliability.js';
 import { report } from './report.js';
 
 /** A server that records every request it gets (it should get none). */
@@ -77,13 +77,8 @@ describe('reliability: secrets', function () {
       const t = ['events', 'open'].map((s) => tally(s, truth(sim, s).filter((r) => (toMicros(String(r['datetime'])) ?? 0) >= from), run.records.get(s) ?? []));
       const profiles = tally('profiles', truth(sim, 'profiles').filter((r) => (toMicros(String(r['updated'])) ?? 0) >= from), run.records.get('profiles') ?? []);
       const all = [...t, profiles];
-      report({
-        scenario: '10. secrets: key from env, debug log, faults',
-        runs: 1,
-        expected: all.reduce((n, x) => n + x.expected, 0),
-        lost: all.reduce((n, x) => n + x.lost, 0),
-        duplicates: all.reduce((n, x) => n + x.duplicates, 0),
-      });
+      const sum = sumTallies(all);
+      report({ scenario: '10. secrets: key from env, debug log, faults', runs: 1, expected: sum.expected, lost: sum.lost, duplicates: sum.duplicates });
       for (const x of all) assertComplete(x, 'records');
     } finally {
       sim.configure({ errorRate: 0, htmlRate: 0, truncateRate: 0, resetRate: 0 });
