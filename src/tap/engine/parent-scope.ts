@@ -5,7 +5,8 @@ import type { TapConfig } from '../config/config.js';
 import type { ParentBookmark, StateStore } from '../state/state.js';
 import type { KlaviyoStream } from './stream.js';
 import { EVERY_PARENT, type ParentSpec, type ParentsSince } from './stream-types.js';
-import { fromMicros, parseUserDate, toMicros } from '../shared/time.js';
+import { fromMicros, toMicros } from '../shared/time.js';
+import { readUpTo } from './partition-range.js';
 
 export interface ParentScope {
   since: ParentsSince;
@@ -25,8 +26,7 @@ function hasArchivedSide(spec: ParentSpec | undefined): boolean {
 export function parentScope(stream: KlaviyoStream, config: TapConfig, store: StateStore, startedAt: number, settled: number): ParentScope {
   const field = stream.parent?.changedField;
   if (!field || !stream.bookmarked) return { since: EVERY_PARENT, next: null };
-  const end = config.streams[stream.name]?.end_date ?? config.end_date;
-  const upper = Math.min(end ? (parseUserDate(end) ?? Infinity) : Infinity, settled);
+  const upper = readUpTo(stream, config, settled);
   const saved = store.parentBookmark(stream.name);
   const savedValue = saved && saved.replication_key === field ? toMicros(saved.replication_key_value) : null;
   const days = rereadDays(stream, config);

@@ -12,6 +12,12 @@ import { daysToMicros, MICROS_PER_SECOND, parseUserDate, toMicros } from '../sha
 /** Filters never reach closer to now than this (the API refuses bounds in the future; data settles). */
 export const NOW_MARGIN = 10 * MICROS_PER_SECOND;
 
+/** How far a stream reads: its `end_date` (or the config's), and never past `limit` (micros). */
+export function readUpTo(stream: KlaviyoStream, config: TapConfig, limit: number): number {
+  const end = config.streams[stream.name]?.end_date ?? config.end_date;
+  return Math.min(end ? (parseUserDate(end) ?? Infinity) : Infinity, limit);
+}
+
 /**
  * The replication range [lower, upper) of one partition: from the bookmark (less the lookback) or the start
  * date, to end_date or the sync's start less the no-read margin. A bookmark past `upper` (clamped by runSync,
@@ -26,8 +32,7 @@ export function replicationRange(
 ): { lower: number; upper: number; bookmark: number | null; saved: Bookmark | undefined; full: boolean } {
   const overrides = config.streams[stream.name] ?? {};
   const start = parseUserDate(overrides.start_date ?? config.start_date) ?? 0;
-  const end = overrides.end_date ?? config.end_date;
-  const upper = Math.min(end ? (parseUserDate(end) ?? Infinity) : Infinity, startedAt - NOW_MARGIN);
+  const upper = readUpTo(stream, config, startedAt - NOW_MARGIN);
   const saved = stream.bookmarked ? store.get(stream.name, partition.context) : undefined;
   const bookmark = saved ? toMicros(saved.replication_key_value) : null;
   const lookback = stream.lateArriving ? daysToMicros(overrides.lookback_days ?? config.lookback_days) : 0;
