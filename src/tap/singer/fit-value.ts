@@ -27,9 +27,13 @@ export interface Shape {
   items?: Shape;
 }
 
-function typesOf(schema: JsonSchema): string[] {
-  const type = schema['type'];
+/** The type names of a schema's `type` (a name or a list of names); none for anything else. */
+export function typeNames(type: unknown): string[] {
   return Array.isArray(type) ? type.map(String) : typeof type === 'string' ? [type] : [];
+}
+
+function typesOf(schema: JsonSchema): string[] {
+  return typeNames(schema['type']);
 }
 
 /** The schema as a tree of kinds (the schemas this tap sends have one non-null type per property). */

@@ -7,6 +7,7 @@
 // and a property it leaves out keeps the tap's schema (a catalog need not repeat what it does not change).
 import { isDeepStrictEqual } from 'node:util';
 import { ConfigError } from '../shared/errors.js';
+import { typeNames } from './fit-value.js';
 import type { JsonSchema } from './messages.js';
 
 const ANNOTATIONS = new Set(['description', 'title', 'examples', '$comment']);
@@ -15,10 +16,6 @@ type Schema = Record<string, unknown>;
 
 function isSchema(value: unknown): value is Schema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function typesOf(type: unknown): string[] {
-  return Array.isArray(type) ? type.map(String) : typeof type === 'string' ? [type] : [];
 }
 
 class Refused extends Error {
@@ -82,7 +79,7 @@ function mergeProperties(own: Schema, given: unknown, path: string): Schema {
 
 /** A property the tap does not have: kept (a column that stays null) when it may be null. */
 function addedProperty(schema: Schema, path: string): Schema {
-  const types = typesOf(schema['type']);
+  const types = typeNames(schema['type']);
   if (!types.includes('null') || types.length < 2) {
     const hint = path === 'account_id' ? ' (account_id comes from account_id_column, which is off)' : '';
     throw new Refused(path, `is not a property of the stream and not nullable${hint}: an added property must allow null (e.g. "type": ["string", "null"]), since the tap has no value for it`);
@@ -92,8 +89,8 @@ function addedProperty(schema: Schema, path: string): Schema {
 
 /** `given` when it allows no type `own` does not (integer counts as a number); else refused. */
 function narrowerType(own: unknown, given: unknown, path: string): unknown {
-  const mine = typesOf(own);
-  const theirs = typesOf(given);
+  const mine = typeNames(own);
+  const theirs = typeNames(given);
   const allowed = (t: string): boolean => mine.includes(t) || (t === 'integer' && mine.includes('number'));
   if (theirs.length === 0 || !theirs.every(allowed)) {
     throw new Refused(path, `"type" ${JSON.stringify(given)} is not narrower than the tap's ${JSON.stringify(own)}`);
