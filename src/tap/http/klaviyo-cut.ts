@@ -30,6 +30,13 @@ const DATA_END = '"}}],"links":';
 const QUOTE = 0x22;
 const OPEN = 0x7b;
 const END = 0x5d;
+/**
+ * Candidate ends that are not a resource's end, after which a page is taken to be in another layout (resources that
+ * end otherwise, such as with a `meta` a newer revision adds): read byte by byte rather than cut to its end first.
+ * In the simulator's layout a miss is data that looks like an end (an array of objects in a property), a few a page
+ * at most.
+ */
+const MAX_MISSES = 16;
 
 /**
  * Where each resource of `data` starts and ends (pairs), and where `data` starts and ends (its `[` and after its
@@ -44,6 +51,7 @@ export function cutKlaviyoLayout(body: Buffer): { pieces: number[]; start: numbe
   let end = body[at] === END ? at : -1;
   // Where `data` ends, as Klaviyo writes it (its `links` follow): the quote that ends the last resource's links.
   const last = end < 0 ? body.lastIndexOf(DATA_END) : end;
+  let misses = 0;
   while (end < 0) {
     if (body[at] !== OPEN) return undefined;
     const start = at;
@@ -54,7 +62,7 @@ export function cutKlaviyoLayout(body: Buffer): { pieces: number[]; start: numbe
       const isLast = next < 0 || next > last;
       const quote = isLast ? last : next - 1;
       if (!linksEndAt(body, start, quote)) {
-        if (isLast) return undefined;
+        if (isLast || ++misses > MAX_MISSES) return undefined;
         at = quote + 2;
         continue;
       }
