@@ -78,10 +78,15 @@ export function eventLane(schema: JsonSchema, known: ReadonlySet<string>, derive
     newReader: () => new EventSlots(w.watch),
     write: (reader, index, body, page, start, end, read) => {
       const slots = reader as EventSlots;
-      // Read as the page was read; else a page cut quickly: the simulator's layout, else read now.
-      const values = read
-        ? slotValues(slots.a, index * slots.size, body)
-        : (textValues(body.toString('latin1', start, end), start) ?? (slots.scanOne(body, start, end) ? slotValues(slots.a, 0, body) : null));
+      if (read) return writeEvent(w, slotValues(slots.a, index * slots.size, body), body, page);
+      // A page cut quickly: in the simulator's layout, else read now. A compact page in another layout (members in
+      // another order, added ones) is cut too: once an event of it is not in the simulator's layout, the rest of the
+      // page is read without trying that layout first (a copy and a failed match per event).
+      let values = slots.quickText ? textValues(body.toString('latin1', start, end), start) : null;
+      if (values === null) {
+        slots.quickText = false;
+        values = slots.scanOne(body, start, end) ? slotValues(slots.a, 0, body) : null;
+      }
       return values === null ? undefined : writeEvent(w, values, body, page);
     },
   };

@@ -64,6 +64,8 @@ export class EventSlots {
   /** The numbers of one event. */
   readonly size: number;
   a: Int32Array;
+  /** Whether the page's events cut quickly are tried in the simulator's layout first (event-lane.ts). */
+  quickText = true;
 
   /** `watching`: the paths of `event_properties` whose strings the lane writes. */
   constructor(private readonly watching: Watch) {
