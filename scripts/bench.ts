@@ -6,8 +6,11 @@
 //   npm run bench                 scale large, all cases (about 8-10 minutes)
 //   npm run bench -- --quick      scale medium, events only (a couple of minutes)
 //   npm run bench -- --hourly     only the hourly run on an unchanged account
+//   npm run bench -- --layouts    events large in the simulator's own layout, then in each of its layout variations
+//                                 alone and all at once: CPU per record of each over the own layout's (about 11 minutes)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LAYOUT_VARIATIONS, VARIED } from '../src/simulator/api/layout.js';
 import { builtInStreams } from '../src/streams/registry.js';
 import { discover } from '../src/tap/singer/catalog.js';
 import { lastState, runTapProcess, startSimulatorProcess, syncSummary } from './lib/processes.js';
@@ -16,6 +19,7 @@ const OUT = 'bench-output';
 const KEY = 'pk_sim_bench';
 const quick = process.argv.includes('--quick');
 const hourlyOnly = process.argv.includes('--hourly');
+const layoutsOnly = process.argv.includes('--layouts');
 
 interface Case {
   name: string;
@@ -48,6 +52,15 @@ const CASES: Case[] = [
         { name: 'profiles large, no limits (CPU)', stream: 'profiles', scale: 'large', limits: false, latencyMs: 0, jitterMs: 0 } satisfies Case,
         { name: 'profiles large, limits, 300±100 ms', stream: 'profiles', scale: 'large', limits: true, latencyMs: 300, jitterMs: 100 } satisfies Case,
       ]),
+];
+
+/** --layouts: the events backfill in the simulator's own layout, then in each variation alone and all at once. */
+const OWN_LAYOUT = 'events large, own layout, no limits (CPU)';
+const LAYOUT_CASES: Case[] = [
+  { name: OWN_LAYOUT, stream: 'events', scale: 'large', limits: false, latencyMs: 0, jitterMs: 0 },
+  ...[...LAYOUT_VARIATIONS, VARIED].map(
+    (layout): Case => ({ name: `events large, layout ${layout}, no limits (CPU)`, stream: 'events', scale: 'large', limits: false, latencyMs: 0, jitterMs: 0, layout, compare: { with: OWN_LAYOUT, by: 'cpu' } }),
+  ),
 ];
 
 interface Result {
@@ -140,7 +153,7 @@ function floorShares(r: Result): [string, string] {
 }
 
 /** Runs of the latency comparison after the first, each pair in turn (0 ms, then with latency): the machine is shared. */
-const MORE_PAIRS = quick ? 0 : 2;
+const MORE_PAIRS = quick || layoutsOnly ? 0 : 2;
 
 /** Every pair's ratio of a time or CPU comparison, by the name of the case compared (see pairUp). */
 const pairRatios = new Map<string, number[]>();
@@ -245,7 +258,7 @@ async function hourlyRun(): Promise<void> {
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const results: Result[] = [];
-  for (const [i, c] of (hourlyOnly ? [] : CASES).entries()) {
+  for (const [i, c] of (hourlyOnly ? [] : layoutsOnly ? LAYOUT_CASES : CASES).entries()) {
     process.stdout.write(`${c.name}...\n`);
     results.push(await runCase(c, i));
   }
@@ -259,10 +272,12 @@ async function main(): Promise<void> {
         `tap CPU: user+sys of the tap process (its own resource usage), per record. Latency: the simulator's per-request delay\n` +
         `± jitter. The simulator shares this machine's CPU with the tap. Latency ratio: the two events runs with limits are run\n` +
         `${MORE_PAIRS + 1} times in turn; the table shows the pair whose ratio is the median. CPU ratio: tap CPU per record with the\n` +
-        `simulator's layout knob at varied (every variation at once) over its own layout, pairs run in turn the same way.\n`,
+        (layoutsOnly
+          ? `simulator's layout knob at each variation alone, then all at once (varied), over its own layout, one run each.\n`
+          : `simulator's layout knob at varied (every variation at once) over its own layout, pairs run in turn the same way.\n`),
     );
   }
-  await hourlyRun();
+  if (!layoutsOnly) await hourlyRun();
 }
 
 main().catch((err: unknown) => {
