@@ -86,7 +86,8 @@ function catalogFor(selected: (stream: string) => boolean): unknown {
 
 async function runCase(c: Case, index: number): Promise<Result> {
   const args = ['--seed', '42', '--scale', c.scale, '--api-key', KEY, '--latency-ms', String(c.latencyMs), '--jitter-ms', String(c.jitterMs), ...(c.layout ? ['--layout', c.layout] : [])];
-  const sim = await startSimulatorProcess(c.limits ? args : [...args, '--no-rate-limits']);
+  // Without limits the tap's CPU is what is measured: the simulator takes only the CPU the tap leaves.
+  const sim = await startSimulatorProcess(c.limits ? args : [...args, '--no-rate-limits'], { lowPriority: !c.limits });
   try {
     const config = join(OUT, `config-${index}.json`);
     writeFileSync(config, JSON.stringify({ api_key: KEY, base_url: sim.url, start_date: '2020-01-01T00:00:00Z', lookback_days: 0 }));
