@@ -35,11 +35,15 @@ interface Case {
   compare?: { with: string; by: 'time' | 'cpu' | 'rss' };
 }
 
+/** `base` with the simulator's layout knob at `layout`, its CPU per record compared with base's. */
+const inLayout = (base: Case, layout: string, name: string): Case => ({ ...base, name, layout, compare: { with: base.name, by: 'cpu' } });
+
 const LARGE = quick ? 'medium' : 'large';
+const EVENTS_CPU: Case = { name: `events ${LARGE}, no limits (CPU)`, stream: 'events', scale: LARGE, limits: false, latencyMs: 0, jitterMs: 0 };
 const CASES: Case[] = [
-  { name: `events ${LARGE}, no limits (CPU)`, stream: 'events', scale: LARGE, limits: false, latencyMs: 0, jitterMs: 0 },
+  EVENTS_CPU,
   // The same world in other layouts (member order, whitespace, escapes, added members...: src/simulator/README.md).
-  { name: `events ${LARGE}, varied layout, no limits (CPU)`, stream: 'events', scale: LARGE, limits: false, latencyMs: 0, jitterMs: 0, layout: 'varied', compare: { with: `events ${LARGE}, no limits (CPU)`, by: 'cpu' } },
+  inLayout(EVENTS_CPU, VARIED, `events ${LARGE}, varied layout, no limits (CPU)`),
   ...(quick
     ? []
     : [{ name: 'events medium, no limits', stream: 'events', scale: 'medium', limits: false, latencyMs: 0, jitterMs: 0, compare: { with: 'events large, no limits (CPU)', by: 'rss' } } satisfies Case]),
@@ -55,13 +59,8 @@ const CASES: Case[] = [
 ];
 
 /** --layouts: the events backfill in the simulator's own layout, then in each variation alone and all at once. */
-const OWN_LAYOUT = 'events large, own layout, no limits (CPU)';
-const LAYOUT_CASES: Case[] = [
-  { name: OWN_LAYOUT, stream: 'events', scale: 'large', limits: false, latencyMs: 0, jitterMs: 0 },
-  ...[...LAYOUT_VARIATIONS, VARIED].map(
-    (layout): Case => ({ name: `events large, layout ${layout}, no limits (CPU)`, stream: 'events', scale: 'large', limits: false, latencyMs: 0, jitterMs: 0, layout, compare: { with: OWN_LAYOUT, by: 'cpu' } }),
-  ),
-];
+const OWN_LAYOUT: Case = { ...EVENTS_CPU, name: 'events large, own layout, no limits (CPU)', scale: 'large' };
+const LAYOUT_CASES: Case[] = [OWN_LAYOUT, ...[...LAYOUT_VARIATIONS, VARIED].map((layout) => inLayout(OWN_LAYOUT, layout, `events large, layout ${layout}, no limits (CPU)`))];
 
 interface Result {
   c: Case;
