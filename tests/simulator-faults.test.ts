@@ -138,6 +138,18 @@ describe('simulator: faults, stats and admin', function () {
     }
   });
 
+  it('counts the bytes of the response bodies it sends, in any layout (the bench reads CPU per MB from it)', async () => {
+    sim.resetStats();
+    const own = await simGet(sim.url, '/api/events?page[size]=20');
+    sim.configure({ layout: ['varied'] });
+    const varied = await simGet(sim.url, '/api/events?page[size]=20');
+    const refused = await simGet(sim.url, '/api/events?page[size]=20', { apiKey: '' });
+    assert.deepEqual([own.status, varied.status, refused.status], [200, 200, 401]);
+    const bytes = [own, varied, refused].map((r) => Buffer.byteLength(r.text));
+    assert.ok((bytes[1] as number) > (bytes[0] as number), 'a varied page is larger than the own layout\'s');
+    assert.equal(sim.stats().bodyBytes, bytes.reduce((a, b) => a + b, 0));
+  });
+
   it('admin: config validation, keys, mutate, stats reset', async () => {
     assert.equal((await admin(sim, 'config', { errorRate: 2 })).status, 400);
     assert.equal((await admin(sim, 'config', { bogus: 1 })).status, 400);

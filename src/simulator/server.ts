@@ -166,7 +166,9 @@ class Runtime {
 
   private send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
     this.stats.status(status);
-    res.writeHead(status, { ...headers, 'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length) });
+    const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    this.stats.sent(length);
+    res.writeHead(status, { ...headers, 'content-length': String(length) });
     res.end(body);
     // Every body given as bytes is a page's (ByteWriter): its buffer serves a later page once it is sent.
     if (typeof body !== 'string') res.once('finish', () => releaseBody(body));

@@ -9,6 +9,8 @@ export interface SimulatorStats {
   faults: Record<FaultKind, number>;
   inFlight: number;
   maxConcurrent: number;
+  /** Bytes of response bodies sent (what a client receives and reads, whatever the layout). */
+  bodyBytes: number;
 }
 
 function emptyFaults(): Record<FaultKind, number> {
@@ -19,7 +21,7 @@ export class StatsRecorder {
   private stats: SimulatorStats = StatsRecorder.empty();
 
   private static empty(): SimulatorStats {
-    return { total: 0, requests: {}, statuses: {}, throttled: 0, faults: emptyFaults(), inFlight: 0, maxConcurrent: 0 };
+    return { total: 0, requests: {}, statuses: {}, throttled: 0, faults: emptyFaults(), inFlight: 0, maxConcurrent: 0, bodyBytes: 0 };
   }
 
   /** A request started; returns the function to call once when it is over. */
@@ -40,6 +42,11 @@ export class StatsRecorder {
   status(status: number): void {
     this.stats.statuses[String(status)] = (this.stats.statuses[String(status)] ?? 0) + 1;
     if (status === 429) this.stats.throttled++;
+  }
+
+  /** A response body of `bytes` bytes was sent. */
+  sent(bytes: number): void {
+    this.stats.bodyBytes += bytes;
   }
 
   fault(kind: FaultKind): void {
