@@ -71,6 +71,8 @@ interface Result {
   startedAtMs: number;
   cpuSeconds: number;
   rssMb: number;
+  /** Bytes of the response bodies the simulator sent the tap (its stats): layouts differ in bytes per record. */
+  bodyBytes: number;
 }
 
 /** Every stream's default fields, and the streams `selected` says. */
@@ -98,6 +100,7 @@ async function runCase(c: Case, index: number): Promise<Result> {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (result.code !== 0) throw new Error(`${c.name}: the tap failed:\n${result.stderr.slice(-2000)}`);
     const summary = syncSummary(result.stderr);
+    const stats = (await (await fetch(`${sim.url}/__admin/stats`)).json()) as { bodyBytes: number };
     return {
       c,
       records: summary?.streams[c.stream]?.records ?? 0,
@@ -106,6 +109,7 @@ async function runCase(c: Case, index: number): Promise<Result> {
       startedAtMs,
       cpuSeconds: summary?.cpu_s ?? 0,
       rssMb: summary?.max_rss_mb ?? 0,
+      bodyBytes: stats.bodyBytes,
     };
   } finally {
     await sim.stop();
@@ -194,7 +198,10 @@ function comparison(r: Result, all: Result[]): string {
   if (r.c.compare.by === 'time' || r.c.compare.by === 'cpu') {
     const ratios = pairRatios.get(r.c.name) ?? [];
     const each = ratios.length > 1 ? ` (pairs: ${ratios.map((x) => x.toFixed(2)).join(', ')})` : '';
-    return `${r.c.compare.by === 'cpu' ? 'CPU ratio' : 'latency ratio'} ${ratioOf(r, other).toFixed(2)}${each}`;
+    if (r.c.compare.by === 'time') return `latency ratio ${ratioOf(r, other).toFixed(2)}${each}`;
+    const kbPerRecord = (x: Result): string => (x.bodyBytes / x.records / 1000).toFixed(2);
+    const perMb = ratioOf(r, other) / (r.bodyBytes / r.records / (other.bodyBytes / other.records));
+    return `CPU ratio ${ratioOf(r, other).toFixed(2)}${each}; per MB received ${perMb.toFixed(2)} (${kbPerRecord(other)} -> ${kbPerRecord(r)} KB a record)`;
   }
   return `RSS ${other.rssMb >= r.rssMb ? '+' : ''}${Math.round(((other.rssMb - r.rssMb) / r.rssMb) * 100)}% at large`;
 }
@@ -274,7 +281,8 @@ async function main(): Promise<void> {
         `${MORE_PAIRS + 1} times in turn; the table shows the pair whose ratio is the median. CPU ratio: tap CPU per record with the\n` +
         (layoutsOnly
           ? `simulator's layout knob at each variation alone, then all at once (varied), over its own layout, one run each.\n`
-          : `simulator's layout knob at varied (every variation at once) over its own layout, pairs run in turn the same way.\n`),
+          : `simulator's layout knob at varied (every variation at once) over its own layout, pairs run in turn the same way.\n`) +
+        `Per MB received: the same ratio per MB of response bodies the simulator sent (its stats) instead of per record.\n`,
     );
   }
   if (!layoutsOnly) await hourlyRun();
