@@ -11,9 +11,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LAYOUT_VARIATIONS, VARIED } from '../src/simulator/api/layout.js';
+import type { SimulatorStats } from '../src/simulator/http/stats.js';
 import { builtInStreams } from '../src/streams/registry.js';
 import { discover } from '../src/tap/singer/catalog.js';
-import { lastState, runTapProcess, startSimulatorProcess, syncSummary } from './lib/processes.js';
+import { lastState, runTapProcess, startSimulatorProcess, syncSummary, type RunningSimulator } from './lib/processes.js';
 
 const OUT = 'bench-output';
 const KEY = 'pk_sim_bench';
@@ -85,6 +86,11 @@ function catalogFor(selected: (stream: string) => boolean): unknown {
   return catalog;
 }
 
+/** The simulator's counters (GET /__admin/stats). */
+async function statsOf(sim: RunningSimulator): Promise<SimulatorStats> {
+  return (await (await fetch(`${sim.url}/__admin/stats`)).json()) as SimulatorStats;
+}
+
 async function runCase(c: Case, index: number): Promise<Result> {
   const args = ['--seed', '42', '--scale', c.scale, '--api-key', KEY, '--latency-ms', String(c.latencyMs), '--jitter-ms', String(c.jitterMs), ...(c.layout ? ['--layout', c.layout] : [])];
   // Without limits the tap's CPU is what is measured: the simulator takes only the CPU the tap leaves.
@@ -100,7 +106,7 @@ async function runCase(c: Case, index: number): Promise<Result> {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (result.code !== 0) throw new Error(`${c.name}: the tap failed:\n${result.stderr.slice(-2000)}`);
     const summary = syncSummary(result.stderr);
-    const stats = (await (await fetch(`${sim.url}/__admin/stats`)).json()) as { bodyBytes: number };
+    const stats = await statsOf(sim);
     return {
       c,
       records: summary?.streams[c.stream]?.records ?? 0,
@@ -199,9 +205,9 @@ function comparison(r: Result, all: Result[]): string {
     const ratios = pairRatios.get(r.c.name) ?? [];
     const each = ratios.length > 1 ? ` (pairs: ${ratios.map((x) => x.toFixed(2)).join(', ')})` : '';
     if (r.c.compare.by === 'time') return `latency ratio ${ratioOf(r, other).toFixed(2)}${each}`;
+    const cpuPerByte = (x: Result): number => x.cpuSeconds / x.bodyBytes;
     const kbPerRecord = (x: Result): string => (x.bodyBytes / x.records / 1000).toFixed(2);
-    const perMb = ratioOf(r, other) / (r.bodyBytes / r.records / (other.bodyBytes / other.records));
-    return `CPU ratio ${ratioOf(r, other).toFixed(2)}${each}; per MB received ${perMb.toFixed(2)} (${kbPerRecord(other)} -> ${kbPerRecord(r)} KB a record)`;
+    return `CPU ratio ${ratioOf(r, other).toFixed(2)}${each}; per MB received ${(cpuPerByte(r) / cpuPerByte(other)).toFixed(2)} (${kbPerRecord(other)} -> ${kbPerRecord(r)} KB a record)`;
   }
   return `RSS ${other.rssMb >= r.rssMb ? '+' : ''}${Math.round(((other.rssMb - r.rssMb) / r.rssMb) * 100)}% at large`;
 }
@@ -246,7 +252,7 @@ async function hourlyRun(): Promise<void> {
     await fetch(`${sim.url}/__admin/stats/reset`, { method: 'POST' });
     const again = await runTapProcess(['--config', config, '--catalog', catalog, '--state', state], join(OUT, 'hourly-1.jsonl'));
     if (again.code !== 0) throw new Error(`hourly run: the second sync failed:\n${again.stderr.slice(-2000)}`);
-    const stats = (await (await fetch(`${sim.url}/__admin/stats`)).json()) as { total: number; requests: Record<string, number> };
+    const stats = await statsOf(sim);
     const records = syncSummary(again.stderr)?.streams ?? {};
     const sent = Object.entries(records)
       .filter(([, s]) => s.records > 0)
